@@ -1,0 +1,50 @@
+// Brings up what Vigil needs in development and tests: dependencies, the build, Temporal, the database, the simulator.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { canConnect, startTemporalDevServer } from './temporal-server.mjs';
+import { ensureBuild, ensureDependencies, log, projectRoot, startNode } from './process-tools.mjs';
+
+export const MAIN = path.join(projectRoot, 'dist', 'src', 'main.js');
+export const SIMULATOR_MAIN = path.join(projectRoot, 'dist', 'integrations', 'simulator', 'main.js');
+
+export function prepareCode({ forceBuild = false } = {}) {
+  ensureDependencies(projectRoot);
+  ensureBuild({ force: forceBuild });
+}
+
+/** Runs `node dist/src/main.js <command>` to completion; returns its stdout. */
+export function runMainCommand(command, env) {
+  const r = spawnSync(process.execPath, ['--enable-source-maps', MAIN, command], { cwd: projectRoot, env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    throw new Error(`vigil ${command} failed (exit ${r.status})`);
+  }
+  return r.stdout;
+}
+
+export async function startTemporal({ ui, dbName }) {
+  const t0 = Date.now();
+  const server = await startTemporalDevServer({
+    host: '127.0.0.1',
+    port: Number(process.env.VIGIL_TEMPORAL_PORT ?? 7233),
+    ui,
+    dbFile: path.join(projectRoot, '.data', dbName),
+    logFile: path.join(projectRoot, '.data', 'temporal.log'),
+  });
+  return { ...server, startMs: Date.now() - t0 };
+}
+
+/** Starts the vendor simulator unless something already listens on its port. */
+export async function startSimulator(url) {
+  const u = new URL(url);
+  if (await canConnect(u.hostname, Number(u.port))) {
+    log(`reusing the vendor simulator already listening at ${url}`);
+    return undefined;
+  }
+  const child = startNode('simulator', SIMULATOR_MAIN, { env: { VIGIL_SIMULATOR_HOST: u.hostname, VIGIL_SIMULATOR_PORT: u.port } });
+  for (let i = 0; i < 100; i += 1) {
+    if (await canConnect(u.hostname, Number(u.port))) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the vendor simulator did not start at ${url}`);
+}

@@ -1,0 +1,25 @@
+import type { EntityManager } from 'typeorm';
+
+export interface NewCaseEvent {
+  tenantId: string;
+  caseId: string;
+  actor: string;
+  kind: string;
+  message: string;
+  stepId?: string | null;
+  data?: Record<string, unknown>;
+  /** When set, a second write with the same key is ignored (retried or replayed activities). */
+  dedupKey?: string | null;
+  at?: Date;
+}
+
+/** Appends a timeline line (stamped with the clock, not the transaction start, so lines of one transaction keep their order) in the caller's transaction; idempotent on `dedupKey`. Returns false when it already existed. */
+export async function appendCaseEvent(manager: EntityManager, e: NewCaseEvent): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO case_events (tenant_id, case_id, actor, kind, message, step_id, data, dedup_key, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, clock_timestamp()))
+     ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id`,
+    [e.tenantId, e.caseId, e.actor, e.kind, e.message, e.stepId ?? null, JSON.stringify(e.data ?? {}), e.dedupKey ?? null, e.at ?? null],
+  );
+  return rows.length > 0;
+}

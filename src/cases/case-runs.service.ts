@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { CaseStatusName } from '../../workflows/playbook.types.js';
+import { appendCaseEvent } from './case-events.js';
+
+export interface StepEventInput {
+  tenantId: string;
+  caseId: string;
+  stepId: string;
+  dedupKey: string;
+  kind: 'step_finished' | 'step_failed' | 'step_skipped';
+  message: string;
+  data?: Record<string, unknown>;
+  status?: CaseStatusName;
+  firstStep?: boolean;
+  at?: Date;
+}
+
+/**
+ * What a playbook run writes about its case: step lines, status changes, the run's end. Each call is
+ * one transaction, made by the activity that did the work; all are idempotent so retries are harmless.
+ * Knows nothing of Temporal.
+ */
+@Injectable()
+export class CaseRunsService {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async recordStep(e: StepEventInput): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const fresh = await appendCaseEvent(m, {
+        tenantId: e.tenantId,
+        caseId: e.caseId,
+        actor: 'playbook',
+        kind: e.kind,
+        stepId: e.stepId,
+        message: e.message,
+        data: e.data,
+        dedupKey: e.dedupKey,
+        at: e.at,
+      });
+      if (!fresh) return;
+      if (e.firstStep) {
+        await m.query(`UPDATE cases SET run_status = 'running', updated_at = now() WHERE tenant_id = $1 AND id = $2 AND run_status = 'pending'`, [e.tenantId, e.caseId]);
+      }
+      if (e.status) await this.changeStatus(m, e.tenantId, e.caseId, e.status, `${e.dedupKey}:status`);
+    });
+  }
+
+  async completeRun(input: {
+    tenantId: string;
+    caseId: string;
+    workflowId: string;
+    runStatus: 'completed' | 'failed';
+    status?: CaseStatusName;
+    resolution?: string;
+    summary?: string;
+    error?: string;
+    stepsRun: number;
+  }): Promise<void> {
+    const dedupKey = `${input.workflowId}:run_finished`;
+    await this.db.transaction(async (m) => {
+      // The status change first (idempotent on its own key), so the timeline reads in the order things happened.
+      if (input.status) await this.changeStatus(m, input.tenantId, input.caseId, input.status, `${dedupKey}:status`);
+      const fresh = await appendCaseEvent(m, {
+        tenantId: input.tenantId,
+        caseId: input.caseId,
+        actor: 'playbook',
+        kind: 'run_finished',
+        message:
+          input.runStatus === 'completed'
+            ? `playbook run completed after ${input.stepsRun} step(s)${input.summary ? `: ${input.summary}` : ''}`
+            : `playbook run failed: ${input.error ?? 'unknown error'}`,
+        data: { runStatus: input.runStatus, stepsRun: input.stepsRun, error: input.error, summary: input.summary },
+        dedupKey,
+      });
+      if (!fresh) return;
+      await m.query(`UPDATE cases SET run_status = $3, resolution = COALESCE($4, resolution), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+        input.tenantId,
+        input.caseId,
+        input.runStatus,
+        input.resolution ?? null,
+      ]);
+    });
+  }
+
+  private async changeStatus(m: import('typeorm').EntityManager, tenantId: string, caseId: string, status: CaseStatusName, dedupKey: string): Promise<void> {
+    const rows: Array<{ status: string }> = await m.query(`SELECT status FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, caseId]);
+    const from = rows[0]?.status;
+    if (from === undefined || from === status) return;
+    await m.query(`UPDATE cases SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, caseId, status]);
+    await appendCaseEvent(m, { tenantId, caseId, actor: 'playbook', kind: 'status_changed', message: `status ${from} → ${status}`, data: { from, to: status }, dedupKey });
+  }
+}

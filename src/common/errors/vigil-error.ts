@@ -1,0 +1,49 @@
+/**
+ * Every error Vigil reports to a caller carries a code; one filter per transport maps codes to
+ * statuses. Services throw these; nothing branches on message text.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  invalid_alert: 400,
+  unrecognized_payload: 400,
+  forbidden_key: 400,
+  too_deep: 400,
+  too_many_alerts: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  invalid_signature: 401,
+  forbidden: 403,
+  tenant_suspended: 403,
+  not_found: 404,
+  unknown_source: 404,
+  conflict: 409,
+  invalid_transition: 409,
+  invalid_playbook: 422,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class VigilError extends Error {
+  override readonly name = 'VigilError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function notFound(what: string, id: string): VigilError {
+  return new VigilError('not_found', `${what} ${id} not found`, { id });
+}

@@ -1,0 +1,64 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { CaseStatusName } from '../../../workflows/playbook.types.js';
+
+/** `none`: no playbook matched the case's first alert. */
+export type RunStatus = 'none' | 'pending' | 'running' | 'completed' | 'failed';
+
+/** The analyst's unit of work: correlated alerts, a status, and the playbook run working on it. */
+@Entity({ name: 'cases' })
+@Index('cases_tenant_created_idx', ['tenantId', 'createdAt'])
+@Index('cases_correlation_idx', ['tenantId', 'fingerprint', 'lastAlertAt'])
+export class CaseEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text', default: 'new' })
+  status!: CaseStatusName;
+
+  @Column({ name: 'severity_id', type: 'smallint' })
+  severityId!: number;
+
+  /** Correlation fingerprint of the alerts this case groups. */
+  @Column({ type: 'text' })
+  fingerprint!: string;
+
+  @Column({ type: 'text' })
+  source!: string;
+
+  @Column({ name: 'alert_count', type: 'integer', default: 0 })
+  alertCount!: number;
+
+  @Column({ name: 'playbook_id', type: 'text', nullable: true })
+  playbookId!: string | null;
+
+  @Column({ name: 'playbook_version', type: 'text', nullable: true })
+  playbookVersion!: string | null;
+
+  /** SHA-256 of the playbook content pinned for this case's run. */
+  @Column({ name: 'playbook_hash', type: 'text', nullable: true })
+  playbookHash!: string | null;
+
+  @Column({ name: 'run_status', type: 'text', default: 'pending' })
+  runStatus!: RunStatus;
+
+  @Column({ name: 'workflow_id', type: 'text' })
+  workflowId!: string;
+
+  @Column({ type: 'text', nullable: true })
+  resolution!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'last_alert_at', type: 'timestamptz' })
+  lastAlertAt!: Date;
+}

@@ -1,0 +1,12 @@
+import { ACTION_CATALOG } from '../../integrations/core/catalog.js';
+import type { PlaybookActionCatalog } from './playbook-validator.js';
+
+/** The integration catalogue as the playbook validator sees it. */
+export function actionCatalogForValidation(): PlaybookActionCatalog {
+  return {
+    get(key: string) {
+      const action = ACTION_CATALOG.get(key);
+      return action ? { input: action.input, kind: action.kind } : undefined;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Playbook } from './playbook.types.js';
+
+/** One alert handed to a case workflow: its id and the canonical finding (never the raw payload). */
+export interface CaseAlertMessage {
+  alertId: string;
+  /** The canonical OCSF finding, as plain JSON. */
+  finding: Record<string, unknown>;
+}
+
+export interface CaseWorkflowInput {
+  tenantId: string;
+  caseId: string;
+  playbook: Playbook;
+  /** SHA-256 of the playbook content: the pin. */
+  playbookHash: string;
+  /** After the playbook finished, how long the workflow waits for more alerts before completing. */
+  idleTimeout: string;
+  /** Carried over continue-as-new: alert ids already seen, so a re-delivered signal is ignored. */
+  seenAlertIds?: string[];
+  /** Carried over continue-as-new: the run already finished its playbook. */
+  playbookDone?: boolean;
+  firstAlert?: CaseAlertMessage;
+  /** Action keys to run as regular activities (containment, notification, ticketing); the rest run as local activities. */
+  regularActions?: string[];
+  /** Dry run: enrichment runs, every other action only records what it would have sent. */
+  dryRun?: boolean;
+}
+
+export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+
+export interface StepStatus {
+  stepId: string;
+  state: StepState;
+  attempt?: number;
+  error?: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface CaseRunState {
+  playbookId: string;
+  playbookVersion: string;
+  playbookHash: string;
+  runStatus: 'waiting_for_alert' | 'running' | 'completed' | 'failed';
+  steps: StepStatus[];
+  alertsSeen: number;
+}
+
+/** New alerts joined the case (the outbox relay sends this with signal-with-start). */
+export const alertsAddedSignal = defineSignal<[CaseAlertMessage[]]>('alertsAdded');
+/** The case was closed by an analyst: stop waiting for alerts. */
+export const caseClosedSignal = defineSignal<[]>('caseClosed');
+/** Live step states, for `GET /api/v1/cases/{id}`. */
+export const runStateQuery = defineQuery<CaseRunState>('runState');
+
+export const CASE_WORKFLOW_TYPE = 'caseWorkflow';
+
+/** The case workflow id is derived from the case id, so signal-with-start finds the same run. */
+export function caseWorkflowId(caseId: string): string {
+  return `case-${caseId}`;
+}

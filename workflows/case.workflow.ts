@@ -1,0 +1,106 @@
+import { condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CaseActivities } from '../src/activities/case-activity.types.js';
+import {
+  alertsAddedSignal,
+  type CaseAlertMessage,
+  caseClosedSignal,
+  type CaseRunState,
+  type CaseWorkflowInput,
+  runStateQuery,
+  type StepStatus,
+} from './case-messages.js';
+import { PlaybookInterpreter } from './playbook-interpreter.js';
+
+export interface CaseWorkflowResult {
+  runStatus: 'completed' | 'failed';
+  alertsSeen: number;
+}
+
+/** Observable values of the case grouped by kind (`observables.ip`, `observables.domain`, …), deduplicated. */
+function groupObservables(alerts: CaseAlertMessage[]): Record<string, string[]> {
+  const grouped: Record<string, string[]> = {};
+  for (const alert of alerts) {
+    const list = alert.finding['observables'];
+    if (!Array.isArray(list)) continue;
+    for (const o of list as Array<{ kind?: unknown; value?: unknown }>) {
+      if (typeof o.kind !== 'string' || typeof o.value !== 'string') continue;
+      const values = (grouped[o.kind] ??= []);
+      if (!values.includes(o.value)) values.push(o.value);
+    }
+  }
+  return grouped;
+}
+
+/**
+ * One workflow per case (id `case-<caseId>`), started by the outbox relay with signal-with-start.
+ * It runs the case's pinned playbook once, then stays open to hear about new alerts until the
+ * case is closed or has been idle for `idleTimeout`.
+ */
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
+  const seen = new Set<string>(input.seenAlertIds ?? []);
+  const alerts: CaseAlertMessage[] = input.firstAlert ? [input.firstAlert] : [];
+  let closed = false;
+  const steps = new Map<string, StepStatus>();
+  let runStatus: CaseRunState['runStatus'] = input.playbookDone ? 'completed' : 'waiting_for_alert';
+
+  setHandler(alertsAddedSignal, (incoming) => {
+    for (const alert of incoming) {
+      // The relay delivers at least once; the workflow makes it exactly once.
+      if (seen.has(alert.alertId)) continue;
+      seen.add(alert.alertId);
+      alerts.push(alert);
+    }
+  });
+  setHandler(caseClosedSignal, () => {
+    closed = true;
+  });
+  setHandler(runStateQuery, () => ({
+    playbookId: input.playbook.id,
+    playbookVersion: input.playbook.version,
+    playbookHash: input.playbookHash,
+    runStatus,
+    steps: [...steps.values()],
+    alertsSeen: seen.size,
+  }));
+
+  if (!input.playbookDone) {
+    await condition(() => alerts.length > 0 || closed);
+    const first = alerts[0];
+    if (first) {
+      runStatus = 'running';
+      const scope: Record<string, unknown> = {
+        alert: first.finding,
+        case: { id: input.caseId, tenantId: input.tenantId },
+        steps: {},
+        vars: {},
+        inputs: Object.fromEntries((input.playbook.inputs ?? []).map((i) => [i.name, i.default])),
+        observables: groupObservables(alerts),
+      };
+      const interpreter = new PlaybookInterpreter(input.playbook, {
+        tenantId: input.tenantId,
+        caseId: input.caseId,
+        regularActions: new Set(input.regularActions ?? []),
+        scope,
+        steps,
+        alertCount: () => alerts.length,
+        dryRun: input.dryRun ?? false,
+      });
+      const outcome = await interpreter.run();
+      runStatus = outcome.runStatus;
+      const { completeRun } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } });
+      await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome });
+    }
+  }
+
+  // Stay open for more alerts; continue-as-new keeps the history of a months-long case bounded.
+  let handled = alerts.length;
+  while (!closed) {
+    const woke = await condition(() => closed || alerts.length > handled, input.idleTimeout);
+    if (!woke) break;
+    handled = alerts.length;
+    if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof caseWorkflow>({ ...input, seenAlertIds: [...seen], playbookDone: true, firstAlert: undefined });
+    }
+  }
+  return { runStatus: runStatus === 'failed' ? 'failed' : 'completed', alertsSeen: seen.size };
+}

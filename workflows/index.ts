@@ -1,0 +1,2 @@
+// The workflows the Vigil worker registers. Deterministic code only: see workflows/README.md.
+export { caseWorkflow } from './case.workflow.js';
