@@ -20,13 +20,13 @@ export interface RetrySpec {
   maxInterval?: DurationText;
 }
 
-/** `fail` (default) stops the run, `continue` goes on with the next step, anything else is a step id to route to. */
+/** `fail` (default) stops the run, `continue` goes on with the following step in the list, `{ goto }` routes to a step id in the same list. */
 export type OnFailure = 'fail' | 'continue' | { goto: string };
 
 export interface StepBase {
   id: string;
   name?: string;
-  /** Skip the step (fall through) unless this expression is truthy. */
+  /** Skip the step unless this expression is truthy; a skipped step goes on to its `next`, else the following step. */
   when?: Expression;
   timeout?: DurationText;
   retry?: RetrySpec;
@@ -93,7 +93,7 @@ export interface ApprovalStep extends StepBase {
   question: string;
   /** Expressions shown to the approver as evidence, by label. */
   context?: Record<string, Expression>;
-  /** The action this approval guards, shown as the exact action and target. */
+  /** Id of the action step this approval guards; approvers are shown its exact action and target. */
   guards?: string;
   quorum?: number;
   levels: ApprovalLevel[];
@@ -118,7 +118,7 @@ export interface SetStep extends StepBase {
 export interface NotifyStep extends StepBase {
   kind: 'notify';
   channel: string;
-  /** Handlebars template text or a template file name under playbooks/templates. */
+  /** Handlebars template text, or a template file name under playbooks/templates (`*.hbs`, `*.handlebars`, `*.md`, `*.txt`, `*.html`). */
   template: string;
   with?: Record<string, unknown>;
 }
