@@ -1,11 +1,13 @@
 import type { Request } from 'express';
 import { VigilError } from '../common/errors/vigil-error.js';
 import type { AlertSource } from './canonical-alert.js';
+import { NDJSON_SOURCES } from './normalizers/index.js';
 import { parseJsonSafely } from './payload-guard.js';
 
 const JSON_TYPES = /^application\/([a-z0-9.+-]+\+)?json$/;
-/** Sources whose vendors deliver JSON lines or plain text. SNS posts `text/plain`; Suricata EVE is NDJSON. */
-const TEXT_SOURCES: ReadonlySet<string> = new Set(['guardduty', 'suricata', 'auto']);
+/** Sources whose vendors deliver JSON lines or plain text: SNS posts `text/plain`; EVE, Falcon streams and Wazuh write NDJSON. */
+const TEXT_SOURCES: ReadonlySet<string> = new Set(['guardduty', 'auto', ...NDJSON_SOURCES]);
+const LINE_SOURCES: ReadonlySet<string> = new Set(['auto', ...NDJSON_SOURCES]);
 const TEXT_TYPES = /^(text\/plain|application\/x-ndjson|application\/jsonl?|application\/json-seq)$/;
 
 /**
@@ -26,6 +28,6 @@ export function readAlertBody(req: Request, source: AlertSource | 'auto'): unkno
   const parsed = parseJsonSafely(text);
   if (parsed.ok) return parsed.value;
   // Several JSON documents, one per line: hand the text to a line-oriented normaliser.
-  if (parsed.error.code === 'invalid_json' && (source === 'suricata' || source === 'auto') && text.includes('\n')) return text;
+  if (parsed.error.code === 'invalid_json' && LINE_SOURCES.has(source) && text.includes('\n')) return text;
   throw new VigilError(parsed.error.code === 'too_large' ? 'payload_too_large' : parsed.error.code, parsed.error.message, parsed.error.details);
 }

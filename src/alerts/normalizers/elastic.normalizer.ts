@@ -1,0 +1,221 @@
+/**
+ * Elastic Security alerts, sent by a Kibana webhook connector. The body is whatever template the
+ * user wrote, so the common shapes are all accepted:
+ * - one alert document;
+ * - an array of alert documents (or of Elasticsearch hits with `_source`);
+ * - `{alerts: [...]}` (optionally with `rule`, `date` around it, as in Vigil's suggested template);
+ * - `{context: {alerts: [...]}}`;
+ * - the alerting summary shape `{alerts: {new: {data: [...]}, ongoing: {data: [...]}, …}}`;
+ * - any of the above with the list rendered as a JSON string (`"alerts": "{{context.alerts}}"`).
+ * Alert documents may use dotted keys (`"kibana.alert.uuid"`), nested objects, or a mix; legacy
+ * `signal.*` documents are read too. Dedup key: `kibana.alert.uuid` (else the hit's `_id`).
+ */
+import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
+import { AttackCollector } from './attack.js';
+import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
+import { buildFinding, statusIdFromName } from './finding.js';
+import { getArray, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
+import { ObservableSet } from './observables.js';
+import { severityFromElasticRisk, severityFromName } from './severity.js';
+import { firstTimestamp } from './timestamps.js';
+import { parseJsonSafely } from '../payload-guard.js';
+
+const PRODUCT = { name: 'Elastic Security', vendor_name: 'Elastic' };
+
+/** What a template may put around the alerts: used only when the document itself lacks it. */
+interface WrapperContext {
+  ruleName?: string;
+  ruleUrl?: string;
+  date?: unknown;
+}
+
+function docOf(value: unknown): unknown {
+  return getRecord(value, '_source') ?? value;
+}
+
+function isAlertDoc(value: unknown): boolean {
+  const doc = docOf(value);
+  return (
+    isRecord(doc) &&
+    ['kibana.alert.uuid', 'kibana.alert.rule.name', 'kibana.alert.rule.uuid', 'signal.rule.name', 'signal.rule.id'].some((p) => getPath(doc, p) !== undefined)
+  );
+}
+
+/** A list of alerts at `value`: an array, a JSON string holding one, or the summary shape. */
+function alertList(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') {
+    const parsed = parseJsonSafely(value);
+    return parsed.ok ? alertList(parsed.value) : undefined;
+  }
+  if (isRecord(value)) {
+    const all = getArray(value, 'all.data');
+    if (all !== undefined) return all;
+    const parts = ['new.data', 'ongoing.data', 'recovered.data'].map((p) => getArray(value, p));
+    if (parts.some((p) => p !== undefined)) return parts.flatMap((p) => p ?? []);
+  }
+  return undefined;
+}
+
+function wrapperContext(body: JsonRecord): WrapperContext {
+  return {
+    ruleName: getString(body, 'rule.name', 'context.rule.name'),
+    ruleUrl: getString(body, 'rule.url', 'context.rule.url'),
+    date: getPath(body, 'date') ?? getPath(body, 'context.date'),
+  };
+}
+
+function listOf(body: unknown): unknown[] | undefined {
+  if (!isRecord(body) || isAlertDoc(body)) return undefined;
+  return alertList(getPath(body, 'alerts')) ?? alertList(getPath(body, 'context.alerts'));
+}
+
+function unwrapWith(contexts: WeakMap<object, WrapperContext>) {
+  const itemsOf = (body: unknown, depth: number): BatchItem[] | undefined => {
+    if (isAlertDoc(body)) return [{ value: body }];
+    const list = listOf(body);
+    if (list !== undefined && isRecord(body)) {
+      const ctx = wrapperContext(body);
+      return list.map((value) => {
+        if (isRecord(value)) contexts.set(value, ctx);
+        return isAlertDoc(value) ? { value } : { value, error: unrecognizedItem('Not an Elastic Security alert document').failure };
+      });
+    }
+    if (Array.isArray(body) && depth === 0) {
+      return body.flatMap((v) => itemsOf(v, 1) ?? [{ value: v, error: unrecognizedItem('Not an Elastic Security alert document').failure }]);
+    }
+    return undefined;
+  };
+  return (body: unknown): Unwrapped => {
+    const items = itemsOf(body, 0);
+    return items === undefined
+      ? { kind: 'unrecognized', message: 'Body holds no Elastic Security alert documents (kibana.alert.* or signal.*)' }
+      : { kind: 'items', items };
+  };
+}
+
+const HOSTNAMES = ['host.name', 'host.hostname', 'related.hosts'];
+const IPS = ['host.ip', 'source.ip', 'destination.ip', 'client.ip', 'server.ip', 'related.ip'];
+const DOMAINS = ['destination.domain', 'source.domain', 'dns.question.name', 'url.domain', 'server.domain'];
+const URLS = ['url.full', 'url.original'];
+const USERS = ['user.name', 'user.target.name', 'source.user.name', 'destination.user.name', 'related.user'];
+const EMAILS = ['user.email', 'email.from.address', 'email.to.address', 'email.sender.address'];
+const HASHES = [
+  'process.hash.md5', 'process.hash.sha1', 'process.hash.sha256',
+  'process.parent.hash.md5', 'process.parent.hash.sha1', 'process.parent.hash.sha256',
+  'file.hash.md5', 'file.hash.sha1', 'file.hash.sha256',
+  'dll.hash.md5', 'dll.hash.sha1', 'dll.hash.sha256',
+  'related.hash',
+];
+const FILES = ['file.name', 'process.name', 'process.parent.name', 'dll.name'];
+const COMMANDS = ['process.command_line', 'process.parent.command_line'];
+
+function addThreat(doc: JsonRecord, attacks: AttackCollector): void {
+  const threats = getRecords(doc, 'kibana.alert.rule.threat', 'signal.rule.threat');
+  for (const threat of threats) {
+    const framework = getString(threat, 'framework');
+    if (framework !== undefined && !/att&?ck/i.test(framework)) continue;
+    const tactic = getString(threat, 'tactic.id') ?? getString(threat, 'tactic.name');
+    const techniques = getRecords(threat, 'technique');
+    if (techniques.length === 0 && tactic !== undefined) attacks.add({ tactic });
+    for (const technique of techniques) {
+      const id = getString(technique, 'id');
+      const name = getString(technique, 'name');
+      const subs = getRecords(technique, 'subtechnique');
+      if (subs.length === 0) {
+        attacks.add({ tactic, technique: id, techniqueName: name });
+        continue;
+      }
+      for (const sub of subs) {
+        attacks.add({ tactic, technique: getString(sub, 'id') ?? id, techniqueName: getString(sub, 'name'), parentTechniqueName: name });
+      }
+    }
+  }
+}
+
+function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): ItemOutcome {
+  const doc = docOf(item);
+  if (!isRecord(doc)) return invalidAlert('', 'Elastic alert must be an object');
+  const rawUid = getPath(doc, 'kibana.alert.uuid');
+  if (rawUid !== undefined && (typeof rawUid !== 'string' || rawUid.trim() === '')) {
+    return invalidAlert('kibana.alert.uuid', 'kibana.alert.uuid must be a non-empty string');
+  }
+  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id');
+  if (uid === undefined) return invalidAlert('kibana.alert.uuid', 'Elastic alert has no kibana.alert.uuid');
+
+  const obs = new ObservableSet();
+  for (const f of HOSTNAMES) obs.add('hostname', getPath(doc, f), f);
+  for (const f of IPS) obs.add('ip', getPath(doc, f), f);
+  for (const f of DOMAINS) obs.add('domain', getPath(doc, f), f);
+  for (const f of URLS) obs.addUrl(getPath(doc, f), f);
+  for (const f of USERS) obs.add('user', getPath(doc, f), f);
+  for (const f of EMAILS) obs.add('email', getPath(doc, f), f);
+  for (const f of HASHES) obs.addHash(getPath(doc, f), f);
+  for (const f of FILES) obs.add('file_name', getPath(doc, f), f);
+  for (const f of COMMANDS) obs.add('command_line', getPath(doc, f), f);
+
+  const attacks = new AttackCollector();
+  addThreat(doc, attacks);
+
+  const severityName = getString(doc, 'kibana.alert.severity', 'kibana.alert.rule.severity', 'signal.rule.severity');
+  const risk = getNumber(doc, 'kibana.alert.risk_score', 'kibana.alert.rule.risk_score', 'signal.rule.risk_score');
+  const severity = severityFromName(severityName) ?? (risk === undefined ? 0 : severityFromElasticRisk(risk));
+  const ruleName = getString(doc, 'kibana.alert.rule.name', 'signal.rule.name') ?? ctx?.ruleName;
+  const workflow = getString(doc, 'kibana.alert.workflow_status', 'signal.status');
+
+  const alert = buildFinding({
+    uid,
+    title: ruleName ?? 'Elastic Security alert',
+    desc: getString(doc, 'kibana.alert.reason', 'signal.reason', 'kibana.alert.rule.description', 'signal.rule.description'),
+    severity_id: severity,
+    time: firstTimestamp(getPath(doc, '@timestamp'), ctx?.date) ?? now,
+    created_time: firstTimestamp(getPath(doc, '@timestamp')),
+    first_seen_time: firstTimestamp(getPath(doc, 'kibana.alert.original_time'), getPath(doc, 'signal.original_time')),
+    last_seen_time: firstTimestamp(getPath(doc, 'kibana.alert.last_detected')),
+    status_id: statusIdFromName(workflow),
+    product: PRODUCT,
+    log_name: getString(item, '_index') ?? '.alerts-security.alerts',
+    src_url: getString(doc, 'kibana.alert.url') ?? ctx?.ruleUrl,
+    analytic: {
+      uid: getString(doc, 'kibana.alert.rule.rule_id', 'kibana.alert.rule.uuid', 'signal.rule.rule_id', 'signal.rule.id'),
+      name: ruleName,
+      type: getString(doc, 'kibana.alert.rule.type', 'signal.rule.type'),
+    },
+    attacks: attacks.toArray(),
+    device: {
+      hostname: getString(doc, 'host.hostname', 'host.name'),
+      name: getString(doc, 'host.name'),
+      ip: getStrings(doc, 'host.ip')[0],
+      uid: getString(doc, 'host.id'),
+      os: { name: getString(doc, 'host.os.name', 'host.os.family'), type: getString(doc, 'host.os.type') },
+    },
+    user: {
+      name: getString(doc, 'user.name'),
+      domain: getString(doc, 'user.domain'),
+      uid: getString(doc, 'user.id'),
+      email_addr: getString(doc, 'user.email'),
+    },
+    observables: obs.toArray(),
+    unmapped: {
+      count: getNumber(doc, 'kibana.alert.suppression.docs_count'),
+      risk_score: risk,
+      workflow_status: workflow,
+      rule_version: getNumber(doc, 'kibana.alert.rule.version'),
+    },
+  });
+  return { alert };
+}
+
+export const elasticNormalizer: AlertNormalizer = {
+  source: 'elastic',
+  detect(body: unknown): boolean {
+    const first = Array.isArray(body) ? body[0] : body;
+    if (isAlertDoc(first)) return true;
+    const list = listOf(first);
+    return list !== undefined && isAlertDoc(list[0]);
+  },
+  normalize(body: unknown, now: number): NormalizeResult {
+    const contexts = new WeakMap<object, WrapperContext>();
+    return runNormalizer(body, unwrapWith(contexts), (item) => mapItem(item, isRecord(item) ? contexts.get(item) : undefined, now));
+  },
+};

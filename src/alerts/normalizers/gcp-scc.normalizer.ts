@@ -1,0 +1,245 @@
+/**
+ * Google Security Command Center findings: the notification `{notificationConfigName, finding,
+ * resource}` (already decoded), the Pub/Sub push envelope `{message: {data: <base64 of the
+ * notification>, messageId, publishTime, attributes}, subscription}`, or a bare finding; arrays
+ * of these too. Dedup key: the finding `name`. Severity LOW/MEDIUM/HIGH/CRITICAL or
+ * SEVERITY_UNSPECIFIED. ATT&CK comes as enum names (`COMMAND_AND_CONTROL`, `INGRESS_TOOL_TRANSFER`);
+ * a technique enum Vigil does not know is kept as a `gcp-scc:<NAME>` label.
+ */
+import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
+import { AttackCollector, isTechniqueId } from './attack.js';
+import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
+import { buildFinding, STATUS } from './finding.js';
+import { getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
+import { ObservableSet } from './observables.js';
+import { severityFromVendorName } from './severity.js';
+import { firstTimestamp } from './timestamps.js';
+import { parseJsonSafely } from '../payload-guard.js';
+
+const PRODUCT = { name: 'Security Command Center', vendor_name: 'Google Cloud' };
+
+/** SCC's MitreAttack.Technique enum (v1 and v2 APIs) to ATT&CK ids. */
+export const SCC_TECHNIQUES: Readonly<Record<string, string>> = {
+  MASQUERADING: 'T1036',
+  MATCH_LEGITIMATE_NAME_OR_LOCATION: 'T1036.005',
+  BOOT_OR_LOGON_INITIALIZATION_SCRIPTS: 'T1037',
+  STARTUP_ITEMS: 'T1037.005',
+  NETWORK_SERVICE_DISCOVERY: 'T1046',
+  PROCESS_DISCOVERY: 'T1057',
+  COMMAND_AND_SCRIPTING_INTERPRETER: 'T1059',
+  UNIX_SHELL: 'T1059.004',
+  PYTHON: 'T1059.006',
+  EXPLOITATION_FOR_PRIVILEGE_ESCALATION: 'T1068',
+  PERMISSION_GROUPS_DISCOVERY: 'T1069',
+  CLOUD_GROUPS: 'T1069.003',
+  INDICATOR_REMOVAL_FILE_DELETION: 'T1070.004',
+  APPLICATION_LAYER_PROTOCOL: 'T1071',
+  DNS: 'T1071.004',
+  SOFTWARE_DEPLOYMENT_TOOLS: 'T1072',
+  VALID_ACCOUNTS: 'T1078',
+  DEFAULT_ACCOUNTS: 'T1078.001',
+  LOCAL_ACCOUNTS: 'T1078.003',
+  CLOUD_ACCOUNTS: 'T1078.004',
+  PROXY: 'T1090',
+  EXTERNAL_PROXY: 'T1090.002',
+  MULTI_HOP_PROXY: 'T1090.003',
+  ACCOUNT_MANIPULATION: 'T1098',
+  ADDITIONAL_CLOUD_CREDENTIALS: 'T1098.001',
+  ADDITIONAL_CLOUD_ROLES: 'T1098.003',
+  SSH_AUTHORIZED_KEYS: 'T1098.004',
+  ADDITIONAL_CONTAINER_CLUSTER_ROLES: 'T1098.006',
+  INGRESS_TOOL_TRANSFER: 'T1105',
+  NATIVE_API: 'T1106',
+  BRUTE_FORCE: 'T1110',
+  SHARED_MODULES: 'T1129',
+  ACCESS_TOKEN_MANIPULATION: 'T1134',
+  TOKEN_IMPERSONATION_OR_THEFT: 'T1134.001',
+  EXPLOIT_PUBLIC_FACING_APPLICATION: 'T1190',
+  DOMAIN_POLICY_MODIFICATION: 'T1484',
+  DATA_DESTRUCTION: 'T1485',
+  SERVICE_STOP: 'T1489',
+  INHIBIT_SYSTEM_RECOVERY: 'T1490',
+  RESOURCE_HIJACKING: 'T1496',
+  NETWORK_DENIAL_OF_SERVICE: 'T1498',
+  CLOUD_SERVICE_DISCOVERY: 'T1526',
+  STEAL_APPLICATION_ACCESS_TOKEN: 'T1528',
+  ACCOUNT_ACCESS_REMOVAL: 'T1531',
+  STEAL_WEB_SESSION_COOKIE: 'T1539',
+  CREATE_OR_MODIFY_SYSTEM_PROCESS: 'T1543',
+  ABUSE_ELEVATION_CONTROL_MECHANISM: 'T1548',
+  UNSECURED_CREDENTIALS: 'T1552',
+  MODIFY_AUTHENTICATION_PROCESS: 'T1556',
+  IMPAIR_DEFENSES: 'T1562',
+  DISABLE_OR_MODIFY_TOOLS: 'T1562.001',
+  EXFILTRATION_OVER_WEB_SERVICE: 'T1567',
+  EXFILTRATION_TO_CLOUD_STORAGE: 'T1567.002',
+  DYNAMIC_RESOLUTION: 'T1568',
+  LATERAL_TOOL_TRANSFER: 'T1570',
+  MODIFY_CLOUD_COMPUTE_INFRASTRUCTURE: 'T1578',
+  CREATE_SNAPSHOT: 'T1578.001',
+  CLOUD_INFRASTRUCTURE_DISCOVERY: 'T1580',
+  OBTAIN_CAPABILITIES: 'T1588',
+  ACTIVE_SCANNING: 'T1595',
+  SCANNING_IP_BLOCKS: 'T1595.001',
+  CONTAINER_ADMINISTRATION_COMMAND: 'T1609',
+  ESCAPE_TO_HOST: 'T1611',
+  CONTAINER_AND_RESOURCE_DISCOVERY: 'T1613',
+};
+
+function isFinding(value: unknown): boolean {
+  return isRecord(value) && /\/findings\/[^/]+$/.test(getString(value, 'name') ?? '') && (getPath(value, 'category') !== undefined || getPath(value, 'state') !== undefined);
+}
+
+function isNotification(value: unknown): boolean {
+  return isRecord(value) && isRecord(getPath(value, 'finding')) && (getPath(value, 'notificationConfigName') !== undefined || isFinding(getPath(value, 'finding')));
+}
+
+function isPush(value: unknown): boolean {
+  return isRecord(value) && isRecord(getPath(value, 'message')) && getPath(value, 'message.data') !== undefined;
+}
+
+/** Decodes a Pub/Sub push; the decoded notification becomes the item, its messageId is remembered. */
+function decodePush(value: unknown, pushIds: WeakMap<object, string>): BatchItem {
+  const data = getPath(value, 'message.data');
+  const text = typeof data === 'string' ? data.replace(/\s+/g, '') : '';
+  if (text === '' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) {
+    return { value, error: invalidAlert('message.data', 'Pub/Sub message.data is not base64 text').failure };
+  }
+  const parsed = parseJsonSafely(Buffer.from(text, 'base64').toString('utf8'));
+  if (!parsed.ok) return { value, error: invalidAlert('message.data', `Pub/Sub message.data is not acceptable JSON: ${parsed.error.message}`, { reason: parsed.error.code }).failure };
+  if (!isNotification(parsed.value) && !isFinding(parsed.value)) {
+    return { value: parsed.value, error: unrecognizedItem('Pub/Sub message.data is not a Security Command Center notification').failure };
+  }
+  const messageId = getString(value, 'message.messageId', 'message.message_id');
+  if (messageId !== undefined && isRecord(parsed.value)) pushIds.set(parsed.value, messageId);
+  return { value: parsed.value };
+}
+
+function unwrapWith(pushIds: WeakMap<object, string>) {
+  const one = (value: unknown): BatchItem | undefined => {
+    if (isPush(value)) return decodePush(value, pushIds);
+    if (isNotification(value) || isFinding(value)) return { value };
+    return undefined;
+  };
+  return (body: unknown): Unwrapped => {
+    if (Array.isArray(body)) {
+      return { kind: 'items', items: body.map((v) => one(v) ?? { value: v, error: unrecognizedItem('Not a Security Command Center notification').failure }) };
+    }
+    const item = one(body);
+    return item === undefined
+      ? { kind: 'unrecognized', message: 'Body is not a Security Command Center notification, finding or Pub/Sub push' }
+      : { kind: 'items', items: [item] };
+  };
+}
+
+function addMitre(finding: JsonRecord, attacks: AttackCollector, labels: string[]): void {
+  const mitre = getRecord(finding, 'mitreAttack');
+  if (mitre === undefined) return;
+  const technique = (name: string): string | undefined => {
+    const key = name.toUpperCase();
+    const id = isTechniqueId(name) ? name : Object.hasOwn(SCC_TECHNIQUES, key) ? SCC_TECHNIQUES[key] : undefined;
+    if (id === undefined && key !== 'TECHNIQUE_UNSPECIFIED') labels.push(`gcp-scc:${name}`);
+    return id;
+  };
+  const primaryTactic = getString(mitre, 'primaryTactic');
+  const primary = getStrings(mitre, 'primaryTechniques').map(technique).filter((t): t is string => t !== undefined);
+  if (primary.length === 0 && primaryTactic !== undefined) attacks.add({ tactic: primaryTactic });
+  for (const t of primary) attacks.add({ tactic: primaryTactic, technique: t });
+  for (const t of getStrings(mitre, 'additionalTactics')) attacks.add({ tactic: t });
+  for (const name of getStrings(mitre, 'additionalTechniques')) {
+    const id = technique(name);
+    if (id !== undefined) attacks.add({ technique: id });
+  }
+}
+
+function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): ItemOutcome {
+  if (!isRecord(item)) return invalidAlert('', 'SCC notification must be an object');
+  const wrapped = isNotification(item);
+  const finding = wrapped ? getRecord(item, 'finding') : item;
+  if (finding === undefined) return invalidAlert('finding', 'SCC notification has no finding');
+  const prefix = wrapped ? 'finding.' : '';
+  const uid = getString(finding, 'name');
+  if (uid === undefined) return invalidAlert(`${prefix}name`, 'SCC finding name is missing or not a string');
+  const resource = getRecord(item, 'resource');
+
+  const obs = new ObservableSet();
+  const f = (field: string): string => `${prefix}${field}`;
+  obs.add('ip', getPath(finding, 'indicator.ipAddresses'), f('indicator.ipAddresses'));
+  obs.add('domain', getPath(finding, 'indicator.domains'), f('indicator.domains'));
+  obs.addUrl(getPath(finding, 'indicator.uris'), f('indicator.uris'));
+  getRecords(finding, 'connections').forEach((c, i) => {
+    obs.add('ip', getPath(c, 'destinationIp'), f(`connections[${i}].destinationIp`));
+    obs.add('ip', getPath(c, 'sourceIp'), f(`connections[${i}].sourceIp`));
+  });
+  obs.add('email', getPath(finding, 'access.principalEmail'), f('access.principalEmail'));
+  obs.add('ip', getPath(finding, 'access.callerIp'), f('access.callerIp'));
+  getRecords(finding, 'files').forEach((file, i) => {
+    obs.add('file_name', getPath(file, 'path'), f(`files[${i}].path`));
+    obs.addHash(getPath(file, 'sha256'), f(`files[${i}].sha256`));
+  });
+  getRecords(finding, 'processes').forEach((p, i) => {
+    obs.add('file_name', getPath(p, 'binary.path'), f(`processes[${i}].binary.path`));
+    obs.addHash(getPath(p, 'binary.sha256'), f(`processes[${i}].binary.sha256`));
+    const args = getStrings(p, 'args');
+    if (args.length > 0) obs.add('command_line', args.join(' '), f(`processes[${i}].args`));
+  });
+
+  const version = getString(finding, 'mitreAttack.version');
+  const attacks = new AttackCollector(version === undefined ? undefined : `v${version.replace(/^v/i, '')}`);
+  const labels: string[] = [];
+  addMitre(finding, attacks, labels);
+
+  const state = (getString(finding, 'state') ?? '').toUpperCase();
+  const muted = (getString(finding, 'mute') ?? '').toUpperCase() === 'MUTED';
+  const status = muted ? STATUS.suppressed : state === 'INACTIVE' ? STATUS.resolved : state === 'ACTIVE' ? STATUS.new : undefined;
+  const resourceName = getString(finding, 'resourceName') ?? getString(resource, 'name');
+  const isInstance = resourceName !== undefined && /\/instances\/[^/]+$/.test(resourceName);
+  const displayName = getString(resource, 'displayName', 'resourceDisplayName');
+  const principal = getString(finding, 'access.principalEmail');
+
+  const alert = buildFinding({
+    uid,
+    title: getString(finding, 'category') ?? 'Security Command Center finding',
+    desc: getString(finding, 'description'),
+    severity_id: severityFromVendorName(getString(finding, 'severity')),
+    time: firstTimestamp(getPath(finding, 'eventTime'), getPath(finding, 'createTime')) ?? now,
+    created_time: firstTimestamp(getPath(finding, 'createTime')),
+    status_id: status,
+    product: PRODUCT,
+    log_name: 'findings',
+    original_event_uid: pushIds.get(item),
+    src_url: getString(finding, 'externalUri'),
+    types: getStrings(finding, 'findingClass'),
+    analytic: { name: getString(finding, 'category'), uid: getString(finding, 'parent'), type: 'Rule', type_id: 1 },
+    attacks: attacks.toArray(),
+    labels,
+    device: isInstance ? { uid: resourceName, instance_uid: resourceName.split('/').pop(), name: displayName, hostname: displayName } : undefined,
+    user: principal === undefined ? undefined : { name: principal, email_addr: principal },
+    observables: obs.toArray(),
+    unmapped: {
+      notification_config: getString(item, 'notificationConfigName'),
+      resource_name: resourceName,
+      resource_type: getString(resource, 'type'),
+      project: getString(resource, 'projectDisplayName'),
+      canonical_name: getString(finding, 'canonicalName'),
+      state: state === '' ? undefined : state,
+    },
+  });
+  return { alert };
+}
+
+export const gcpSccNormalizer: AlertNormalizer = {
+  source: 'gcp-scc',
+  detect(body: unknown): boolean {
+    const first = Array.isArray(body) ? body[0] : body;
+    if (isNotification(first) || isFinding(first)) return true;
+    if (!isPush(first)) return false;
+    // A push is only SCC's if its payload is: other Pub/Sub topics may share the endpoint.
+    const decoded = decodePush(first, new WeakMap());
+    return decoded.error === undefined;
+  },
+  normalize(body: unknown, now: number): NormalizeResult {
+    const pushIds = new WeakMap<object, string>();
+    return runNormalizer(body, unwrapWith(pushIds), (item) => mapItem(item, pushIds, now));
+  },
+};

@@ -1,0 +1,207 @@
+/**
+ * Amazon GuardDuty findings, as delivered to Vigil by:
+ * - EventBridge (API destination or a rule target): `{source: "aws.guardduty", detail-type, detail: finding}`;
+ * - SNS HTTP(S) subscription: `{Type: "Notification", Message: "<EventBridge event as JSON text>"}`,
+ *   preceded by a `SubscriptionConfirmation` (and ended by an `UnsubscribeConfirmation`) that is
+ *   acknowledged with its SubscribeURL, creating no alert;
+ * - the finding itself, or `{findings: [...]}` as returned by GetFindings.
+ * Arrays of any of these are accepted. Dedup key: the finding `id`. GuardDuty re-sends a finding
+ * with a higher `service.count` as it recurs; that counter is exposed as `unmapped.count`.
+ */
+import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
+import { AttackCollector } from './attack.js';
+import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
+import { buildFinding, STATUS } from './finding.js';
+import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord } from './field-access.js';
+import { ObservableSet } from './observables.js';
+import { severityFromGuardDuty } from './severity.js';
+import { firstTimestamp } from './timestamps.js';
+import { parseJsonSafely } from '../payload-guard.js';
+
+const PRODUCT = { name: 'GuardDuty', vendor_name: 'AWS' };
+
+function isEventBridgeEvent(value: unknown): boolean {
+  return isRecord(value) && getString(value, 'source') === 'aws.guardduty' && isRecord(getPath(value, 'detail'));
+}
+
+function isFinding(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const arn = getString(value, 'arn') ?? '';
+  return typeof getPath(value, 'id') === 'string' && typeof getPath(value, 'type') === 'string' && (arn.startsWith('arn:aws:guardduty:') || getPath(value, 'schemaVersion') !== undefined);
+}
+
+function snsType(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  const type = getString(value, 'Type');
+  return type !== undefined && (getString(value, 'TopicArn') !== undefined || getString(value, 'Message') !== undefined) ? type : undefined;
+}
+
+function findingsList(value: unknown): unknown[] | undefined {
+  return isRecord(value) ? getArray(value, 'findings', 'Findings') : undefined;
+}
+
+/** The items inside one element (event, finding, SNS notification or findings list). */
+function unwrapOne(value: unknown): BatchItem[] | undefined {
+  if (isEventBridgeEvent(value) || isFinding(value)) return [{ value }];
+  const list = findingsList(value);
+  if (list !== undefined) return list.map((v) => ({ value: v }));
+  if (snsType(value) === 'Notification') {
+    const message = getPath(value, 'Message');
+    if (typeof message !== 'string') return [{ value, error: invalidAlert('Message', 'SNS notification has no Message text').failure }];
+    const parsed = parseJsonSafely(message);
+    if (!parsed.ok) {
+      return [{ value, error: invalidAlert('Message', `SNS Message is not acceptable JSON: ${parsed.error.message}`, { reason: parsed.error.code }).failure }];
+    }
+    return unwrapOne(parsed.value) ?? [{ value: parsed.value, error: unrecognizedItem('SNS Message is not a GuardDuty finding event').failure }];
+  }
+  return undefined;
+}
+
+function unwrap(body: unknown): Unwrapped {
+  const type = snsType(body);
+  if (type === 'SubscriptionConfirmation' || type === 'UnsubscribeConfirmation') {
+    const subscribeUrl = getString(body, 'SubscribeURL');
+    return {
+      kind: 'ack',
+      acknowledgement: {
+        kind: type === 'SubscriptionConfirmation' ? 'sns_subscription_confirmation' : 'sns_unsubscribe_confirmation',
+        message:
+          type === 'SubscriptionConfirmation'
+            ? 'SNS asks to confirm the subscription: visit SubscribeURL (after verifying the message signature) to start receiving GuardDuty findings'
+            : 'SNS reports the subscription was removed; visiting SubscribeURL would subscribe again',
+        details: { SubscribeURL: subscribeUrl, TopicArn: getString(body, 'TopicArn'), MessageId: getString(body, 'MessageId') },
+      },
+    };
+  }
+  if (Array.isArray(body)) {
+    return {
+      kind: 'items',
+      items: body.flatMap((v) => unwrapOne(v) ?? [{ value: v, error: unrecognizedItem('Not a GuardDuty finding, EventBridge event or SNS notification').failure }]),
+    };
+  }
+  const items = unwrapOne(body);
+  if (items !== undefined) return { kind: 'items', items };
+  if (type !== undefined) return { kind: 'unrecognized', message: `SNS message type "${type}" is not handled` };
+  return { kind: 'unrecognized', message: 'Body is not a GuardDuty finding, EventBridge event or SNS delivery' };
+}
+
+function mapItem(item: unknown, now: number): ItemOutcome {
+  const wrapped = isEventBridgeEvent(item);
+  const prefix = wrapped ? 'detail.' : '';
+  const detail = wrapped ? getRecord(item, 'detail') : isRecord(item) ? item : undefined;
+  if (detail === undefined) return invalidAlert('', 'Not a GuardDuty finding');
+
+  const uid = getString(detail, 'id');
+  if (uid === undefined) return invalidAlert(`${prefix}id`, 'GuardDuty finding id is missing or not a string');
+  const rawSeverity = getPath(detail, 'severity');
+  const severityValue = getNumber(detail, 'severity');
+  if (rawSeverity !== undefined && severityValue === undefined) return invalidAlert(`${prefix}severity`, 'GuardDuty severity must be a number');
+
+  const findingType = getString(detail, 'type');
+  const service = getRecord(detail, 'service') ?? {};
+  const action = getRecord(service, 'action') ?? {};
+  const resource = getRecord(detail, 'resource') ?? {};
+  const instance = getRecord(resource, 'instanceDetails');
+  const nics = getRecords(instance, 'networkInterfaces');
+  const nic = nics[0];
+
+  const obs = new ObservableSet();
+  nics.forEach((n, i) => {
+    const base = `resource.instanceDetails.networkInterfaces[${i}]`;
+    obs.add('ip', getPath(n, 'privateIpAddress'), `${base}.privateIpAddress`);
+    getRecords(n, 'privateIpAddresses').forEach((p, j) => obs.add('ip', getPath(p, 'privateIpAddress'), `${base}.privateIpAddresses[${j}].privateIpAddress`));
+    obs.add('ip', getPath(n, 'publicIp'), `${base}.publicIp`);
+    obs.add('ip', getStrings(n, 'ipv6Addresses'), `${base}.ipv6Addresses`);
+    obs.add('hostname', getPath(n, 'privateDnsName'), `${base}.privateDnsName`);
+    obs.add('hostname', getPath(n, 'publicDnsName'), `${base}.publicDnsName`);
+  });
+  for (const kind of ['networkConnectionAction', 'awsApiCallAction', 'kubernetesApiCallAction', 'rdsLoginAttemptAction'] as const) {
+    const base = `service.action.${kind}`;
+    obs.add('ip', getPath(action, `${kind}.remoteIpDetails.ipAddressV4`), `${base}.remoteIpDetails.ipAddressV4`);
+    obs.add('ip', getPath(action, `${kind}.remoteIpDetails.ipAddressV6`), `${base}.remoteIpDetails.ipAddressV6`);
+    obs.add('ip', getPath(action, `${kind}.localIpDetails.ipAddressV4`), `${base}.localIpDetails.ipAddressV4`);
+  }
+  obs.add('domain', getPath(action, 'awsApiCallAction.domainDetails.domain'), 'service.action.awsApiCallAction.domainDetails.domain');
+  obs.add('domain', getPath(action, 'dnsRequestAction.domain'), 'service.action.dnsRequestAction.domain');
+  getRecords(action, 'portProbeAction.portProbeDetails').forEach((p, i) => {
+    obs.add('ip', getPath(p, 'remoteIpDetails.ipAddressV4'), `service.action.portProbeAction.portProbeDetails[${i}].remoteIpDetails.ipAddressV4`);
+  });
+  obs.add('user', getPath(resource, 'accessKeyDetails.userName'), 'resource.accessKeyDetails.userName');
+  obs.add('user', getPath(resource, 'kubernetesDetails.kubernetesUserDetails.username'), 'resource.kubernetesDetails.kubernetesUserDetails.username');
+  obs.add('file_name', getPath(service, 'runtimeDetails.process.executablePath'), 'service.runtimeDetails.process.executablePath');
+  obs.addHash(getPath(service, 'runtimeDetails.process.executableSha256'), 'service.runtimeDetails.process.executableSha256');
+  getRecords(service, 'ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames').forEach((t, i) => {
+    getRecords(t, 'filePaths').forEach((f, j) => {
+      const base = `service.ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames[${i}].filePaths[${j}]`;
+      obs.addHash(getPath(f, 'hash'), `${base}.hash`);
+      obs.add('file_name', getPath(f, 'fileName'), `${base}.fileName`);
+    });
+  });
+
+  // The finding type's first part is GuardDuty's "threat purpose"; several are ATT&CK tactic names.
+  const attacks = new AttackCollector();
+  if (findingType !== undefined) attacks.add({ tactic: findingType.split(':')[0] });
+
+  const nameTag = getRecords(instance, 'tags').find((t) => getPath(t, 'key') === 'Name');
+  const instanceId = getString(instance, 'instanceId');
+  const archived = getPath(service, 'archived') === true;
+
+  const alert = buildFinding({
+    uid,
+    title: getString(detail, 'title') ?? findingType ?? 'GuardDuty finding',
+    desc: getString(detail, 'description'),
+    severity_id: severityValue === undefined ? 0 : severityFromGuardDuty(severityValue),
+    time: firstTimestamp(getPath(detail, 'updatedAt'), wrapped ? getPath(item, 'time') : undefined, getPath(detail, 'createdAt')) ?? now,
+    created_time: firstTimestamp(getPath(detail, 'createdAt')),
+    first_seen_time: firstTimestamp(getPath(service, 'eventFirstSeen')),
+    last_seen_time: firstTimestamp(getPath(service, 'eventLastSeen')),
+    status_id: archived ? STATUS.archived : STATUS.new,
+    product: PRODUCT,
+    log_name: (wrapped ? getString(item, 'detail-type') : undefined) ?? 'GuardDuty Finding',
+    original_event_uid: wrapped ? getString(item, 'id') : undefined,
+    types: findingType === undefined ? undefined : [findingType],
+    analytic: findingType === undefined ? undefined : { name: findingType, type: 'Rule', type_id: 1 },
+    attacks: attacks.toArray(),
+    device:
+      instance === undefined
+        ? undefined
+        : {
+            uid: instanceId,
+            instance_uid: instanceId,
+            hostname: getString(nic, 'privateDnsName'),
+            ip: getString(nic, 'privateIpAddress'),
+            name: getString(nameTag, 'value'),
+            os: { name: getString(instance, 'platform') },
+          },
+    user: { name: getString(resource, 'accessKeyDetails.userName'), uid: getString(resource, 'accessKeyDetails.principalId') },
+    observables: obs.toArray(),
+    unmapped: {
+      count: getNumber(service, 'count'),
+      account_id: getId(detail, 'accountId'),
+      region: getString(detail, 'region'),
+      resource_type: getString(resource, 'resourceType'),
+      arn: getString(detail, 'arn'),
+    },
+  });
+  return { alert };
+}
+
+export const guardDutyNormalizer: AlertNormalizer = {
+  source: 'guardduty',
+  detect(body: unknown): boolean {
+    const first = Array.isArray(body) ? body[0] : body;
+    const type = snsType(first);
+    if (type === 'SubscriptionConfirmation' || type === 'UnsubscribeConfirmation') return true;
+    if (type === 'Notification') {
+      const message = getPath(first, 'Message');
+      if (typeof message !== 'string') return false;
+      const parsed = parseJsonSafely(message);
+      return parsed.ok && (isEventBridgeEvent(parsed.value) || isFinding(parsed.value));
+    }
+    const list = findingsList(first);
+    return isEventBridgeEvent(first) || isFinding(first) || (list !== undefined && isFinding(list[0]));
+  },
+  normalize(body: unknown, now: number): NormalizeResult {
+    return runNormalizer(body, unwrap, (item) => mapItem(item, now));
+  },
+};

@@ -1,0 +1,180 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyHash, classifyIp, dedupeObservables, guessObservable, makeObservable, normalizeDomain, ObservableSet, refang } from './observables.js';
+import type { CanonicalObservable } from '../canonical-alert.js';
+
+describe('refang', () => {
+  test('undoes every supported defang form', () => {
+    assert.equal(refang('hxxp://bad[.]example(.)com[:]8080/x'), 'http://bad.example.com:8080/x');
+    assert.equal(refang('HXXPS://evil[.]example/a'), 'https://evil.example/a');
+    assert.equal(refang('jdoe[@]corp[.]example'), 'jdoe@corp.example');
+    assert.equal(refang('  10[.]1[.]2[.]3 '), '10.1.2.3');
+  });
+
+  test('leaves clean values alone', () => {
+    assert.equal(refang('https://cdn.bad-example.net/stage2.ps1'), 'https://cdn.bad-example.net/stage2.ps1');
+  });
+});
+
+describe('classifyIp', () => {
+  const privateV4 = ['10.0.0.1', '172.16.0.1', '172.31.255.254', '192.168.1.1', '127.0.0.1', '169.254.10.10', '100.64.0.1', '100.127.255.255'];
+  const publicV4 = ['8.8.8.8', '172.15.0.1', '172.32.0.1', '100.63.255.255', '100.128.0.1', '198.51.100.77', '203.0.113.66', '192.169.0.1'];
+
+  test('marks the private IPv4 ranges', () => {
+    for (const ip of privateV4) assert.deepEqual(classifyIp(ip), { version: 4, address: ip, is_private: true }, ip);
+  });
+
+  test('leaves the ranges next to them public', () => {
+    for (const ip of publicV4) assert.equal(classifyIp(ip)?.is_private, false, ip);
+  });
+
+  test('marks ::1, fc00::/7 and fe80::/10 private and global IPv6 public', () => {
+    assert.deepEqual(classifyIp('::1'), { version: 6, address: '::1', is_private: true });
+    assert.equal(classifyIp('0:0:0:0:0:0:0:1')?.is_private, true);
+    assert.equal(classifyIp('fc00::1')?.is_private, true);
+    assert.equal(classifyIp('FD12:3456::1')?.is_private, true);
+    assert.equal(classifyIp('fe80::1%eth0')?.is_private, true);
+    assert.equal(classifyIp('febf::1')?.is_private, true);
+    assert.equal(classifyIp('fec0::1')?.is_private, false);
+    assert.equal(classifyIp('2001:db8::66')?.is_private, false);
+    assert.equal(classifyIp('::ffff:10.1.2.3')?.is_private, true);
+    assert.equal(classifyIp('::ffff:203.0.113.9')?.is_private, false);
+  });
+
+  test('normalises spelling and refuses non-addresses', () => {
+    assert.equal(classifyIp('[2001:DB8::1]')?.address, '2001:db8::1');
+    assert.equal(classifyIp('10[.]0[.]0[.]7')?.address, '10.0.0.7');
+    assert.equal(classifyIp('256.1.1.1'), undefined);
+    assert.equal(classifyIp('ws-0142'), undefined);
+    assert.equal(classifyIp('1.2.3'), undefined);
+  });
+});
+
+describe('classifyHash', () => {
+  test('tells md5, sha1 and sha256 apart by length', () => {
+    assert.equal(classifyHash('7353f60b1739074eb17c5f4dddefe239'), 'md5');
+    assert.equal(classifyHash('6cbce4a295c163791b60fc23d285e6d84f28ee4c'), 'sha1');
+    assert.equal(classifyHash('9785001B0DCF755EDDB8AF294A373C0B87B2498660F724E76C4D53F9C217C7A3'), 'sha256');
+  });
+
+  test('ignores zero-filled and malformed hashes', () => {
+    assert.equal(classifyHash('0'.repeat(32)), undefined);
+    assert.equal(classifyHash('0'.repeat(64)), undefined);
+    assert.equal(classifyHash('abc'), undefined);
+    assert.equal(classifyHash('z'.repeat(32)), undefined);
+  });
+});
+
+describe('makeObservable', () => {
+  test('builds typed observables with OCSF type ids', () => {
+    assert.deepEqual(makeObservable('ip', '198.51.100.77', 'src'), {
+      type_id: 2,
+      type: 'IP Address',
+      value: '198.51.100.77',
+      kind: 'ip',
+      name: 'src',
+      is_private: false,
+    });
+    assert.deepEqual(makeObservable('url', 'hxxps://cdn[.]bad-example[.]net/x'), {
+      type_id: 6,
+      type: 'URL String',
+      value: 'https://cdn.bad-example.net/x',
+      kind: 'url',
+    });
+  });
+
+  test('refangs and lower-cases domains, emails and hashes', () => {
+    assert.equal(makeObservable('domain', 'CDN[.]Bad-Example(.)NET.')?.value, 'cdn.bad-example.net');
+    assert.equal(makeObservable('email', 'JDoe[@]Corp[.]Example')?.value, 'jdoe@corp.example');
+    assert.equal(makeObservable('md5', '7353F60B1739074EB17C5F4DDDEFE239')?.value, '7353f60b1739074eb17c5f4dddefe239');
+  });
+
+  test('re-tells a hash kind by its length and drops zero hashes', () => {
+    assert.equal(makeObservable('sha256', '6cbce4a295c163791b60fc23d285e6d84f28ee4c')?.kind, 'sha1');
+    assert.equal(makeObservable('md5', '00000000000000000000000000000000'), undefined);
+  });
+
+  test('turns a hostname or domain that is an IP into an ip observable', () => {
+    assert.deepEqual(makeObservable('hostname', '10.1.4.142', 'dest')?.kind, 'ip');
+    assert.equal(makeObservable('domain', '203.0.113.66')?.is_private, false);
+  });
+
+  test('keeps hostname case, takes the basename of file paths', () => {
+    assert.equal(makeObservable('hostname', 'WS-0142')?.value, 'WS-0142');
+    assert.equal(makeObservable('file_name', 'C:\\Windows\\System32\\cmd.exe')?.value, 'cmd.exe');
+    assert.equal(makeObservable('file_name', '/usr/bin/curl')?.value, 'curl');
+  });
+
+  test('rejects empty values, placeholders and values of the wrong kind', () => {
+    assert.equal(makeObservable('user', ''), undefined);
+    assert.equal(makeObservable('user', 'N/A'), undefined);
+    assert.equal(makeObservable('hostname', '-'), undefined);
+    assert.equal(makeObservable('url', 'not a url'), undefined);
+    assert.equal(makeObservable('email', 'jdoe'), undefined);
+    assert.equal(makeObservable('domain', 'localhost'), undefined);
+    assert.equal(makeObservable('ip', 12345), undefined);
+    assert.equal(makeObservable('ip', null), undefined);
+  });
+});
+
+describe('normalizeDomain', () => {
+  test('accepts punycode and underscores, refuses bare words and IPs', () => {
+    assert.equal(normalizeDomain('xn--bcher-kva.example'), 'xn--bcher-kva.example');
+    assert.equal(normalizeDomain('_dmarc.example.com'), '_dmarc.example.com');
+    assert.equal(normalizeDomain('intranet'), undefined);
+    assert.equal(normalizeDomain('10.0.0.1'), undefined);
+    assert.equal(normalizeDomain('-bad.example.com'), undefined);
+  });
+});
+
+describe('dedupeObservables and ObservableSet', () => {
+  test('dedupes by kind and value, case-insensitively for hostnames, domains, emails and hashes', () => {
+    const list = [
+      makeObservable('hostname', 'WS-0142', 'a'),
+      makeObservable('hostname', 'ws-0142', 'b'),
+      makeObservable('sha256', 'DE96A6E69944335375DC1AC238336066889D9FFC7D73628EF4FE1B1B160AB32C'),
+      makeObservable('sha256', 'de96a6e69944335375dc1ac238336066889d9ffc7d73628ef4fe1b1b160ab32c'),
+      makeObservable('user', 'JDoe'),
+      makeObservable('user', 'jdoe'),
+      makeObservable('domain', 'example.com'),
+      makeObservable('hostname', 'example.com'),
+    ].filter((o): o is CanonicalObservable => o !== undefined);
+    assert.deepEqual(
+      dedupeObservables(list).map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
+      [
+        'hostname:WS-0142:a',
+        'sha256:de96a6e69944335375dc1ac238336066889d9ffc7d73628ef4fe1b1b160ab32c:',
+        'user:JDoe:',
+        'user:jdoe:',
+        'domain:example.com:',
+        'hostname:example.com:',
+      ],
+    );
+  });
+
+  test('ObservableSet adds arrays with indexed names and URLs with their host', () => {
+    const set = new ObservableSet();
+    set.add('ip', ['10.0.0.1', 'junk', '10.0.0.1'], 'host.ip');
+    set.addUrl('hxxps://203[.]0[.]113[.]5/a', 'url');
+    set.addUrl('https://cdn.bad-example.net/x', 'u2');
+    assert.deepEqual(
+      set.toArray().map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
+      [
+        'ip:10.0.0.1:host.ip[0]',
+        'url:https://203.0.113.5/a:url',
+        'ip:203.0.113.5:url.hostname',
+        'url:https://cdn.bad-example.net/x:u2',
+        'domain:cdn.bad-example.net:u2.hostname',
+      ],
+    );
+  });
+
+  test('guessObservable classifies bare indicators', () => {
+    assert.equal(guessObservable('198.51.100.7')?.kind, 'ip');
+    assert.equal(guessObservable('hxxp://x[.]example/a')?.kind, 'url');
+    assert.equal(guessObservable('a@b.example')?.kind, 'email');
+    assert.equal(guessObservable('7353f60b1739074eb17c5f4dddefe239')?.kind, 'md5');
+    assert.equal(guessObservable('bad[.]example')?.kind, 'domain');
+    assert.equal(guessObservable('just words'), undefined);
+  });
+});

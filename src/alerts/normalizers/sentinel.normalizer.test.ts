@@ -1,0 +1,86 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sentinelNormalizer } from './sentinel.normalizer.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+
+const FIXTURE = 'sentinel_incident.json';
+const NAME = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+
+const ENTITIES = [
+  { kind: 'Host', properties: { hostName: 'WS-0142', dnsDomain: 'corp.example', friendlyName: 'WS-0142' } },
+  { kind: 'Account', properties: { accountName: 'jdoe', ntDomain: 'CORP', sid: 'S-1-5-21-1-2-3-1142' } },
+  { kind: 'Ip', properties: { address: '203.0.113.66' } },
+  { kind: 'Url', properties: { url: 'hxxps://cdn[.]bad-example[.]net/stage2.ps1' } },
+  { kind: 'FileHash', properties: { algorithm: 'SHA256', hashValue: '9785001B0DCF755EDDB8AF294A373C0B87B2498660F724E76C4D53F9C217C7A3' } },
+  { kind: 'Process', properties: { commandLine: 'powershell.exe -enc AAAA' } },
+  { kind: 'DnsResolution', properties: { domainName: 'cdn.bad-example.net' } },
+];
+
+describe('sentinel normaliser', () => {
+  test('maps the incident fixture, tactics from CamelCase names', () => {
+    const alert = onlyAlert(sentinelNormalizer.normalize(fixture(FIXTURE), NOW));
+    assert.equal(alert.finding_info.uid, NAME);
+    assert.equal(alert.finding_info.title, 'Multi-stage attack involving PowerShell on WS-0142');
+    assert.equal(alert.severity_id, 4);
+    assert.equal(alert.status_id, 1);
+    assert.equal(alert.time, Date.UTC(2026, 2, 2, 10, 25, 40));
+    assert.equal(alert.finding_info.created_time, Date.UTC(2026, 2, 2, 10, 22, 10));
+    assert.equal(alert.finding_info.first_seen_time, Date.UTC(2026, 2, 2, 10, 19, 58, 1));
+    assert.deepEqual(attackKeys(alert), ['TA0002||', 'TA0011||', '|T1059|', '|T1105|']);
+    assert.equal(alert.finding_info.attacks?.[1].tactic?.name, 'Command and Control');
+    assert.match(alert.finding_info.src_url ?? '', /Incidents\/5a6b7c8d/);
+    assert.equal(alert.unmapped?.['incident_number'], 1842);
+    assert.equal(alert.unmapped?.['provider_incident_id'], '48211');
+    assert.deepEqual(alert.observables, []);
+    assert.deepEqual(alert.metadata.product, { name: 'Microsoft Sentinel', vendor_name: 'Microsoft' });
+  });
+
+  test('reads the automation trigger body with its related entities', () => {
+    const incident = withPath(fixture(FIXTURE), 'properties.relatedEntities', ENTITIES);
+    const alert = onlyAlert(sentinelNormalizer.normalize({ object: incident, workspaceId: '0000', workspaceInfo: { WorkspaceName: 'law-sec' } }, NOW));
+    assert.equal(alert.finding_info.uid, NAME);
+    assert.deepEqual(alert.device, { hostname: 'WS-0142.corp.example', name: 'WS-0142' });
+    assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP', uid: 'S-1-5-21-1-2-3-1142' } });
+    assert.deepEqual(observed(alert), [
+      'hostname:WS-0142.corp.example',
+      'user:jdoe',
+      'ip:203.0.113.66',
+      'url:https://cdn.bad-example.net/stage2.ps1',
+      'domain:cdn.bad-example.net',
+      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
+      'command_line:powershell.exe -enc AAAA',
+    ]);
+  });
+
+  test('pairs a lone tactic with a lone technique', () => {
+    let body = withPath(fixture(FIXTURE), 'properties.additionalData.tactics', ['InitialAccess']);
+    body = withPath(body, 'properties.additionalData.techniques', ['T1566.001']);
+    assert.deepEqual(attackKeys(onlyAlert(sentinelNormalizer.normalize(body, NOW))), ['TA0001|T1566|T1566.001']);
+  });
+
+  test('maps both ends of the severity scale and closes closed incidents', () => {
+    const sev = (s: string) => onlyAlert(sentinelNormalizer.normalize(withPath(fixture(FIXTURE), 'properties.severity', s), NOW)).severity_id;
+    assert.equal(sev('Informational'), 1);
+    assert.equal(sev('Low'), 2);
+    assert.equal(sev('Medium'), 3);
+    assert.equal(sev('High'), 4);
+    const closed = onlyAlert(sentinelNormalizer.normalize(withPath(fixture(FIXTURE), 'properties.status', 'Closed'), NOW));
+    assert.deepEqual([closed.status_id, closed.activity_id], [4, 3]);
+    const active = onlyAlert(sentinelNormalizer.normalize(withPath(fixture(FIXTURE), 'properties.status', 'Active'), NOW));
+    assert.equal(active.status_id, 2);
+  });
+
+  test('reads a {value: [...]} list and names a missing name', () => {
+    const noName = withPath(withPath(fixture(FIXTURE), 'name', undefined), 'id', undefined);
+    const result = sentinelNormalizer.normalize({ value: [fixture(FIXTURE), noName] }, NOW);
+    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
+    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['path']]), [[1, 'invalid_alert', 'name']]);
+  });
+
+  test('detects incidents only', () => {
+    assert.equal(sentinelNormalizer.detect(fixture(FIXTURE)), true);
+    assert.equal(sentinelNormalizer.detect({ object: fixture(FIXTURE) }), true);
+    assert.equal(sentinelNormalizer.detect(fixture('msgraph_alert_v2.json')), false);
+    assert.equal(sentinelNormalizer.normalize({ properties: {} }, NOW).failures[0].code, 'unrecognized_payload');
+  });
+});

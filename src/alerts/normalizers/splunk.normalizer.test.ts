@@ -1,0 +1,98 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { splunkNormalizer } from './splunk.normalizer.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+
+const FIXTURE = 'splunk_webhook.json';
+const SID = 'scheduler__admin__search__RMD5a1b2c3d4e5f6a7b8_at_1772446500_1234';
+
+describe('splunk normaliser', () => {
+  test('maps the webhook fixture', () => {
+    const alert = onlyAlert(splunkNormalizer.normalize(fixture(FIXTURE), NOW));
+    assert.equal(alert.finding_info.uid, `${SID}:50339db2589504d2`);
+    assert.equal(alert.finding_info.title, 'Threat - Suspicious Binary Download - Rule');
+    assert.equal(alert.finding_info.desc, 'Suspicious binary download');
+    assert.equal(alert.severity_id, 4);
+    assert.equal(alert.time, 1772446530000);
+    assert.equal(alert.finding_info.src_url, `https://splunk.example.local:8000/app/search/@go?sid=${SID}`);
+    assert.equal(alert.metadata.original_event_uid, SID);
+    assert.deepEqual(alert.device, { hostname: 'web-prod-03.corp.example', ip: '10.20.30.41' });
+    assert.deepEqual(alert.actor, { user: { name: 'svc_deploy' } });
+    assert.deepEqual(observed(alert), [
+      'hostname:web-prod-03.corp.example',
+      'ip:10.20.30.41',
+      'user:svc_deploy',
+      'ip:198.51.100.77',
+      'url:http://malicious.example.net/payload.bin',
+      'domain:malicious.example.net',
+      'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    ]);
+    assert.equal(alert.unmapped?.['count'], 3);
+    assert.equal(alert.unmapped?.['host'], 'fw-edge-01');
+  });
+
+  test('uid is sid plus the first 16 hex of sha256 over the sorted-key JSON of result', () => {
+    const body = fixture(FIXTURE);
+    const result = body['result'] as Record<string, unknown>;
+    const sorted = Object.fromEntries(Object.keys(result).sort().map((k) => [k, result[k]]));
+    const expected = createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
+    assert.equal(onlyAlert(splunkNormalizer.normalize(body, NOW)).finding_info.uid, `${SID}:${expected}`);
+
+    const reordered = { ...body, result: Object.fromEntries(Object.entries(result).reverse()) };
+    assert.equal(onlyAlert(splunkNormalizer.normalize(reordered, NOW)).finding_info.uid, `${SID}:${expected}`);
+    const changed = withPath(body, 'result.src', '198.51.100.78');
+    assert.notEqual(onlyAlert(splunkNormalizer.normalize(changed, NOW)).finding_info.uid, `${SID}:${expected}`);
+  });
+
+  test('severity only from what the search put in result', () => {
+    assert.equal(onlyAlert(splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result.severity', undefined), NOW)).severity_id, 0);
+    assert.equal(onlyAlert(splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result.severity', 'informational'), NOW)).severity_id, 1);
+    const urgent = withPath(withPath(fixture(FIXTURE), 'result.severity', undefined), 'result.urgency', 'critical');
+    assert.equal(onlyAlert(splunkNormalizer.normalize(urgent, NOW)).severity_id, 5);
+  });
+
+  test('refangs defanged values and reads ATT&CK annotations', () => {
+    let body = withPath(fixture(FIXTURE), 'result.url', 'hxxps://evil[.]example[.]org/drop.bin');
+    body = withPath(body, 'result.annotations.mitre_attack', 'T1059.001\nT1105');
+    body = withPath(body, 'result.mitre_tactic', 'Execution');
+    const alert = onlyAlert(splunkNormalizer.normalize(body, NOW));
+    assert.ok(observed(alert).includes('url:https://evil.example.org/drop.bin'));
+    assert.ok(observed(alert).includes('domain:evil.example.org'));
+    assert.deepEqual(attackKeys(alert), ['|T1059|T1059.001', '|T1105|', 'TA0002||']);
+  });
+
+  test('multivalue result fields arrive as arrays of strings', () => {
+    const alert = onlyAlert(splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result.src_ip', ['198.51.100.1', '198.51.100.2']), NOW));
+    const ips = alert.observables.filter((o) => o.name?.startsWith('result.src_ip'));
+    assert.deepEqual(ips.map((o) => `${o.name}=${o.value}`), ['result.src_ip[0]=198.51.100.1', 'result.src_ip[1]=198.51.100.2']);
+  });
+
+  test('uses now when result has no _time', () => {
+    assert.equal(onlyAlert(splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result._time', undefined), NOW)).time, NOW);
+  });
+
+  test('names the mistyped field', () => {
+    const noSid = splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'sid', 17), NOW);
+    assert.deepEqual([noSid.failures[0].code, noSid.failures[0].details?.['path']], ['invalid_alert', 'sid']);
+    const noResult = splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result', 'oops'), NOW);
+    assert.equal(noResult.failures[0].details?.['path'], 'result');
+    const badName = splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'search_name', ['x']), NOW);
+    assert.equal(badName.failures[0].details?.['path'], 'search_name');
+  });
+
+  test('a batch keeps its good bodies', () => {
+    const result = splunkNormalizer.normalize([fixture(FIXTURE), { nope: true }, withPath(fixture(FIXTURE), 'sid', 'other_sid')], NOW);
+    assert.deepEqual(result.alerts.map((a) => [a.index, a.alert.finding_info.uid.split(':')[0]]), [
+      [0, SID],
+      [2, 'other_sid'],
+    ]);
+    assert.deepEqual(result.failures.map((f) => [f.index, f.code]), [[1, 'unrecognized_payload']]);
+  });
+
+  test('unrecognised body and detection', () => {
+    assert.equal(splunkNormalizer.normalize({ foo: 'bar' }, NOW).failures[0].code, 'unrecognized_payload');
+    assert.equal(splunkNormalizer.detect(fixture(FIXTURE)), true);
+    assert.equal(splunkNormalizer.detect(fixture('wazuh_alert.json')), false);
+  });
+});

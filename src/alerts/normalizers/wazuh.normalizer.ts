@@ -1,0 +1,117 @@
+/**
+ * Wazuh alerts: the raw alert JSON as written to alerts.json (one object, an array, or NDJSON
+ * text), or the body of Wazuh's bundled integrations, which put the alert under `all_fields`
+ * beside `{severity, pretext, title, text, rule_id, timestamp, id}`. Dedup key: the alert `id`
+ * (`<epoch>.<offset>`). Severity from `rule.level` 0–15 (16 is seen). Timestamps carry offsets
+ * without a colon (`+0000`). ATT&CK: `rule.mitre.id` (technique ids) and `rule.mitre.tactic`
+ * (names). `rule.firedtimes` is the repeat counter, exposed as `unmapped.count`.
+ */
+import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
+import { AttackCollector } from './attack.js';
+import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
+import { buildFinding } from './finding.js';
+import { getId, getNumber, getPath, getRecord, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
+import { ObservableSet } from './observables.js';
+import { severityFromWazuhLevel } from './severity.js';
+import { firstTimestamp } from './timestamps.js';
+
+const PRODUCT = { name: 'Wazuh', vendor_name: 'Wazuh' };
+
+function isRawAlert(value: unknown): boolean {
+  return isRecord(value) && isRecord(getPath(value, 'rule')) && getPath(value, 'rule.level') !== undefined && (isRecord(getPath(value, 'agent')) || getPath(value, 'id') !== undefined);
+}
+
+function isWrapped(value: unknown): boolean {
+  return isRecord(value) && isRawAlert(getPath(value, 'all_fields'));
+}
+
+function unwrap(body: unknown): Unwrapped {
+  const accept = (value: unknown) => (isRawAlert(value) || isWrapped(value) ? { value } : { value, error: unrecognizedItem('Not a Wazuh alert').failure });
+  if (Array.isArray(body)) return { kind: 'items', items: body.map(accept) };
+  if (isRawAlert(body) || isWrapped(body)) return { kind: 'items', items: [{ value: body }] };
+  return { kind: 'unrecognized', message: 'Body is not a Wazuh alert or integration message with all_fields' };
+}
+
+/** Windows event data hashes arrive as `SHA1=…,MD5=…,SHA256=…,IMPHASH=…`. */
+function sysmonHashes(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return text
+    .split(',')
+    .map((part) => part.split('=')[1]?.trim() ?? '')
+    .filter((h) => h !== '');
+}
+
+function addObservables(obs: ObservableSet, alert: JsonRecord, base: string): void {
+  const p = (field: string): string => (base === '' ? field : `${base}.${field}`);
+  for (const f of ['data.srcip', 'data.dstip', 'data.src_ip', 'data.dest_ip', 'data.win.eventdata.ipAddress', 'data.win.eventdata.sourceIp', 'data.win.eventdata.destinationIp']) {
+    obs.add('ip', getPath(alert, f), p(f));
+  }
+  for (const f of ['data.srcuser', 'data.dstuser', 'data.win.eventdata.targetUserName', 'data.win.eventdata.subjectUserName', 'data.win.eventdata.user']) {
+    obs.add('user', getPath(alert, f), p(f));
+  }
+  for (const f of ['data.url', 'data.http.url']) obs.addUrl(getPath(alert, f), p(f));
+  for (const f of ['data.hostname', 'data.dns.rrname', 'data.win.eventdata.queryName']) obs.add('domain', getPath(alert, f), p(f));
+  for (const f of ['data.win.eventdata.commandLine', 'data.win.eventdata.parentCommandLine', 'data.audit.command']) obs.add('command_line', getPath(alert, f), p(f));
+  for (const f of ['data.win.eventdata.image', 'data.win.eventdata.parentImage', 'data.audit.exe', 'syscheck.path']) obs.add('file_name', getPath(alert, f), p(f));
+  for (const f of ['syscheck.md5_after', 'syscheck.sha1_after', 'syscheck.sha256_after', 'data.virustotal.source.md5', 'data.virustotal.source.sha1']) {
+    obs.addHash(getPath(alert, f), p(f));
+  }
+  obs.addHash(sysmonHashes(getString(alert, 'data.win.eventdata.hashes')), p('data.win.eventdata.hashes'));
+}
+
+function mapItem(item: unknown, now: number): ItemOutcome {
+  const wrapped = isWrapped(item);
+  const alertRecord = wrapped ? getRecord(item, 'all_fields') : isRecord(item) ? item : undefined;
+  if (alertRecord === undefined) return invalidAlert('', 'Not a Wazuh alert');
+  const prefix = wrapped ? 'all_fields.' : '';
+  const uid = getId(alertRecord, 'id') ?? (wrapped ? getId(item, 'id') : undefined);
+  if (uid === undefined) return invalidAlert(`${prefix}id`, 'Wazuh alert id is missing');
+  const level = getNumber(alertRecord, 'rule.level');
+  if (level === undefined) return invalidAlert(`${prefix}rule.level`, 'Wazuh rule.level must be a number');
+
+  const obs = new ObservableSet();
+  addObservables(obs, alertRecord, wrapped ? 'all_fields' : '');
+  const attacks = new AttackCollector();
+  attacks.addUnpaired(getStrings(alertRecord, 'rule.mitre.tactic'), getStrings(alertRecord, 'rule.mitre.id'));
+  const ruleId = getId(alertRecord, 'rule.id');
+  const description = getString(alertRecord, 'rule.description');
+
+  const alert = buildFinding({
+    uid,
+    title: description ?? (wrapped ? getString(item, 'title') : undefined) ?? `Wazuh rule ${ruleId ?? 'alert'}`,
+    desc: getString(alertRecord, 'full_log') ?? (wrapped ? getString(item, 'text') : undefined),
+    severity_id: severityFromWazuhLevel(level),
+    time: firstTimestamp(getPath(alertRecord, 'timestamp'), getPath(alertRecord, '@timestamp'), wrapped ? getPath(item, 'timestamp') : undefined) ?? now,
+    product: PRODUCT,
+    log_name: 'alerts',
+    types: getStrings(alertRecord, 'rule.groups'),
+    analytic: { uid: ruleId, name: description, type: 'Rule', type_id: 1 },
+    attacks: attacks.toArray(),
+    device: {
+      hostname: getString(alertRecord, 'agent.name'),
+      ip: getString(alertRecord, 'agent.ip'),
+      uid: getId(alertRecord, 'agent.id'),
+    },
+    user: { name: getString(alertRecord, 'data.dstuser', 'data.win.eventdata.targetUserName') },
+    observables: obs.toArray(),
+    unmapped: {
+      count: getNumber(alertRecord, 'rule.firedtimes'),
+      level,
+      manager: getString(alertRecord, 'manager.name'),
+      location: getString(alertRecord, 'location'),
+      decoder: getString(alertRecord, 'decoder.name'),
+    },
+  });
+  return { alert };
+}
+
+export const wazuhNormalizer: AlertNormalizer = {
+  source: 'wazuh',
+  detect(body: unknown): boolean {
+    const first = Array.isArray(body) ? body[0] : body;
+    return isRawAlert(first) || isWrapped(first);
+  },
+  normalize(body: unknown, now: number): NormalizeResult {
+    return runNormalizer(body, unwrap, (item) => mapItem(item, now), { ndjson: true });
+  },
+};
