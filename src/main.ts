@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
@@ -43,8 +43,7 @@ async function runApi(config: AppConfig, withWorker: boolean): Promise<void> {
   const app = await createApi(config);
   await ensureAdminKey(app, config);
   await app.listen(config.api.port, config.api.host);
-  const logger = app.get(ConsoleLogger, { strict: false }) ?? createLogger(config);
-  logger.log(`API listening on ${config.api.publicUrl}`, 'Vigil');
+  new Logger('Vigil').log(`API listening on ${config.api.publicUrl}`);
   if (withWorker) await runWorker(app, config);
 }
 
