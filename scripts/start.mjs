@@ -3,7 +3,7 @@
 // server (with its UI), the vendor simulator, migrates the database, then runs the API and the worker.
 // Ctrl-C stops everything, the worker first finishing what it has in flight.
 import { log, stopAll, startNode } from './lib/process-tools.mjs';
-import { MAIN, prepareCode, runMainCommand, startSimulator, startTemporal } from './lib/stack.mjs';
+import { MAIN, prepareCode, runMainCommand, startSimulator, startTemporal, waitForWorker } from './lib/stack.mjs';
 
 const children = [];
 let stopping = false;
@@ -35,8 +35,11 @@ try {
   };
   runMainCommand('migrate', env);
   const newKey = runMainCommand('bootstrap-key', env).trim();
-  children.push(startNode('api', MAIN, { env, args: ['api'] }));
+  // The worker first: the API is announced once a worker polls, so the first alert does not wait for the workflow bundle.
+  const workerStart = Date.now();
   children.push(startNode('worker', MAIN, { env, args: ['worker'] }));
+  await waitForWorker(temporal.address, process.env.VIGIL_TASK_QUEUE ?? 'vigil', workerStart, () => children[2].exitCode !== null);
+  children.push(startNode('api', MAIN, { env, args: ['api'] }));
   const api = `http://${apiHost}:${apiPort}`;
   for (let i = 0; ; i += 1) {
     const ok = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);

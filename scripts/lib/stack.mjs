@@ -1,7 +1,7 @@
 // Brings up what Vigil needs in development and tests: dependencies, the build, Temporal, the database, the simulator.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { canConnect, startTemporalDevServer } from './temporal-server.mjs';
+import { canConnect, ensureTemporalCli, startTemporalDevServer } from './temporal-server.mjs';
 import { ensureBuild, ensureDependencies, log, projectRoot, startNode } from './process-tools.mjs';
 
 export const MAIN = path.join(projectRoot, 'dist', 'src', 'main.js');
@@ -47,4 +47,20 @@ export async function startSimulator(url) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the vendor simulator did not start at ${url}`);
+}
+
+/** Waits until a worker started at `since` polls the task queue for workflow tasks. */
+export async function waitForWorker(address, taskQueue, since, exited, timeoutMs = 120_000) {
+  const cli = ensureTemporalCli();
+  const t0 = Date.now();
+  for (;;) {
+    const r = spawnSync(cli, ['task-queue', 'describe', '--address', address, '--task-queue', taskQueue, '-o', 'json'], { encoding: 'utf8', timeout: 5000 });
+    if (r.status === 0) {
+      const pollers = JSON.parse(r.stdout).pollers ?? [];
+      if (pollers.some((p) => p.taskQueueType === 'workflow' && Date.parse(p.lastAccessTime) >= since - 1000)) return;
+    }
+    if (exited()) throw new Error('the worker exited during start-up');
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no worker polled ${taskQueue} within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
