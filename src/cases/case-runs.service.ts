@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseStatusName } from '../../workflows/playbook.types.js';
 import { appendCaseEvent } from './case-events.js';
+import { applyPlaybookStatus } from './playbook-status.js';
 
 export interface StepEventInput {
   tenantId: string;
@@ -60,7 +61,7 @@ export class CaseRunsService {
     const dedupKey = `${input.workflowId}:run_finished`;
     await this.db.transaction(async (m) => {
       // The status change first (idempotent on its own key), so the timeline reads in the order things happened.
-      if (input.status) await this.changeStatus(m, input.tenantId, input.caseId, input.status, `${dedupKey}:status`);
+      if (input.status) await this.changeStatus(m, input.tenantId, input.caseId, input.status, `${dedupKey}:status`, input.resolution);
       const fresh = await appendCaseEvent(m, {
         tenantId: input.tenantId,
         caseId: input.caseId,
@@ -78,16 +79,13 @@ export class CaseRunsService {
         input.tenantId,
         input.caseId,
         input.runStatus,
-        input.resolution ?? null,
+        // With a status, the resolution went in with the status change (through the lifecycle table).
+        input.status ? null : (input.resolution ?? null),
       ]);
     });
   }
 
-  private async changeStatus(m: import('typeorm').EntityManager, tenantId: string, caseId: string, status: CaseStatusName, dedupKey: string): Promise<void> {
-    const rows: Array<{ status: string }> = await m.query(`SELECT status FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, caseId]);
-    const from = rows[0]?.status;
-    if (from === undefined || from === status) return;
-    await m.query(`UPDATE cases SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, caseId, status]);
-    await appendCaseEvent(m, { tenantId, caseId, actor: 'playbook', kind: 'status_changed', message: `status ${from} → ${status}`, data: { from, to: status }, dedupKey });
+  private async changeStatus(m: import('typeorm').EntityManager, tenantId: string, caseId: string, status: CaseStatusName, dedupKey: string, resolution?: string): Promise<boolean> {
+    return applyPlaybookStatus(m, { tenantId, caseId, to: status, resolution, dedupKey });
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Role } from '../persistence/entities/api-key.entity.js';
 import { TenantEntity } from '../persistence/entities/tenant.entity.js';
-import type { Principal } from './principal.js';
+import { type Principal, PROVIDER_TENANT_SLUG } from './principal.js';
 
 const KEY_PREFIX = 'vgl_';
 /** Verified keys are cached briefly so ingest does not pay a query per request; revocation takes effect within this time. */
@@ -19,6 +19,15 @@ export function newKeyValue(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  role: Role;
+  slug: string;
+  user_id: string | null;
+  mssp_operator: boolean;
+}
+
 interface CachedPrincipal {
   principal: Principal | null;
   until: number;
@@ -29,26 +38,40 @@ export class ApiKeysService {
   private readonly logger = new Logger('ApiKeysService');
   private readonly cache = new Map<string, CachedPrincipal>();
   private readonly touchedAt = new Map<string, number>();
+  private generation = 0;
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** Resolves a presented key to its principal, or null when unknown, revoked or its tenant suspended. */
+  /** Resolves a presented key to its principal, or null when unknown, revoked, its user removed or its tenant suspended. */
   async authenticate(key: string): Promise<Principal | null> {
     const hash = hashKey(key);
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && hit.until > now) return hit.principal;
-    const rows: Array<{ id: string; tenant_id: string; role: Role; slug: string }> = await this.db.query(
-      `SELECT k.id, k.tenant_id, k.role, t.slug FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-       WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'`,
+    const generation = this.generation;
+    const rows: KeyRow[] = await this.db.query(
+      `SELECT k.id, k.tenant_id, k.role, t.slug, k.user_id, (k.mssp_operator OR COALESCE(u.mssp_operator, false)) AS mssp_operator
+       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id LEFT JOIN users u ON u.id = k.user_id
+       WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active' AND (k.user_id IS NULL OR u.removed_at IS NULL)`,
       [hash],
     );
     const row = rows[0];
     const principal: Principal | null = row
-      ? { tenantId: row.tenant_id, tenantSlug: row.slug, role: row.role, keyId: row.id, actor: `api-key:${row.id}` }
+      ? {
+          tenantId: row.tenant_id,
+          tenantSlug: row.slug,
+          role: row.role,
+          keyId: row.id,
+          actor: row.user_id ? `user:${row.user_id}` : `api-key:${row.id}`,
+          userId: row.user_id,
+          // The flag only counts on the provider's own tenant.
+          msspOperator: row.mssp_operator && row.slug === PROVIDER_TENANT_SLUG,
+          homeTenantId: row.tenant_id,
+        }
       : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: now + CACHE_MS });
+    // A revocation or suspension that happened while we queried must not be undone by caching the old answer.
+    if (generation === this.generation) this.cache.set(hash, { principal, until: now + CACHE_MS });
     if (principal && (this.touchedAt.get(principal.keyId) ?? 0) + TOUCH_MS < now) {
       this.touchedAt.set(principal.keyId, now);
       this.db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [principal.keyId]).catch((e: unknown) => {
@@ -58,11 +81,21 @@ export class ApiKeysService {
     return principal;
   }
 
-  /** Ensures tenant `default` exists and holds an admin key with exactly this value (idempotent). */
+  /**
+   * Forgets every cached key answer: called after a key is revoked, a user removed or a tenant
+   * suspended or resumed, so the change takes effect at once in this process (other processes
+   * within the cache time).
+   */
+  invalidate(): void {
+    this.generation += 1;
+    this.cache.clear();
+  }
+
+  /** Ensures tenant `default` exists and holds an admin key with exactly this value (idempotent); it is the provider's first MSSP operator key. */
   async ensureAdminKey(key: string): Promise<{ tenantId: string; created: boolean }> {
     const tenantId = await this.ensureDefaultTenant();
     const inserted: unknown[] = await this.db.query(
-      `INSERT INTO api_keys (tenant_id, name, role, key_hash, key_prefix) VALUES ($1, 'bootstrap admin', 'admin', $2, $3)
+      `INSERT INTO api_keys (tenant_id, name, role, key_hash, key_prefix, mssp_operator) VALUES ($1, 'bootstrap admin', 'admin', $2, $3, true)
        ON CONFLICT (key_hash) DO NOTHING RETURNING id`,
       [tenantId, hashKey(key), key.slice(0, 8)],
     );
@@ -87,10 +120,10 @@ export class ApiKeysService {
       .createQueryBuilder()
       .insert()
       .into(TenantEntity)
-      .values({ slug: 'default', name: 'Default' })
+      .values({ slug: PROVIDER_TENANT_SLUG, name: 'Default' })
       .orIgnore()
       .execute();
-    const tenant = await this.db.getRepository(TenantEntity).findOneByOrFail({ slug: 'default' });
+    const tenant = await this.db.getRepository(TenantEntity).findOneByOrFail({ slug: PROVIDER_TENANT_SLUG });
     return tenant.id;
   }
 }

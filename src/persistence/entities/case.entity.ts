@@ -8,6 +8,12 @@ export type RunStatus = 'none' | 'pending' | 'running' | 'completed' | 'failed';
 @Entity({ name: 'cases' })
 @Index('cases_tenant_created_idx', ['tenantId', 'createdAt'])
 @Index('cases_correlation_idx', ['tenantId', 'fingerprint', 'lastAlertAt'])
+@Index('cases_tenant_updated_idx', ['tenantId', 'updatedAt'])
+@Index('cases_tenant_severity_idx', ['tenantId', 'severityId', 'createdAt'])
+@Index('cases_tenant_status_idx', ['tenantId', 'status', 'createdAt'])
+@Index('cases_tenant_assignee_idx', ['tenantId', 'assignee', 'createdAt'])
+// A GIN index for `tags @> ARRAY[…]`; TypeORM cannot describe its method, so the migration owns it.
+@Index('cases_tags_idx', { synchronize: false })
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -50,8 +56,20 @@ export class CaseEntity {
   @Column({ name: 'workflow_id', type: 'text' })
   workflowId!: string;
 
+  /** `true_positive`, `benign_positive`, `false_positive`; `merged` when absorbed by another case. */
   @Column({ type: 'text', nullable: true })
   resolution!: string | null;
+
+  /** Who works the case (free text: usually the analyst's email or `user:<id>`). */
+  @Column({ type: 'text', nullable: true })
+  assignee!: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  tags!: string[];
+
+  /** Set when this case was merged into another: the surviving case. */
+  @Column({ name: 'merged_into', type: 'uuid', nullable: true })
+  mergedInto!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { CASE_RESOLUTIONS, CASE_STATUSES } from './case-lifecycle.js';
+
+/** Case severity words, by OCSF severity_id (0–6). */
+export const SEVERITY_WORDS = ['unknown', 'informational', 'low', 'medium', 'high', 'critical', 'fatal'] as const;
+export type SeverityWord = (typeof SEVERITY_WORDS)[number];
+
+export function severityWord(id: number): SeverityWord {
+  return SEVERITY_WORDS[id] ?? 'unknown';
+}
+
+const status = z.enum(CASE_STATUSES);
+const resolution = z.enum(CASE_RESOLUTIONS);
+const uuid = z.uuid();
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^,\s][^,]*$/, 'a tag has no commas');
+const assignee = z.string().trim().min(1).max(200);
+/** `high` or `4` (OCSF severity_id). */
+const severity = z
+  .union([z.enum(SEVERITY_WORDS), z.number().int().min(0).max(6), z.string().regex(/^[0-6]$/)])
+  .transform((v) => (typeof v === 'number' ? v : /^[0-6]$/.test(v) ? Number(v) : SEVERITY_WORDS.indexOf(v as SeverityWord)));
+
+/** A query parameter given once, several times, or as a comma-separated list. */
+function listParam<T extends z.ZodType<string, string>>(item: T) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) =>
+      (Array.isArray(v) ? v : [v])
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .pipe(z.array(item).min(1));
+}
+
+function singleParam<T extends z.ZodType>(inner: T) {
+  return z.preprocess((v) => (Array.isArray(v) && v.length === 1 ? v[0] : v), inner);
+}
+
+export const CASE_SORTS = ['created_at', 'updated_at', 'severity'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
+export const caseIdParams = z.strictObject({ id: z.string().meta({ description: 'Case id' }) });
+export const caseTaskParams = z.strictObject({ id: z.string().meta({ description: 'Case id' }), taskId: z.string().meta({ description: 'Task id' }) });
+
+export const listCasesQuery = z.strictObject({
+  status: listParam(status).optional().meta({ description: 'One or more statuses (comma-separated or repeated).', example: 'new,triaged' }),
+  minSeverity: singleParam(severity).optional().meta({ description: 'Lowest severity: a word (`high`) or OCSF severity_id (`4`).', example: 'high' }),
+  assignee: singleParam(assignee).optional().meta({ description: 'Exactly this assignee.' }),
+  tag: listParam(tag).optional().meta({ description: 'Cases carrying every one of these tags.', example: 'phishing' }),
+  source: listParam(z.string().min(1).max(64)).optional().meta({ description: 'Alert source(s) of the case (`generic`, `crowdstrike`, …).' }),
+  createdFrom: singleParam(z.iso.datetime({ offset: true })).optional().meta({ description: 'Created at or after (ISO 8601).', example: '2026-01-01T00:00:00Z' }),
+  createdTo: singleParam(z.iso.datetime({ offset: true })).optional().meta({ description: 'Created before (ISO 8601).' }),
+  q: singleParam(z.string().trim().min(1).max(200)).optional().meta({ description: 'Text the title contains (case-insensitive).', example: 'beacon' }),
+  sort: singleParam(z.enum(CASE_SORTS)).default('created_at').meta({ description: 'Sort key; ties are broken by id, so the order is stable.' }),
+  order: singleParam(z.enum(['asc', 'desc'])).default('desc'),
+  cursor: singleParam(z.string().max(500)).optional().meta({ description: '`nextCursor` of the previous page (same filters and sort).' }),
+  limit: singleParam(z.coerce.number().int().min(1).max(200)).default(50),
+});
+export type ListCasesQuery = z.output<typeof listCasesQuery>;
+
+export const caseSummary = z.object({
+  id: uuid,
+  title: z.string(),
+  status,
+  severity: z.enum(SEVERITY_WORDS),
+  severityId: z.number().int(),
+  source: z.string(),
+  assignee: z.string().nullable(),
+  tags: z.array(z.string()),
+  alertCount: z.number().int(),
+  resolution: z.string().nullable(),
+  mergedInto: uuid.nullable(),
+  runStatus: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type CaseSummary = z.output<typeof caseSummary>;
+export const casePage = z.object({ items: z.array(caseSummary), nextCursor: z.string().nullable() });
+
+export const patchCaseBody = z
+  .strictObject({
+    status: status.optional(),
+    resolution: resolution.optional().meta({ description: 'Required when closing (unless the case already has one).' }),
+    severity: severity.optional().meta({ description: 'Raise the severity (a word or 0–6); never below the highest alert severity.' }),
+    assignee: assignee.nullable().optional().meta({ description: 'Who works the case; null to unassign.' }),
+    tags: z.array(tag).max(50).optional().meta({ description: 'Replaces the tags.' }),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field');
+export type PatchCaseBody = z.output<typeof patchCaseBody>;
+
+export const commentBody = z.strictObject({ body: z.string().trim().min(1).max(20_000) });
+export const createTaskBody = z.strictObject({ title: z.string().trim().min(1).max(500), assignee: assignee.nullable().optional() });
+export const patchTaskBody = z
+  .strictObject({ title: z.string().trim().min(1).max(500).optional(), assignee: assignee.nullable().optional(), done: z.boolean().optional() })
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field');
+export type PatchTaskBody = z.output<typeof patchTaskBody>;
+export const mergeBody = z.strictObject({ into: uuid.meta({ description: 'The surviving case: it receives the alerts, timeline, comments and tasks.' }) });
+export const revertBody = z.strictObject({ reason: z.string().trim().min(1).max(2000).optional() });
+
+export const commentView = z.object({ id: uuid, author: z.string(), body: z.string(), createdAt: z.iso.datetime() });
+export type CommentView = z.output<typeof commentView>;
+export const taskView = z.object({
+  id: uuid,
+  title: z.string(),
+  assignee: z.string().nullable(),
+  done: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  doneAt: z.iso.datetime().nullable(),
+});
+export type TaskView = z.output<typeof taskView>;
+
+export const observableView = z.object({
+  kind: z.string(),
+  value: z.string(),
+  type_id: z.number().int().optional(),
+  alertCount: z.number().int().meta({ description: 'How many of the case alerts carry it.' }),
+  verdict: z.string().nullable().meta({ description: 'The worst verdict enrichment gave it (malicious > suspicious > clean > unknown), or null.' }),
+  verdicts: z.array(z.object({ verdict: z.string(), action: z.string().nullable(), stepId: z.string().nullable(), at: z.string() })),
+});
+export type ObservableView = z.output<typeof observableView>;
+export const attackView = z.object({
+  tactic: z.object({ uid: z.string(), name: z.string().optional() }).nullable(),
+  technique: z.object({ uid: z.string(), name: z.string().optional() }).nullable(),
+  subTechnique: z.object({ uid: z.string(), name: z.string().optional() }).nullable(),
+});
+export type AttackView = z.output<typeof attackView>;
+
+export const timelineEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  kind: z.string(),
+  stepId: z.string().nullable(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const caseDetail = caseSummary.extend({
+  run: z.object({
+    status: z.string(),
+    playbookId: z.string().nullable(),
+    playbookVersion: z.string().nullable(),
+    playbookHash: z.string().nullable(),
+    workflowId: z.string(),
+    temporalUrl: z.string(),
+    live: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Live step states from the running workflow, when it answers.' }),
+  }),
+  allowedTransitions: z.array(status).meta({ description: 'Statuses an analyst may move the case to now.' }),
+  alerts: z.array(z.record(z.string(), z.unknown())),
+  observables: z.array(observableView),
+  attacks: z.array(attackView),
+  approvals: z.array(z.record(z.string(), z.unknown())),
+  tasks: z.array(taskView),
+  comments: z.array(commentView),
+  timeline: z.array(timelineEntry),
+});
+export const revertAccepted = z.object({ revertWorkflowId: z.string() });

@@ -1,0 +1,15 @@
+import { APPROVAL_ROUTE_DOCS } from '../approvals/approvals.openapi.js';
+import { SETTINGS_ROUTE_DOCS } from '../alerts/settings.openapi.js';
+import { AUDIT_ROUTE_DOCS } from '../audit/audit.openapi.js';
+import { CASE_ROUTE_DOCS } from '../cases/cases.openapi.js';
+import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/playbooks.openapi.js';
+import { TENANT_ROUTE_DOCS } from '../tenants/tenants.openapi.js';
+import { INTEGRATION_ROUTE_DOCS } from '../connections/integrations.openapi.js';
+import { CORE_ROUTE_DOCS } from './core-routes.openapi.js';
+import type { RouteDoc } from './route-doc.js';
+
+/**
+ * Every documented route. A module adds its routes by exporting a `RouteDoc[]` beside its controller
+ * and listing it here; `/docs-json` is built from this list, and a test checks it covers every route.
+ */
+export const ROUTE_DOCS: readonly RouteDoc[] = [...CORE_ROUTE_DOCS, ...CASE_ROUTE_DOCS, ...TENANT_ROUTE_DOCS, ...AUDIT_ROUTE_DOCS, ...APPROVAL_ROUTE_DOCS, ...SETTINGS_ROUTE_DOCS, ...PLAYBOOK_ROUTE_DOCS, ...INTEGRATION_ROUTE_DOCS];
