@@ -25,9 +25,19 @@ export interface CaseWorkflowInput {
   regularActions?: string[];
   /** Dry run: enrichment runs, every other action only records what it would have sent. */
   dryRun?: boolean;
+  /** Playbooks this one runs as sub-playbooks (transitively), pinned by the relay like the playbook itself. */
+  subPlaybooks?: Record<string, PinnedPlaybook>;
+  /** Who started the run: `playbook` for alert-triggered runs, else the analyst's actor id. Approvals refuse their vote. */
+  startedBy?: string;
 }
 
-export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+/** A playbook's content and its hash, as pinned for a run. */
+export interface PinnedPlaybook {
+  playbook: Playbook;
+  hash: string;
+}
+
+export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StepStatus {
   stepId: string;
@@ -51,6 +61,8 @@ export interface CaseRunState {
 export const alertsAddedSignal = defineSignal<[CaseAlertMessage[]]>('alertsAdded');
 /** The case was closed by an analyst: stop waiting for alerts. */
 export const caseClosedSignal = defineSignal<[]>('caseClosed');
+/** The case was merged into another case (which now holds its alerts): record it and stop waiting for alerts. */
+export const caseMergedSignal = defineSignal<[{ intoCaseId: string }]>('caseMerged');
 /** Live step states, for `GET /api/v1/cases/{id}`. */
 export const runStateQuery = defineQuery<CaseRunState>('runState');
 

@@ -4,16 +4,20 @@ import {
   alertsAddedSignal,
   type CaseAlertMessage,
   caseClosedSignal,
+  caseMergedSignal,
   type CaseRunState,
   type CaseWorkflowInput,
   runStateQuery,
   type StepStatus,
 } from './case-messages.js';
+import { ApprovalGate } from './approval-gate.js';
 import { PlaybookInterpreter } from './playbook-interpreter.js';
 
 export interface CaseWorkflowResult {
   runStatus: 'completed' | 'failed';
   alertsSeen: number;
+  /** Set when the case was merged into another case. */
+  mergedInto?: string;
 }
 
 /** Observable values of the case grouped by kind (`observables.ip`, `observables.domain`, …), deduplicated. */
@@ -54,6 +58,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   setHandler(caseClosedSignal, () => {
     closed = true;
   });
+  let mergedInto: string | undefined;
+  setHandler(caseMergedSignal, ({ intoCaseId }) => {
+    mergedInto = intoCaseId;
+    closed = true;
+  });
+  // Decisions on the run's approvals arrive as the `decideApproval` Update.
+  const approvals = new ApprovalGate();
+  approvals.install();
   setHandler(runStateQuery, () => ({
     playbookId: input.playbook.id,
     playbookVersion: input.playbook.version,
@@ -76,16 +88,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         inputs: Object.fromEntries((input.playbook.inputs ?? []).map((i) => [i.name, i.default])),
         observables: groupObservables(alerts),
       };
-      const interpreter = new PlaybookInterpreter(input.playbook, {
+      const interpreter = new PlaybookInterpreter(input.playbook.steps, {
         tenantId: input.tenantId,
         caseId: input.caseId,
         regularActions: new Set(input.regularActions ?? []),
-        scope,
         steps,
         alertCount: () => alerts.length,
+        hearsAlerts: true,
         dryRun: input.dryRun ?? false,
+        requestedBy: input.startedBy ?? 'playbook',
+        subPlaybooks: input.subPlaybooks ?? {},
+        approvals,
+        topLevel: true,
       });
-      const outcome = await interpreter.run();
+      const outcome = await interpreter.run(scope);
       runStatus = outcome.runStatus;
       const { completeRun } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } });
       await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome });
@@ -102,5 +118,5 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       await continueAsNew<typeof caseWorkflow>({ ...input, seenAlertIds: [...seen], playbookDone: true, firstAlert: undefined });
     }
   }
-  return { runStatus: runStatus === 'failed' ? 'failed' : 'completed', alertsSeen: seen.size };
+  return { runStatus: runStatus === 'failed' ? 'failed' : 'completed', alertsSeen: seen.size, ...(mergedInto ? { mergedInto } : {}) };
 }

@@ -1,8 +1,44 @@
-import { ApplicationFailure, type ActivityOptions, type LocalActivityOptions, proxyActivities, proxyLocalActivities, sleep, condition, workflowInfo } from '@temporalio/workflow';
-import type { CaseActivities, StepRef } from '../src/activities/case-activity.types.js';
-import type { StepStatus } from './case-messages.js';
-import { evaluate } from './expression.js';
-import type { ActionStep, CaseStatusName, EndStep, OnFailure, Playbook, RetrySpec, Step } from './playbook.types.js';
+import {
+  ApplicationFailure,
+  type ActivityOptions,
+  CancellationScope,
+  condition,
+  executeChild,
+  isCancellation,
+  type LocalActivityOptions,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CaseActivities, RunActionInput, StepRef } from '../src/activities/case-activity.types.js';
+import type { ApprovalGate, ApprovalState } from './approval-gate.js';
+import type { ApprovalDecision } from './approval-messages.js';
+import type { PinnedPlaybook, StepStatus } from './case-messages.js';
+import type { ForeachChunkInput, ForeachChunkResult, foreachChunkWorkflow, SubPlaybookInput, SubPlaybookResult, subPlaybookWorkflow } from './child.workflows.js';
+import { type Ast, DEFAULT_ITEM_NAME, evaluate, parseExpression } from './expression.js';
+import type {
+  ActionStep,
+  ApprovalStep,
+  CaseStatusName,
+  EndStep,
+  ForeachStep,
+  LoopStep,
+  NotifyStep,
+  OnFailure,
+  ParallelStep,
+  RetrySpec,
+  Step,
+  SubPlaybookStep,
+} from './playbook.types.js';
+import { expressionNeeds, mergeNeeds, type ScopeNeeds, sliceScope, stringsOf, templateNeeds } from './scope-reads.js';
+
+/** Above this many items a foreach runs its items in child workflows, so the run's own history stays short. */
+export const FOREACH_CHUNK_THRESHOLD = 100;
+/** Items per child workflow of a large foreach. */
+export const FOREACH_CHUNK_SIZE = 100;
 
 /** What the interpreter needs from the workflow around it. */
 export interface InterpreterHost {
@@ -10,23 +46,73 @@ export interface InterpreterHost {
   caseId: string;
   /** Action keys that must run as regular activities (containment, notification, ticketing). */
   regularActions: ReadonlySet<string>;
-  scope: Record<string, unknown>;
+  /** Live step states, for the run state query. */
   steps: Map<string, StepStatus>;
   /** Number of alerts seen so far; `wait until: new_alert` waits for it to grow. */
   alertCount(): number;
+  /** False in child workflows: they hear no alerts, so `wait until: new_alert` only waits its duration there. */
+  hearsAlerts: boolean;
   dryRun: boolean;
+  /** Who started the run (`playbook` or an analyst's actor id): they may not approve its requests. */
+  requestedBy: string;
+  /** Sub-playbooks pinned with the run, by id. */
+  subPlaybooks: Readonly<Record<string, PinnedPlaybook>>;
+  approvals: ApprovalGate;
+  /** True for the case's own run; its first step moves the case's run status to `running`. */
+  topLevel: boolean;
 }
 
 export interface RunOutcome {
   runStatus: 'completed' | 'failed';
   status?: CaseStatusName;
   resolution?: string;
+  /** The `end` step's summary template and the part of the scope it reads (rendered by an activity). */
   summary?: string;
+  summaryScope?: Record<string, unknown>;
   error?: string;
   stepsRun: number;
 }
 
+/** One item's result in `steps.<foreach id>.output.items[i]`. */
+export interface ForeachItemResult {
+  item: unknown;
+  status: 'completed';
+  /** The body's step results for this item: `{ <step id>: { output, status, error? } }`. */
+  steps: Record<string, unknown>;
+}
+
+/** Where a list of steps runs: the scope it reads and writes, and how its visits are keyed. */
+interface Frame {
+  scope: Record<string, unknown>;
+  /** Prefix of every visit key in this frame (`1[3]/` inside item 3 of a foreach's first visit). */
+  prefix: string;
+  /** Retry policy inherited from an enclosing parallel, foreach or loop. */
+  retry?: RetrySpec;
+}
+
+interface Route {
+  goto?: string;
+  end?: EndStep;
+}
+
 const DEFAULT_RETRY: RetrySpec = { maxAttempts: 3, initialInterval: '200ms', backoff: 2, maxInterval: '10s' };
+/** Steps whose `timeout` bounds the whole step (for action and notify it bounds one activity attempt). */
+const SCOPED_TIMEOUT_KINDS: ReadonlySet<Step['kind']> = new Set(['parallel', 'foreach', 'loop', 'playbook', 'approval', 'wait']);
+/** Steps whose activity writes its own failure lines. */
+const OWN_FAILURE_LINES: ReadonlySet<Step['kind']> = new Set(['action', 'notify']);
+
+/** `patched()` ids: behaviour that differs from what older runs recorded in their histories. */
+const PATCH_STEP_KINDS = 'vigil-step-kinds-parallel-foreach-loop-notify-playbook-approval';
+const PATCH_FAILURE_LINES = 'vigil-step-failure-lines';
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `250ms`, `30s`, `5m`, `2h`, `1d` in milliseconds. */
+export function durationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match) throw ApplicationFailure.nonRetryable(`invalid duration '${text}'`, 'InvalidPlaybook');
+  return Number(match[1]) * DURATION_UNITS[match[2]!]!;
+}
 
 function retryPolicy(spec: RetrySpec | undefined) {
   const r = { ...DEFAULT_RETRY, ...spec };
@@ -38,57 +124,95 @@ function retryPolicy(spec: RetrySpec | undefined) {
   };
 }
 
-function localOptions(step: { timeout?: string; retry?: RetrySpec }): LocalActivityOptions {
-  // Short steps run as local activities: half the latency of a regular activity on this engine.
-  return { startToCloseTimeout: step.timeout ?? '30s', retry: retryPolicy(step.retry) };
-}
-
-function regularOptions(step: { timeout?: string; retry?: RetrySpec }): ActivityOptions {
-  // Kept short so a call in flight when a worker dies is retried soon (containment is idempotent).
-  return { startToCloseTimeout: step.timeout ?? '30s', retry: retryPolicy(step.retry) };
-}
-
 function truthy(value: unknown): boolean {
   return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
 }
 
 function failureMessage(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return failureMessage(error.errors[0]);
   if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
+    let cause: unknown = (error as { cause?: unknown }).cause;
+    // Child workflow and activity failures wrap the failure that says what went wrong.
+    while (cause instanceof Error && (cause as { cause?: unknown }).cause instanceof Error) cause = (cause as { cause?: unknown }).cause;
     return cause instanceof Error ? cause.message : error.message;
   }
   return String(error);
 }
 
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value;
+}
+
+/** Every step id in a list, nested lists included. */
+function idsIn(list: readonly Step[], into: string[] = []): string[] {
+  for (const step of list) {
+    into.push(step.id);
+    for (const nested of nestedLists(step)) idsIn(nested, into);
+  }
+  return into;
+}
+
+function nestedLists(step: Step): Step[][] {
+  if (step.kind === 'parallel') return step.branches;
+  if (step.kind === 'foreach' || step.kind === 'loop') return [step.steps];
+  return [];
+}
+
 /**
  * Runs one playbook's step list deterministically. Every side effect is an activity; routing,
- * conditions and variables are evaluated here, from workflow state only. One instance per run.
+ * conditions and variables are evaluated here, from workflow state only. One instance per run:
+ * its caches (parsed expressions, what each step reads) live and die with the run.
  */
 export class PlaybookInterpreter {
   private readonly visits = new Map<string, number>();
+  private readonly asts = new Map<string, Ast>();
+  private readonly needs = new Map<string, ScopeNeeds>();
+  private readonly indexes = new Map<readonly Step[], Map<string, number>>();
+  private readonly byId = new Map<string, Step>();
+  /** Approved approvals by the step they guard (`<frame prefix>|<step id>`, and the bare id). */
+  private readonly approvedGuards = new Map<string, string>();
   private stepsRun = 0;
 
   constructor(
-    private readonly playbook: Playbook,
+    private readonly steps: readonly Step[],
     private readonly host: InterpreterHost,
-  ) {}
+    /** Steps outside `steps` an approval may guard (a foreach chunk runs only the body). */
+    guardable: readonly Step[] = [],
+  ) {
+    const index = (list: readonly Step[]): void => {
+      for (const step of list) {
+        this.byId.set(step.id, step);
+        for (const nested of nestedLists(step)) index(nested);
+      }
+    };
+    index(guardable);
+    index(steps);
+  }
 
-  async run(): Promise<RunOutcome> {
+  async run(scope: Record<string, unknown>): Promise<RunOutcome> {
     try {
-      const end = await this.runList(this.playbook.steps);
-      return { runStatus: 'completed', status: end?.status, resolution: end?.resolution, summary: end?.summary, stepsRun: this.stepsRun };
+      const end = await this.runList(this.steps, { scope, prefix: '' });
+      const summaryScope = end?.summary !== undefined ? sliceScope(scope, templateNeeds(end.summary, Object.keys(scope))) : undefined;
+      return { runStatus: 'completed', status: end?.status, resolution: end?.resolution, summary: end?.summary, summaryScope, stepsRun: this.stepsRun };
     } catch (error) {
+      if (isCancellation(error)) throw error;
       return { runStatus: 'failed', error: failureMessage(error), stepsRun: this.stepsRun };
     }
   }
 
   /** Runs a list of steps; resolves with the `end` step that stopped it, if any. */
-  private async runList(list: Step[]): Promise<EndStep | undefined> {
-    const index = new Map(list.map((s, i) => [s.id, i]));
+  private async runList(list: readonly Step[], frame: Frame): Promise<EndStep | undefined> {
+    let index = this.indexes.get(list);
+    if (!index) {
+      index = new Map(list.map((s, i) => [s.id, i]));
+      this.indexes.set(list, index);
+    }
     let pc = 0;
     while (pc < list.length) {
       const step = list[pc]!;
-      const route = await this.runStep(step);
+      const route = await this.runStep(step, frame);
       if (route.end) return route.end;
       if (route.goto !== undefined) {
         const target = index.get(route.goto);
@@ -101,10 +225,11 @@ export class PlaybookInterpreter {
     return undefined;
   }
 
-  private ref(step: Step): StepRef {
-    const visit = (this.visits.get(step.id) ?? 0) + 1;
-    this.visits.set(step.id, visit);
-    return { tenantId: this.host.tenantId, caseId: this.host.caseId, workflowId: workflowInfo().workflowId, stepId: step.id, visit: String(visit) };
+  private ref(step: Step, frame: Frame): StepRef {
+    const key = `${frame.prefix}|${step.id}`;
+    const visit = (this.visits.get(key) ?? 0) + 1;
+    this.visits.set(key, visit);
+    return { tenantId: this.host.tenantId, caseId: this.host.caseId, workflowId: workflowInfo().workflowId, stepId: step.id, visit: `${frame.prefix}${visit}` };
   }
 
   private setState(stepId: string, patch: Partial<StepStatus>): void {
@@ -112,33 +237,61 @@ export class PlaybookInterpreter {
     this.host.steps.set(stepId, { ...prev, ...patch });
   }
 
-  private stepOutputs(): Record<string, unknown> {
-    const steps = this.host.scope['steps'];
-    return (steps && typeof steps === 'object' ? steps : {}) as Record<string, unknown>;
+  private stepsOf(frame: Frame): Record<string, unknown> {
+    const steps = frame.scope['steps'];
+    if (steps && typeof steps === 'object') return steps as Record<string, unknown>;
+    const fresh: Record<string, unknown> = {};
+    frame.scope['steps'] = fresh;
+    return fresh;
   }
 
-  private recordOutput(step: Step, output: unknown, bindAs?: string): void {
-    this.stepOutputs()[step.id] = { output, status: 'completed' };
-    if (bindAs) (this.host.scope['vars'] as Record<string, unknown>)[bindAs] = output;
+  private recordOutput(step: Step, frame: Frame, output: unknown, bindAs?: string): void {
+    this.stepsOf(frame)[step.id] = { output, status: 'completed' };
+    if (bindAs) {
+      const vars = (frame.scope['vars'] ??= {}) as Record<string, unknown>;
+      vars[bindAs] = output;
+    }
   }
 
-  private async runStep(step: Step): Promise<{ goto?: string; end?: EndStep }> {
-    if (step.when !== undefined && !truthy(evaluate(step.when, this.host.scope))) {
+  private firstStep(): boolean {
+    return this.host.topLevel && this.stepsRun === 0;
+  }
+
+  /** Evaluates an expression, parsing its text once per run. */
+  private eval(text: string, scope: Record<string, unknown>): unknown {
+    let ast = this.asts.get(text);
+    if (!ast) {
+      ast = parseExpression(text);
+      this.asts.set(text, ast);
+    }
+    return evaluate(ast, scope);
+  }
+
+  private async runStep(step: Step, frame: Frame): Promise<Route> {
+    if (step.when !== undefined && !truthy(this.eval(step.when, frame.scope))) {
       this.setState(step.id, { state: 'skipped' });
-      this.stepOutputs()[step.id] = { status: 'skipped' };
+      this.stepsOf(frame)[step.id] = { status: 'skipped' };
       return step.next !== undefined ? { goto: step.next } : {};
     }
-    this.setState(step.id, { state: 'running', startedAt: Date.now() });
+    const startedAt = Date.now();
+    this.setState(step.id, { state: 'running', startedAt, error: undefined, finishedAt: undefined });
+    const ref = this.ref(step, frame);
     try {
-      const route = await this.execute(step);
+      const route = await this.withStepTimeout(step, () => this.execute(step, frame, ref, startedAt));
       this.stepsRun += 1;
       this.setState(step.id, { state: 'completed', finishedAt: Date.now() });
       if (route.end || route.goto !== undefined) return route;
       return step.next !== undefined ? { goto: step.next } : {};
     } catch (error) {
+      if (isCancellation(error)) {
+        this.setState(step.id, { state: 'cancelled', finishedAt: Date.now() });
+        throw error;
+      }
       const message = failureMessage(error);
       this.setState(step.id, { state: 'failed', finishedAt: Date.now(), error: message });
-      this.stepOutputs()[step.id] = { status: 'failed', error: message };
+      this.stepsOf(frame)[step.id] = { status: 'failed', error: message };
+      // Runs that started before failure lines existed replay without them (case workflows stay open for days).
+      if (!OWN_FAILURE_LINES.has(step.kind) && patched(PATCH_FAILURE_LINES)) await this.recordFailure(step, frame, ref, startedAt, message);
       const onFailure: OnFailure = step.onFailure ?? 'fail';
       if (onFailure === 'fail') throw error;
       if (onFailure === 'continue') return {};
@@ -146,70 +299,612 @@ export class PlaybookInterpreter {
     }
   }
 
-  private async execute(step: Step): Promise<{ goto?: string; end?: EndStep }> {
+  /** A `timeout` on a step that waits or runs others bounds the whole step. */
+  private async withStepTimeout<T>(step: Step, fn: () => Promise<T>): Promise<T> {
+    if (step.timeout === undefined || !SCOPED_TIMEOUT_KINDS.has(step.kind)) return fn();
+    const outer = CancellationScope.current();
+    const scope = new CancellationScope({ cancellable: true, timeout: step.timeout });
+    try {
+      return await scope.run(fn);
+    } catch (error) {
+      if (isCancellation(error) && scope.consideredCancelled && !outer.consideredCancelled) {
+        throw ApplicationFailure.nonRetryable(`${step.kind} step ${step.id} timed out after ${step.timeout}`, 'StepTimeout');
+      }
+      throw error;
+    }
+  }
+
+  private async recordFailure(step: Step, frame: Frame, ref: StepRef, startedAt: number, message: string): Promise<void> {
+    try {
+      const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+      await recordStep({ ...ref, kind: 'step_failed', message: `${step.kind} step failed: ${message}`, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, error: message } });
+    } catch (error) {
+      // The run fails (or goes on) either way; a missing line must not hide the original failure.
+      if (isCancellation(error)) throw error;
+    }
+  }
+
+  /** One line for a step that ran others or waited: written when it finishes, with its start time. */
+  private async recordFinished(step: Step, frame: Frame, ref: StepRef, startedAt: number, message: string, data: Record<string, unknown> = {}): Promise<void> {
+    const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+    await recordStep({ ...ref, kind: 'step_finished', message, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, ...data }, firstStep: this.firstStep() });
+  }
+
+  private localOptions(step: Step, frame: Frame): LocalActivityOptions {
+    // Short steps run as local activities: half the latency of a regular activity on this engine.
+    return { startToCloseTimeout: SCOPED_TIMEOUT_KINDS.has(step.kind) ? '30s' : (step.timeout ?? '30s'), retry: retryPolicy(step.retry ?? frame.retry) };
+  }
+
+  private regularOptions(step: Step, frame: Frame): ActivityOptions {
+    // Kept short so a call in flight when a worker dies is retried soon (containment is idempotent).
+    return { startToCloseTimeout: SCOPED_TIMEOUT_KINDS.has(step.kind) ? '30s' : (step.timeout ?? '30s'), retry: retryPolicy(step.retry ?? frame.retry) };
+  }
+
+  private async execute(step: Step, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
     switch (step.kind) {
       case 'action':
-        await this.runAction(step);
+        await this.runAction(step, frame, ref);
         return {};
       case 'condition': {
-        const result = truthy(evaluate(step.if, this.host.scope));
-        this.recordOutput(step, { result });
+        const result = truthy(this.eval(step.if, frame.scope));
+        this.recordOutput(step, frame, { result });
         const target = result ? step.then : step.else;
         return target !== undefined ? { goto: target } : {};
       }
       case 'switch': {
-        const value = evaluate(step.on, this.host.scope);
+        const value = this.eval(step.on, frame.scope);
         const key = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
         const target = Object.prototype.hasOwnProperty.call(step.cases, key) ? step.cases[key] : step.default;
-        this.recordOutput(step, { value: key });
+        this.recordOutput(step, frame, { value: key });
         return target !== undefined ? { goto: target } : {};
       }
       case 'set': {
-        const vars = this.host.scope['vars'] as Record<string, unknown>;
-        for (const [name, expression] of Object.entries(step.vars)) vars[name] = evaluate(expression, this.host.scope);
-        this.recordOutput(step, {});
+        const vars = (frame.scope['vars'] ??= {}) as Record<string, unknown>;
+        for (const [name, expression] of Object.entries(step.vars)) vars[name] = this.eval(expression, frame.scope);
+        this.recordOutput(step, frame, {});
         return {};
       }
       case 'wait': {
-        if (step.until === 'new_alert') {
+        if (step.until === 'new_alert' && this.host.hearsAlerts) {
           const seen = this.host.alertCount();
           const arrived = step.duration === undefined ? (await condition(() => this.host.alertCount() > seen), true) : await condition(() => this.host.alertCount() > seen, step.duration);
-          this.recordOutput(step, { newAlert: arrived });
+          this.recordOutput(step, frame, { newAlert: arrived });
         } else if (step.duration !== undefined) {
           await sleep(step.duration);
-          this.recordOutput(step, {});
+          this.recordOutput(step, frame, { newAlert: false });
+        } else {
+          throw ApplicationFailure.nonRetryable('a sub-playbook or a large foreach hears no new alerts: give this wait a duration', 'UnsupportedStep');
         }
         return {};
       }
       case 'status': {
-        const activities = proxyLocalActivities<CaseActivities>(localOptions(step));
-        await activities.recordStep({ ...this.ref(step), kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, firstStep: this.stepsRun === 0 });
-        this.recordOutput(step, { status: step.status });
+        const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+        await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, firstStep: this.firstStep() });
+        this.recordOutput(step, frame, { status: step.status });
         return {};
       }
       case 'end':
-        this.recordOutput(step, { status: step.status });
+        this.recordOutput(step, frame, { status: step.status });
         return { end: step };
       default:
-        // Not yet interpreted: refuse clearly rather than skipping silently.
-        throw ApplicationFailure.nonRetryable(`step kind '${step.kind}' is not supported by this version of Vigil's interpreter`, 'UnsupportedStep');
+        break;
+    }
+    // Runs that started when these kinds were refused replay the refusal.
+    if (!patched(PATCH_STEP_KINDS)) throw ApplicationFailure.nonRetryable(`step kind '${step.kind}' is not supported by this version of Vigil's interpreter`, 'UnsupportedStep');
+    switch (step.kind) {
+      case 'parallel':
+        return this.runParallel(step, frame, ref, startedAt);
+      case 'foreach':
+        return this.runForeach(step, frame, ref, startedAt);
+      case 'loop':
+        return this.runLoop(step, frame, ref, startedAt);
+      case 'notify':
+        await this.runNotify(step, frame, ref);
+        return {};
+      case 'playbook':
+        await this.runSubPlaybook(step, frame, ref, startedAt);
+        return {};
+      case 'approval':
+        return this.runApproval(step, frame, ref);
     }
   }
 
-  private async runAction(step: ActionStep): Promise<void> {
-    const input = {
-      ...this.ref(step),
+  // -------------------------------------------------------------------------------------------
+  // What a step reads
+
+  /** The scope paths a step's templates read (computed once per step and run). */
+  private templateNeedsOf(step: Step, frame: Frame): ScopeNeeds {
+    const cached = this.needs.get(step.id);
+    if (cached) return cached;
+    const roots = Object.keys(frame.scope);
+    const templates = (values: unknown): ScopeNeeds[] => stringsOf(values).map((text) => templateNeeds(text, roots));
+    let parts: ScopeNeeds[] = [];
+    switch (step.kind) {
+      case 'action':
+        parts = templates(step.with);
+        break;
+      case 'notify':
+        // A template file is read by the activity, so what it reads is not known here.
+        parts = [isTemplateFile(step.template) ? 'all' : templateNeeds(step.template, roots), ...templates(step.with)];
+        break;
+      case 'approval': {
+        const guard = step.guards !== undefined ? this.byId.get(step.guards) : undefined;
+        parts = [templateNeeds(step.question, roots), ...(guard?.kind === 'action' ? templates(guard.with) : [])];
+        break;
+      }
+      default:
+        break;
+    }
+    const merged = mergeNeeds(parts);
+    this.needs.set(step.id, merged);
+    return merged;
+  }
+
+  /** Everything the steps of a list read, templates and expressions, nested lists included. */
+  private listNeeds(list: readonly Step[], roots: readonly string[]): ScopeNeeds {
+    const parts: ScopeNeeds[] = [];
+    const expression = (text: string): void => {
+      let ast = this.asts.get(text);
+      if (!ast) {
+        ast = parseExpression(text);
+        this.asts.set(text, ast);
+      }
+      parts.push(expressionNeeds(ast, roots));
+    };
+    const template = (values: unknown): void => {
+      for (const text of stringsOf(values)) parts.push(templateNeeds(text, roots));
+    };
+    const visit = (steps: readonly Step[]): void => {
+      for (const step of steps) {
+        if (step.when !== undefined) expression(step.when);
+        switch (step.kind) {
+          case 'action':
+            template(step.with);
+            break;
+          case 'notify':
+            parts.push(isTemplateFile(step.template) ? 'all' : templateNeeds(step.template, roots));
+            template(step.with);
+            break;
+          case 'approval': {
+            template(step.question);
+            for (const text of Object.values(step.context ?? {})) expression(text);
+            const guard = step.guards !== undefined ? this.byId.get(step.guards) : undefined;
+            if (guard?.kind === 'action') template(guard.with);
+            break;
+          }
+          case 'condition':
+            expression(step.if);
+            break;
+          case 'switch':
+            expression(step.on);
+            break;
+          case 'set':
+            for (const text of Object.values(step.vars)) expression(text);
+            break;
+          case 'foreach':
+            expression(step.items);
+            break;
+          case 'loop':
+            expression(step.while);
+            break;
+          case 'playbook':
+            for (const text of Object.values(step.inputs ?? {})) expression(text);
+            // A sub-playbook reads the case's alert, case and observables.
+            parts.push(new Set(['alert', 'case', 'observables']));
+            break;
+          case 'end':
+            if (step.summary !== undefined) template(step.summary);
+            break;
+          default:
+            break;
+        }
+        for (const nested of nestedLists(step)) visit(nested);
+      }
+    };
+    visit(list);
+    return mergeNeeds(parts);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Step kinds
+
+  private async runAction(step: ActionStep, frame: Frame, ref: StepRef): Promise<void> {
+    const input: RunActionInput = {
+      ...ref,
       action: step.action,
       params: step.with ?? {},
-      scope: this.host.scope,
+      scope: sliceScope(frame.scope, this.templateNeedsOf(step, frame)),
       scheduledAt: Date.now(),
-      firstStep: this.stepsRun === 0,
+      firstStep: this.firstStep(),
       dryRun: this.host.dryRun,
+      ...(step.expiresIn !== undefined ? { expiresIn: step.expiresIn } : {}),
     };
+    const approvalId = this.approvedGuards.get(`${frame.prefix}|${step.id}`) ?? this.approvedGuards.get(step.id);
+    if (approvalId !== undefined) input.override = { approvalId };
     const activities = this.host.regularActions.has(step.action)
-      ? proxyActivities<CaseActivities>(regularOptions(step))
-      : proxyLocalActivities<CaseActivities>(localOptions(step));
+      ? proxyActivities<CaseActivities>(this.regularOptions(step, frame))
+      : proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
     const result = await activities.runAction(input);
-    this.recordOutput(step, result.output, step.output);
+    this.recordOutput(step, frame, result.output, step.output);
   }
+
+  private async runNotify(step: NotifyStep, frame: Frame, ref: StepRef): Promise<void> {
+    // Notifications are regular activities: they are rate limited by vendors and must not repeat when a workflow task is retried.
+    const { runAction } = proxyActivities<CaseActivities>(this.regularOptions(step, frame));
+    const result = await runAction({
+      ...ref,
+      action: `notify:${step.channel}`,
+      params: step.with ?? {},
+      notify: { channel: step.channel, template: step.template },
+      scope: sliceScope(frame.scope, this.templateNeedsOf(step, frame)),
+      scheduledAt: Date.now(),
+      firstStep: this.firstStep(),
+      dryRun: this.host.dryRun,
+    });
+    this.recordOutput(step, frame, result.output);
+  }
+
+  private async runParallel(step: ParallelStep, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
+    const join = step.join ?? 'all';
+    const inner: Frame = { ...frame, retry: step.retry ?? frame.retry };
+    const scope = new CancellationScope();
+    let end: EndStep | undefined;
+    let winner: number | undefined;
+    if (join === 'all') {
+      try {
+        const ends = await scope.run(() => Promise.all(step.branches.map((branch) => this.runList(branch, inner))));
+        end = ends.find((e) => e !== undefined);
+      } catch (error) {
+        // One branch failed: the others stop too.
+        scope.cancel();
+        throw error;
+      }
+    } else {
+      try {
+        const first = await scope.run(() => Promise.any(step.branches.map(async (branch, i) => ({ i, end: await this.runList(branch, inner) }))));
+        winner = first.i;
+        end = first.end;
+      } catch (error) {
+        throw error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
+      } finally {
+        // The first branch to finish wins; the rest are cancelled (their activities and timers with them).
+        scope.cancel();
+      }
+    }
+    const branches = step.branches.length;
+    this.recordOutput(step, frame, winner === undefined ? { join, branches } : { join, branches, winner });
+    const message =
+      winner === undefined
+        ? `parallel: all ${branches} branch(es) finished`
+        : `parallel: branch ${winner + 1} of ${branches} finished first; ${branches - 1} cancelled`;
+    await this.recordFinished(step, frame, ref, startedAt, message, { join, branches, winner });
+    return end ? { end } : {};
+  }
+
+  private async runLoop(step: LoopStep, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
+    const inner: Frame = { ...frame, retry: step.retry ?? frame.retry };
+    let iterations = 0;
+    let stoppedBy: 'condition' | 'max_iterations' | 'end' = 'condition';
+    let end: EndStep | undefined;
+    while (truthy(this.eval(step.while, frame.scope))) {
+      if (iterations >= step.maxIterations) {
+        stoppedBy = 'max_iterations';
+        break;
+      }
+      iterations += 1;
+      end = await this.runList(step.steps, inner);
+      if (end) {
+        stoppedBy = 'end';
+        break;
+      }
+    }
+    this.recordOutput(step, frame, { iterations, stoppedBy });
+    const why = stoppedBy === 'max_iterations' ? `stopped at maxIterations ${step.maxIterations}` : stoppedBy === 'end' ? 'an end step stopped it' : 'condition no longer holds';
+    await this.recordFinished(step, frame, ref, startedAt, `loop: ${iterations} iteration(s), ${why}`, { iterations, stoppedBy });
+    return end ? { end } : {};
+  }
+
+  private async runForeach(step: ForeachStep, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
+    const items = this.eval(step.items, frame.scope);
+    if (!Array.isArray(items)) throw ApplicationFailure.nonRetryable(`items of foreach ${step.id} must be a list, got ${typeName(items)}`, 'InvalidItems');
+    const concurrency = Math.max(1, step.concurrency ?? 1);
+    const inner: Frame = { ...frame, retry: step.retry ?? frame.retry };
+    const chunked = items.length > FOREACH_CHUNK_THRESHOLD;
+    const result = chunked
+      ? await this.runChunks(step, items, concurrency, inner, ref)
+      : await this.runItems(step, items, 0, concurrency, inner, ref.visit);
+    this.recordOutput(step, frame, { count: items.length, items: result.items });
+    await this.recordFinished(step, frame, ref, startedAt, `foreach: ${items.length} item(s)${chunked ? ` in ${Math.ceil(items.length / FOREACH_CHUNK_SIZE)} child workflow(s)` : ''}, ${concurrency} at a time`, {
+      count: items.length,
+      concurrency,
+      chunks: chunked ? Math.ceil(items.length / FOREACH_CHUNK_SIZE) : 0,
+    });
+    return result.end ? { end: result.end } : {};
+  }
+
+  /**
+   * Runs a foreach body for each of `items` (numbered from `offset`), at most `concurrency` at once.
+   * Each item gets its own `steps` and `vars` (copies of the enclosing ones) and its name bound.
+   * Also the body of a foreach chunk workflow.
+   */
+  async runItems(
+    step: Pick<ForeachStep, 'id' | 'as' | 'steps'>,
+    items: readonly unknown[],
+    offset: number,
+    concurrency: number,
+    frame: Frame,
+    visitBase: string,
+  ): Promise<{ items: ForeachItemResult[]; end?: EndStep }> {
+    const as = step.as ?? DEFAULT_ITEM_NAME;
+    const bodyIds = idsIn(step.steps);
+    const results = new Array<ForeachItemResult>(items.length);
+    let next = 0;
+    let end: EndStep | undefined;
+    const lane = async (): Promise<void> => {
+      while (next < items.length && end === undefined) {
+        const i = next;
+        next += 1;
+        const parentSteps = (frame.scope['steps'] ?? {}) as Record<string, unknown>;
+        const parentVars = (frame.scope['vars'] ?? {}) as Record<string, unknown>;
+        const steps: Record<string, unknown> = { ...parentSteps };
+        const scope: Record<string, unknown> = { ...frame.scope, steps, vars: { ...parentVars }, [as]: items[i] };
+        try {
+          const stopped = await this.runList(step.steps, { scope, prefix: `${visitBase}[${offset + i}]/`, retry: frame.retry });
+          if (stopped) end = stopped;
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          throw ApplicationFailure.nonRetryable(`item ${offset + i}: ${failureMessage(error)}`, 'ForeachItemFailed');
+        }
+        const own: Record<string, unknown> = {};
+        for (const id of bodyIds) if (Object.hasOwn(steps, id)) own[id] = steps[id];
+        results[i] = { item: items[i], status: 'completed', steps: own };
+      }
+    };
+    const scope = new CancellationScope();
+    try {
+      await scope.run(() => Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => lane())));
+    } catch (error) {
+      scope.cancel();
+      throw error;
+    }
+    return end ? { items: results, end } : { items: results };
+  }
+
+  /** A large foreach: chunks of items in child workflows, `concurrency` items at once across them. */
+  private async runChunks(step: ForeachStep, items: readonly unknown[], concurrency: number, frame: Frame, ref: StepRef): Promise<{ items: ForeachItemResult[]; end?: EndStep }> {
+    const as = step.as ?? DEFAULT_ITEM_NAME;
+    const chunks = Math.ceil(items.length / FOREACH_CHUNK_SIZE);
+    const lanes = Math.min(chunks, concurrency);
+    const roots = [...Object.keys(frame.scope), as];
+    const needs = this.listNeeds(step.steps, roots);
+    const shared = sliceScope(frame.scope, needs);
+    delete shared[as];
+    const guarded = this.guardedOutside(step.steps);
+    const results = new Array<ForeachItemResult>(items.length);
+    const parentId = workflowInfo().workflowId;
+    let next = 0;
+    let end: EndStep | undefined;
+    const lane = async (laneIndex: number): Promise<void> => {
+      const laneConcurrency = Math.floor(concurrency / lanes) + (laneIndex < concurrency % lanes ? 1 : 0);
+      while (next < chunks && end === undefined) {
+        const k = next;
+        next += 1;
+        const offset = k * FOREACH_CHUNK_SIZE;
+        const input: ForeachChunkInput = {
+          tenantId: this.host.tenantId,
+          caseId: this.host.caseId,
+          regularActions: [...this.host.regularActions],
+          dryRun: this.host.dryRun,
+          requestedBy: this.host.requestedBy,
+          subPlaybooks: this.host.subPlaybooks,
+          step: { id: step.id, as: step.as, steps: step.steps },
+          guarded,
+          items: items.slice(offset, offset + FOREACH_CHUNK_SIZE),
+          offset,
+          concurrency: laneConcurrency,
+          scope: shared,
+          visitBase: ref.visit,
+          retry: frame.retry,
+        };
+        const out: ForeachChunkResult = await executeChild<typeof foreachChunkWorkflow>('foreachChunkWorkflow', {
+          workflowId: `${parentId}/${step.id}/${ref.visit}/chunk-${k}`,
+          args: [input],
+        });
+        out.items.forEach((r, j) => {
+          results[offset + j] = r;
+        });
+        if (out.end) end = out.end;
+      }
+    };
+    const scope = new CancellationScope();
+    try {
+      await scope.run(() => Promise.all(Array.from({ length: lanes }, (_, i) => lane(i))));
+    } catch (error) {
+      scope.cancel();
+      throw error;
+    }
+    return end ? { items: results, end } : { items: results };
+  }
+
+  /** Action steps outside `list` that approvals inside it guard. */
+  private guardedOutside(list: readonly Step[]): Step[] {
+    const inside = new Set(idsIn(list));
+    const out: Step[] = [];
+    const visit = (steps: readonly Step[]): void => {
+      for (const step of steps) {
+        if (step.kind === 'approval' && step.guards !== undefined && !inside.has(step.guards)) {
+          const guard = this.byId.get(step.guards);
+          if (guard) out.push(guard);
+        }
+        for (const nested of nestedLists(step)) visit(nested);
+      }
+    };
+    visit(list);
+    return out;
+  }
+
+  private async runSubPlaybook(step: SubPlaybookStep, frame: Frame, ref: StepRef, startedAt: number): Promise<void> {
+    const pinned = this.host.subPlaybooks[step.playbook];
+    if (!pinned) throw ApplicationFailure.nonRetryable(`playbook '${step.playbook}' was not pinned with this run`, 'UnknownPlaybook');
+    const inputs: Record<string, unknown> = {};
+    for (const declared of pinned.playbook.inputs ?? []) if (declared.default !== undefined) inputs[declared.name] = declared.default;
+    for (const [name, expression] of Object.entries(step.inputs ?? {})) inputs[name] = this.eval(expression, frame.scope);
+    const input: SubPlaybookInput = {
+      tenantId: this.host.tenantId,
+      caseId: this.host.caseId,
+      playbook: pinned.playbook,
+      playbookHash: pinned.hash,
+      scope: { alert: frame.scope['alert'], case: frame.scope['case'], observables: frame.scope['observables'], inputs },
+      regularActions: [...this.host.regularActions],
+      dryRun: this.host.dryRun,
+      requestedBy: this.host.requestedBy,
+      subPlaybooks: this.host.subPlaybooks,
+    };
+    const result: SubPlaybookResult = await executeChild<typeof subPlaybookWorkflow>('subPlaybookWorkflow', {
+      workflowId: `${workflowInfo().workflowId}/${step.id}/${ref.visit}`,
+      args: [input],
+      // Without `retry` a failed sub-playbook is not started again: its steps retry on their own.
+      retry: step.retry ? retryPolicy(step.retry) : { maximumAttempts: 1 },
+    });
+    this.recordOutput(step, frame, result);
+    await this.recordFinished(step, frame, ref, startedAt, `playbook ${pinned.playbook.id} ${pinned.playbook.version} finished after ${result.stepsRun} step(s)`, {
+      playbookId: pinned.playbook.id,
+      playbookVersion: pinned.playbook.version,
+      playbookHash: pinned.hash,
+      status: result.status,
+    });
+  }
+
+  private async runApproval(step: ApprovalStep, frame: Frame, ref: StepRef): Promise<Route> {
+    const evidence: Record<string, unknown> = {};
+    for (const [label, expression] of Object.entries(step.context ?? {})) {
+      try {
+        evidence[label] = this.eval(expression, frame.scope) ?? null;
+      } catch (error) {
+        evidence[label] = { error: failureMessage(error) };
+      }
+    }
+    const guardStep = step.guards !== undefined ? this.byId.get(step.guards) : undefined;
+    const guard = guardStep?.kind === 'action' ? { stepId: guardStep.id, action: guardStep.action, params: guardStep.with ?? {} } : undefined;
+    const quorum = step.quorum ?? 1;
+    const state: ApprovalState = {
+      approvalId: uuid4(),
+      tenantId: this.host.tenantId,
+      caseId: this.host.caseId,
+      workflowId: ref.workflowId,
+      stepId: step.id,
+      levels: step.levels,
+      levelIndex: 0,
+      quorum,
+      requestedBy: this.host.requestedBy,
+      votes: [],
+      status: 'pending',
+    };
+    // Known to the update handler before the row exists, so no decision can arrive for an unknown id.
+    this.host.approvals.register(state);
+    const local = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+    const notifications: Array<Promise<void>> = [];
+    const base = { tenantId: state.tenantId, caseId: state.caseId, workflowId: state.workflowId, stepId: step.id, approvalId: state.approvalId };
+    try {
+      const opened = await local.openApproval({
+        ...ref,
+        approvalId: state.approvalId,
+        question: step.question,
+        scope: sliceScope(frame.scope, this.templateNeedsOf(step, frame)),
+        guard,
+        evidence,
+        levels: step.levels,
+        quorum,
+        defaultOutcome: step.defaultOutcome,
+        requestedBy: this.host.requestedBy,
+        expiresAt: Date.now() + durationMs(step.levels[0]!.timeout),
+        firstStep: this.firstStep(),
+      });
+      for (let level = 0; ; level += 1) {
+        const spec = step.levels[level]!;
+        if (spec.notify !== undefined) notifications.push(this.notifyLevel(step, frame, ref, opened, level));
+        const decided = await condition(() => state.status !== 'pending', spec.timeout);
+        if (decided) break;
+        if (level + 1 < step.levels.length) {
+          // Changed before anything is awaited: from now on the validator checks the next level's roles.
+          state.levelIndex = level + 1;
+          const nextLevel = step.levels[level + 1]!;
+          await local.advanceApproval({ ...base, change: { kind: 'escalated', level: level + 2, roles: nextLevel.roles, expiresAt: Date.now() + durationMs(nextLevel.timeout) } });
+        } else {
+          state.status = 'expired';
+          await local.advanceApproval({ ...base, change: { kind: 'expired', level: level + 1, outcome: step.defaultOutcome } });
+          break;
+        }
+      }
+      if (state.persisted) await state.persisted;
+      await Promise.all(notifications);
+      const outcome: ApprovalDecision = state.status === 'approved' ? 'approve' : state.status === 'rejected' ? 'reject' : step.defaultOutcome;
+      this.recordOutput(step, frame, {
+        approvalId: state.approvalId,
+        outcome,
+        status: state.status,
+        level: state.levelIndex + 1,
+        approvals: state.votes.filter((v) => v.decision === 'approve').length,
+        votes: state.votes.map((v) => ({ actor: v.actorId, decision: v.decision, comment: v.comment ?? null, level: v.level })),
+      });
+      if (step.guards !== undefined && state.status === 'approved') {
+        this.approvedGuards.set(`${frame.prefix}|${step.guards}`, state.approvalId);
+        this.approvedGuards.set(step.guards, state.approvalId);
+      }
+      const target = outcome === 'approve' ? step.onApprove : step.onReject;
+      return target !== undefined ? { goto: target } : {};
+    } catch (error) {
+      if (state.status === 'pending') {
+        state.status = 'expired';
+        const reason = isCancellation(error) ? 'the step was cancelled' : failureMessage(error);
+        await CancellationScope.nonCancellable(() => local.advanceApproval({ ...base, change: { kind: 'cancelled', reason } })).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Tells a level's channel that the approval waits for it. A failed notification leaves the approval open. */
+  private async notifyLevel(step: ApprovalStep, frame: Frame, ref: StepRef, opened: { approvalId: string; question: string; action: string | null; target: string | null }, level: number): Promise<void> {
+    const spec = step.levels[level]!;
+    const { runAction } = proxyActivities<CaseActivities>({ ...this.regularOptions(step, frame), retry: retryPolicy({ maxAttempts: 3, initialInterval: '500ms' }) });
+    try {
+      await runAction({
+        ...ref,
+        visit: `${ref.visit}.level${level + 1}`,
+        action: `notify:${spec.notify}`,
+        params: {},
+        notify: { channel: spec.notify!, template: APPROVAL_NOTICE },
+        scope: {
+          approval: {
+            id: opened.approvalId,
+            caseId: this.host.caseId,
+            question: opened.question,
+            action: opened.action ?? 'none',
+            target: opened.target ?? 'none',
+            level: level + 1,
+            escalated: level > 0,
+            roles: spec.roles.join(', '),
+            timeout: spec.timeout,
+          },
+        },
+        scheduledAt: Date.now(),
+        firstStep: false,
+        dryRun: this.host.dryRun,
+      });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      // runAction wrote the failure to the timeline; the approval stays open.
+    }
+  }
+}
+
+/** The text sent to a level's `notify` channel (data comes from the scope, never compiled). */
+const APPROVAL_NOTICE =
+  'Approval needed{{#if approval.escalated}} (escalated to level {{approval.level}}){{/if}}: {{approval.question}}\n' +
+  'Action: {{approval.action}} on {{approval.target}}\n' +
+  'Who: {{approval.roles}}, within {{approval.timeout}}. Case {{approval.caseId}}, approval {{approval.id}}.';
+
+/** A notify `template` naming a file under playbooks/templates rather than holding template text. */
+export function isTemplateFile(template: string): boolean {
+  return /^[A-Za-z0-9_./-]+\.(hbs|handlebars|md|txt|html)$/.test(template);
 }

@@ -1,11 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { CaseRunsService } from '../cases/case-runs.service.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { findAction } from '../../integrations/core/catalog.js';
+import type { ApprovalStore } from '../approvals/approval-store.js';
+import type { DataSource } from 'typeorm';
+import { appendCaseEvent } from '../cases/case-events.js';
+import type { CaseRunsService, StepEventInput } from '../cases/case-runs.service.js';
+import { renderTemplate } from '../templating/template-renderer.js';
 import type { ActionRunner } from './action-runner.js';
-import type { CaseActivities, CompleteRunInput, RecordStepInput, RunActionInput, RunActionResult } from './case-activity.types.js';
+import type {
+  AdvanceApprovalInput,
+  CaseActivities,
+  CompleteRunInput,
+  OpenApprovalInput,
+  OpenApprovalResult,
+  RecordApprovalVoteInput,
+  RecordStepInput,
+  RunActionInput,
+  RunActionResult,
+} from './case-activity.types.js';
 
 export interface CaseActivityDeps {
   runs: CaseRunsService;
+  /** Lets plain step lines skip the transaction (see stepLine); without it every line goes through `runs`. */
+  db?: DataSource;
   actions: ActionRunner;
+  approvals: ApprovalStore;
+  /** Where notify steps find template files (`playbooks/templates`). */
+  templatesDir: string;
 }
 
 function attempt(): number {
@@ -16,45 +39,120 @@ function attempt(): number {
   }
 }
 
+/** The integration action behind each notification channel. */
+export const NOTIFY_CHANNELS: Readonly<Record<string, string>> = {
+  slack: 'slack.post_message',
+  email: 'email.send',
+  pagerduty: 'pagerduty.trigger',
+};
+
+/**
+ * A notify step's action and parameters: the template becomes the message text of the channel's
+ * action (Slack `text`, email `text`, PagerDuty `summary`), next to the step's `with`. The template
+ * stays a template: the action runner renders it once, so data is never compiled.
+ */
+export function notifyCall(channel: string, template: string, params: Record<string, unknown>): { action: string; params: Record<string, unknown> } {
+  const action = NOTIFY_CHANNELS[channel] ?? (findAction(channel)?.kind === 'notification' ? channel : undefined);
+  if (!action) {
+    throw ApplicationFailure.nonRetryable(`unknown notification channel '${channel}'; the channels are ${Object.keys(NOTIFY_CHANNELS).join(', ')}`, 'UnknownChannel');
+  }
+  switch (action) {
+    case 'email.send':
+      return { action, params: { subject: 'Vigil notification', ...params, text: template } };
+    case 'pagerduty.trigger':
+      return { action, params: { source: 'vigil', severity: 'warning', ...params, summary: template } };
+    default:
+      return { action, params: { ...params, text: template } };
+  }
+}
+
 /**
  * The case workflow's activities. Each writes its own timeline line in one transaction with the work
  * it did; the idempotency key (workflow id + step id + visit) makes retries and replays write once.
  */
 export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
+  async function templateText(template: string): Promise<string> {
+    if (!/^[A-Za-z0-9_./-]+\.(hbs|handlebars|md|txt|html)$/.test(template)) return template;
+    const file = path.resolve(deps.templatesDir, template);
+    if (!file.startsWith(path.resolve(deps.templatesDir) + path.sep)) throw ApplicationFailure.nonRetryable(`template ${template} is outside the templates folder`, 'TemplateError');
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`template file ${template} cannot be read: ${(error as Error).message}`, 'TemplateError');
+    }
+  }
+
+  /**
+   * A step's timeline line. Most are one INSERT on their own (idempotent on the key), without a
+   * transaction: a round trip or two less per step. The run's first step and status changes touch the
+   * case too, so they go through the case runs service in one transaction.
+   */
+  async function stepLine(e: StepEventInput): Promise<void> {
+    if (e.firstStep || e.status || !deps.db) return deps.runs.recordStep(e);
+    await appendCaseEvent(deps.db.manager, { tenantId: e.tenantId, caseId: e.caseId, actor: 'playbook', kind: e.kind, stepId: e.stepId, message: e.message, data: e.data, dedupKey: e.dedupKey });
+  }
+
   return {
     async runAction(input: RunActionInput): Promise<RunActionResult> {
       const key = `${input.workflowId}:${input.stepId}:${input.visit}`;
       const startedAt = Date.now();
+      let action = input.action;
+      let params = input.params;
       try {
+        if (input.notify) {
+          ({ action, params } = notifyCall(input.notify.channel, await templateText(input.notify.template), input.params));
+        }
         const result = await deps.actions.run({
           tenantId: input.tenantId,
-          action: input.action,
-          params: input.params,
+          action,
+          params,
           scope: input.scope,
           idempotencyKey: key,
           dryRun: input.dryRun,
+          caseId: input.caseId,
+          workflowId: input.workflowId,
+          stepId: input.stepId,
+          expiresIn: input.expiresIn,
+          override: input.override,
         });
-        await deps.runs.recordStep({
+        const inverse = findAction(action)?.inverse;
+        await stepLine({
           tenantId: input.tenantId,
           caseId: input.caseId,
           stepId: input.stepId,
           dedupKey: key,
           kind: 'step_finished',
-          message: `${result.dryRun ? 'dry run: would call' : 'called'} ${input.action}${result.target ? ` on ${result.target}` : ''}`,
-          data: { action: input.action, target: result.target, input: result.input, output: result.output, durationMs: Date.now() - startedAt, dryRun: result.dryRun },
+          message: `${result.dryRun ? 'dry run: would call' : 'called'} ${action}${result.target ? ` on ${result.target}` : ''}${result.expiresAt ? ` (reverts itself after ${input.expiresIn})` : ''}`,
+          data: {
+            action,
+            target: result.target,
+            input: result.input,
+            output: result.output,
+            // Containment records how to undo it: the inverse action takes the same input.
+            ...(inverse ? { inverse } : {}),
+            // No vendor call was made: the enrichment cache or the containment ledger answered.
+            ...(result.reused ? { reused: result.reused } : {}),
+            ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+            ...(input.notify ? { channel: input.notify.channel } : {}),
+            // The approval that let this step through (it guarded it).
+            ...(input.override ? { approvalId: input.override.approvalId } : {}),
+            startedAt: new Date(input.scheduledAt).toISOString(),
+            durationMs: Date.now() - startedAt,
+            dryRun: result.dryRun,
+          },
           firstStep: input.firstStep,
         });
         return { output: result.output, target: result.target };
       } catch (error) {
         const n = attempt();
-        await deps.runs.recordStep({
+        await stepLine({
           tenantId: input.tenantId,
           caseId: input.caseId,
           stepId: input.stepId,
           dedupKey: `${key}:failed:${n}`,
           kind: 'step_failed',
-          message: `${input.action} failed (attempt ${n}): ${(error as Error).message}`,
-          data: { action: input.action, attempt: n, error: (error as Error).message },
+          message: `${action} failed (attempt ${n}): ${(error as Error).message}`,
+          data: { action, attempt: n, error: (error as Error).message, startedAt: new Date(input.scheduledAt).toISOString() },
           firstStep: input.firstStep,
         });
         throw error;
@@ -62,7 +160,7 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
     },
 
     async recordStep(input: RecordStepInput): Promise<void> {
-      await deps.runs.recordStep({
+      await stepLine({
         tenantId: input.tenantId,
         caseId: input.caseId,
         stepId: input.stepId,
@@ -76,7 +174,29 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
     },
 
     async completeRun(input: CompleteRunInput): Promise<void> {
-      await deps.runs.completeRun(input);
+      const { summaryScope, ...rest } = input;
+      let summary = input.summary;
+      if (summary !== undefined && summary.includes('{{')) {
+        try {
+          summary = renderTemplate(summary, summaryScope ?? {});
+        } catch (error) {
+          // The run is over either way; keep the summary as written, with why it was not rendered.
+          summary = `${summary} (not rendered: ${(error as Error).message})`;
+        }
+      }
+      await deps.runs.completeRun({ ...rest, summary });
+    },
+
+    async openApproval(input: OpenApprovalInput): Promise<OpenApprovalResult> {
+      return deps.approvals.open(input);
+    },
+
+    async recordApprovalVote(input: RecordApprovalVoteInput): Promise<void> {
+      await deps.approvals.recordVote(input);
+    },
+
+    async advanceApproval(input: AdvanceApprovalInput): Promise<void> {
+      await deps.approvals.advance(input);
     },
   };
 }

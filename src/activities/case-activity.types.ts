@@ -1,4 +1,5 @@
-import type { CaseStatusName } from '../../workflows/playbook.types.js';
+import type { ApprovalDecision, ApprovalStatus } from '../../workflows/approval-messages.js';
+import type { ApprovalLevel, CaseStatusName } from '../../workflows/playbook.types.js';
 
 /**
  * Inputs and outputs of the activities the case workflow calls. The workflow imports only these
@@ -17,7 +18,7 @@ export interface RunActionInput extends StepRef {
   action: string;
   /** Parameters as written in the playbook: string values are handlebars templates rendered here. */
   params: Record<string, unknown>;
-  /** Data the templates may read: alert, case, steps, vars, inputs, observables, item. */
+  /** Data the templates may read: only the parts of alert, case, steps, vars, inputs, observables, item the step's templates name. */
   scope: Record<string, unknown>;
   /** Epoch ms when the workflow scheduled the step (workflow time), for the timeline. */
   scheduledAt: number;
@@ -25,6 +26,20 @@ export interface RunActionInput extends StepRef {
   firstStep: boolean;
   /** Dry run: enrichment runs, any other action is recorded as the command it would have sent. */
   dryRun?: boolean;
+  /**
+   * A notify step: `action` is then ignored; the activity picks the channel's action
+   * (`slack` → `slack.post_message`, `email` → `email.send`, `pagerduty` → `pagerduty.trigger`) and
+   * builds its parameters around the template (inline text, or a file under playbooks/templates).
+   */
+  notify?: { channel: string; template: string };
+  /** Containment: the step's `expiresIn`; the containment undoes itself that long after it succeeded. */
+  expiresIn?: string;
+  /**
+   * Containment of a protected asset: the approval that allows it. Set by the workflow when an
+   * approval step guarding this step approved it as an override; the action runner checks the
+   * approval row (same tenant and case, approved, guarding this action) before it contains.
+   */
+  override?: { approvalId: string };
 }
 
 export interface RunActionResult {
@@ -48,13 +63,85 @@ export interface CompleteRunInput {
   runStatus: 'completed' | 'failed';
   status?: CaseStatusName;
   resolution?: string;
+  /** The `end` step's summary: a template, rendered here against `summaryScope`. */
   summary?: string;
+  summaryScope?: Record<string, unknown>;
   error?: string;
   stepsRun: number;
+}
+
+export interface OpenApprovalInput extends StepRef {
+  /** Chosen by the workflow (deterministically), so an update can never reach it before it knows the id. */
+  approvalId: string;
+  /** The question template, rendered here. */
+  question: string;
+  scope: Record<string, unknown>;
+  /** The action step this approval guards: approvers see its exact action, target and rendered parameters. */
+  guard?: { stepId: string; action: string; params: Record<string, unknown> };
+  /** The approval's `context` expressions, evaluated by the workflow. */
+  evidence: Record<string, unknown>;
+  levels: ApprovalLevel[];
+  quorum: number;
+  defaultOutcome: ApprovalDecision;
+  requestedBy: string;
+  /** Epoch ms (workflow time) when the first level times out. */
+  expiresAt: number;
+  firstStep: boolean;
+}
+
+export interface OpenApprovalResult {
+  approvalId: string;
+  question: string;
+  action: string | null;
+  target: string | null;
+  params: unknown;
+}
+
+export interface ApprovalVoteRecord {
+  actorId: string;
+  roles: string[];
+  decision: ApprovalDecision;
+  comment?: string;
+  via: 'api' | 'link' | 'slack';
+  /** 1-based level the vote was cast at. */
+  level: number;
+  /** Epoch ms, workflow time. */
+  at: number;
+}
+
+export interface RecordApprovalVoteInput {
+  tenantId: string;
+  caseId: string;
+  workflowId: string;
+  stepId: string;
+  approvalId: string;
+  vote: ApprovalVoteRecord;
+  /** The approval's status after this vote. */
+  status: ApprovalStatus;
+  approvals: number;
+  quorum: number;
+  origin?: { ip: string | null; userAgent: string | null };
+}
+
+export type ApprovalChange =
+  | { kind: 'escalated'; level: number; roles: string[]; expiresAt: number }
+  | { kind: 'expired'; level: number; outcome: ApprovalDecision }
+  | { kind: 'cancelled'; reason: string };
+
+export interface AdvanceApprovalInput {
+  tenantId: string;
+  caseId: string;
+  workflowId: string;
+  stepId: string;
+  approvalId: string;
+  change: ApprovalChange;
 }
 
 export interface CaseActivities {
   runAction(input: RunActionInput): Promise<RunActionResult>;
   recordStep(input: RecordStepInput): Promise<void>;
   completeRun(input: CompleteRunInput): Promise<void>;
+  openApproval(input: OpenApprovalInput): Promise<OpenApprovalResult>;
+  recordApprovalVote(input: RecordApprovalVoteInput): Promise<void>;
+  advanceApproval(input: AdvanceApprovalInput): Promise<void>;
 }

@@ -1,4 +1,24 @@
+import type { ApprovalRefusal, DecideApprovalInput, DecideApprovalResult } from '../../workflows/approval-messages.js';
 import type { CaseAlertMessage, CaseRunState, CaseWorkflowInput } from '../../workflows/case-messages.js';
+
+/** The run refused a decision on an approval (its Update validator said why). */
+export class ApprovalRefusedError extends Error {
+  override readonly name = 'ApprovalRefusedError';
+  constructor(
+    readonly refusal: ApprovalRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A revert of this case is already running. */
+export class RevertAlreadyRunningError extends Error {
+  override readonly name = 'RevertAlreadyRunningError';
+  constructor(readonly workflowId: string) {
+    super(`revert workflow ${workflowId} is already running`);
+  }
+}
 
 /**
  * Port: how the API drives case workflows. Controllers and services never touch the Temporal client
@@ -11,4 +31,14 @@ export abstract class Orchestrator {
   abstract runState(caseId: string): Promise<CaseRunState | undefined>;
   /** True when the Temporal frontend answers. */
   abstract isReachable(): Promise<boolean>;
+  /** Tells a case's workflow that the case was merged into another (it stops waiting for alerts); false when the case has no running workflow. */
+  abstract signalCaseMerged(caseId: string, intoCaseId: string): Promise<boolean>;
+  /** Starts `revertCaseWorkflow` (id `revert-<caseId>`) on the case task queue; throws RevertAlreadyRunningError while one runs. */
+  abstract requestRevert(tenantId: string, caseId: string, requestedBy: string): Promise<{ workflowId: string }>;
+  /**
+   * Hands a decision to the workflow waiting on an approval (the `decideApproval` Update) and says
+   * what happened. Throws ApprovalRefusedError when the workflow refuses it; a run that has ended
+   * refuses with `too_late`.
+   */
+  abstract decideApproval(workflowId: string, input: DecideApprovalInput): Promise<DecideApprovalResult>;
 }

@@ -1,9 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { APPROVAL_REFUSALS, type ApprovalRefusal, type DecideApprovalInput, type DecideApprovalResult, decideApprovalUpdate } from '../../workflows/approval-messages.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { alertsAddedSignal, type CaseAlertMessage, type CaseRunState, type CaseWorkflowInput, caseWorkflowId, runStateQuery } from '../../workflows/case-messages.js';
-import { Orchestrator } from './orchestrator.port.js';
+import { alertsAddedSignal, caseMergedSignal, type CaseAlertMessage, type CaseRunState, type CaseWorkflowInput, caseWorkflowId, runStateQuery } from '../../workflows/case-messages.js';
+import { ApprovalRefusedError, Orchestrator, RevertAlreadyRunningError } from './orchestrator.port.js';
 import { SA_CASE_ID, SA_PLAYBOOK, SA_SEVERITY, SA_TENANT } from './search-attributes.js';
+
+/** The live state of a run is worth waiting for this long at most. */
+const RUN_STATE_DEADLINE_MS = 2_000;
 
 /**
  * The Temporal client adapter. Connects lazily, so the API starts (and keeps accepting alerts into
@@ -14,6 +19,14 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
   private readonly logger = new Logger('TemporalOrchestrator');
   private client: Promise<Client> | undefined;
   private connection: Connection | undefined;
+  /**
+   * Live-state queries get a connection without the client's automatic retries: the case view gives
+   * up on them after a moment, and a retry still waiting when the process stops would fire on a
+   * closed channel (an uncaught error). The view polls again anyway.
+   */
+  private queryClient: Promise<Client> | undefined;
+  private queryConnection: Connection | undefined;
+  private readonly closing = new AbortController();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     super();
@@ -31,6 +44,20 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
       },
     );
     return this.client;
+  }
+
+  private getQueryClient(): Promise<Client> {
+    this.queryClient ??= Connection.connect({ address: this.config.temporal.address, connectTimeout: '2s', interceptors: [] }).then(
+      (connection) => {
+        this.queryConnection = connection;
+        return new Client({ connection, namespace: this.config.temporal.namespace });
+      },
+      (error: unknown) => {
+        this.queryClient = undefined;
+        throw error;
+      },
+    );
+    return this.queryClient;
   }
 
   async deliverAlerts(input: CaseWorkflowInput & { severityId: number }, alerts: CaseAlertMessage[]): Promise<void> {
@@ -52,11 +79,30 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
   }
 
   async runState(caseId: string): Promise<CaseRunState | undefined> {
-    const client = await this.getClient();
+    const client = await this.getQueryClient();
     try {
-      return await client.workflow.getHandle(caseWorkflowId(caseId)).query(runStateQuery);
+      // A query waits for a worker; callers give up after a moment, so the call must not outlive them.
+      return await client.withAbortSignal(this.closing.signal, () =>
+        client.withDeadline(Date.now() + RUN_STATE_DEADLINE_MS, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(runStateQuery)),
+      );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async decideApproval(workflowId: string, input: DecideApprovalInput): Promise<DecideApprovalResult> {
+    const client = await this.getClient();
+    try {
+      return await client.withAbortSignal(this.closing.signal, () => client.workflow.getHandle(workflowId).executeUpdate(decideApprovalUpdate, { args: [input] }));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const cause = error.cause;
+        if (cause instanceof ApplicationFailure && (APPROVAL_REFUSALS as readonly string[]).includes(cause.type ?? '')) {
+          throw new ApprovalRefusedError(cause.type as ApprovalRefusal, cause.message);
+        }
+      }
+      if (error instanceof WorkflowNotFoundError) throw new ApprovalRefusedError('too_late', 'the run that asked for this approval has ended');
       throw error;
     }
   }
@@ -72,7 +118,39 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
     }
   }
 
+  async signalCaseMerged(caseId: string, intoCaseId: string): Promise<boolean> {
+    const client = await this.getClient();
+    try {
+      await client.workflow.getHandle(caseWorkflowId(caseId)).signal(caseMergedSignal, { intoCaseId });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async requestRevert(tenantId: string, caseId: string, requestedBy: string): Promise<{ workflowId: string }> {
+    const client = await this.getClient();
+    const workflowId = `revert-${caseId}`;
+    try {
+      await client.workflow.start('revertCaseWorkflow', {
+        workflowId,
+        taskQueue: this.config.temporal.taskQueue,
+        args: [{ tenantId, caseId, requestedBy }],
+        typedSearchAttributes: [
+          { key: SA_TENANT, value: tenantId },
+          { key: SA_CASE_ID, value: caseId },
+        ],
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new RevertAlreadyRunningError(workflowId);
+      throw error;
+    }
+    return { workflowId };
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await this.connection?.close().catch(() => undefined);
+    this.closing.abort();
+    await Promise.all([this.connection?.close().catch(() => undefined), this.queryConnection?.close().catch(() => undefined)]);
   }
 }

@@ -3,9 +3,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type WorkerOptions, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ActionRunner } from '../activities/action-runner.js';
 import { createCaseActivities } from '../activities/case-activities.js';
+import { createRevertActivities } from '../activities/revert-activities.js';
+import { ContainmentLedger } from '../connections/containment-ledger.js';
+import { ApprovalStore } from '../approvals/approval-store.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { PROJECT_ROOT } from '../config/project-paths.js';
+import { BUNDLED_PLAYBOOKS_DIR, PROJECT_ROOT } from '../config/project-paths.js';
+import { DataSource } from 'typeorm';
 
 /** The compiled workflows entry (dist/workflows/index.js). */
 export const WORKFLOWS_ENTRY = path.join(PROJECT_ROOT, 'dist', 'workflows', 'index.js');
@@ -44,12 +48,18 @@ export async function createVigilWorker(options: VigilWorkerOptions): Promise<{ 
   const { config, app } = options;
   installRuntime(config.logLevel);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const activities = createCaseActivities({ runs: app.get(CaseRunsService), actions: app.get(ActionRunner) });
+  const activities = createCaseActivities({
+    runs: app.get(CaseRunsService),
+    db: app.get(DataSource),
+    actions: app.get(ActionRunner),
+    approvals: new ApprovalStore(app.get(DataSource)),
+    templatesDir: path.join(config.playbooksDir ?? BUNDLED_PLAYBOOKS_DIR, 'templates'),
+  });
   const workerOptions: WorkerOptions = {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    activities,
+    activities: { ...activities, ...createRevertActivities({ db: app.get(DataSource), ledger: app.get(ContainmentLedger), actions: app.get(ActionRunner) }) },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
     maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,

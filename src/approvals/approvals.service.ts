@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ApprovalActor, ApprovalDecision, DecideApprovalResult } from '../../workflows/approval-messages.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { RequestOrigin } from '../audit/request-origin.js';
+import { notFound, VigilError } from '../common/errors/vigil-error.js';
+import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
+import { queryRows } from '../persistence/query-rows.js';
+import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
+import type { Principal } from '../tenants/principal.js';
+import { type LinkClaims, signLink, tokenHash, verifyLink } from './approval-links.js';
+import type { ApprovalListQuery, ApprovalView, DecisionBody, DecisionResult, LinkBody, LinkResult, LinkView } from './approval.schemas.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface ApprovalRow {
+  id: string;
+  tenant_id: string;
+  case_id: string;
+  workflow_id: string;
+  step_id: string;
+  question: string;
+  action: string | null;
+  target: string | null;
+  params: unknown;
+  evidence: Record<string, unknown>;
+  levels: Array<{ roles: string[]; timeout: string; notify?: string }>;
+  level_index: number;
+  quorum: number;
+  votes: Array<{ actorId: string; decision: ApprovalDecision; comment?: string; level: number; via: 'api' | 'link' | 'slack'; at: number }>;
+  status: ApprovalView['status'];
+  outcome: ApprovalDecision | null;
+  outcome_reason: string | null;
+  requested_by: string;
+  created_at: Date;
+  expires_at: Date;
+  decided_at: Date | null;
+}
+
+const COLUMNS = `id, tenant_id, case_id, workflow_id, step_id, question, action, target, params, evidence, levels, level_index, quorum, votes, status, outcome, outcome_reason, requested_by, created_at, expires_at, decided_at`;
+
+function toView(r: ApprovalRow): ApprovalView {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    stepId: r.step_id,
+    question: r.question,
+    action: r.action,
+    target: r.target,
+    params: r.params,
+    evidence: r.evidence,
+    status: r.status,
+    outcome: r.outcome,
+    outcomeReason: r.outcome_reason,
+    level: r.level_index + 1,
+    levels: r.levels,
+    quorum: r.quorum,
+    approvals: r.votes.filter((v) => v.decision === 'approve').length,
+    votes: r.votes.map((v) => ({ actor: v.actorId, decision: v.decision, comment: v.comment ?? null, level: v.level, via: v.via, at: new Date(v.at).toISOString() })),
+    requestedBy: r.requested_by,
+    createdAt: new Date(r.created_at).toISOString(),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : null,
+  };
+}
+
+/** What a refusal means to the caller: 409 for a state that moved on, 403 for who is asking. */
+function refusalError(error: ApprovalRefusedError): VigilError {
+  switch (error.refusal) {
+    case 'forbidden_role':
+    case 'self_approval':
+      return new VigilError('forbidden', error.message, { reason: error.refusal });
+    default:
+      return new VigilError('conflict', error.message, { reason: error.refusal });
+  }
+}
+
+function resultMessage(r: DecideApprovalResult): string {
+  if (r.outcome === 'counted') return `vote counted: ${r.approvals} of ${r.quorum} approvals`;
+  return r.outcome === 'approved' ? `approved (${r.approvals} of ${r.quorum}): the run goes on` : 'rejected: the run goes on without the action';
+}
+
+/**
+ * Approvals for the API: lists and reads (tenant-scoped; another tenant's approval is not found),
+ * decisions (handed to the waiting workflow through the orchestrator port, which decides), and
+ * signed one-time links that decide as a named approver.
+ */
+@Injectable()
+export class ApprovalsService {
+  private readonly logger = new Logger('ApprovalsService');
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    if (config.approvalLinks.ephemeralKey && config.env === 'development') {
+      this.logger.warn('VIGIL_LINK_SIGNING_KEY is not set: approval links are signed with a random key and stop working when this process restarts');
+    }
+  }
+
+  async list(tenantId: string, query: ApprovalListQuery): Promise<{ items: ApprovalView[] }> {
+    const rows = await queryRows<ApprovalRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM approvals
+       WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR case_id = $3::uuid)
+       ORDER BY created_at DESC, id LIMIT $4`,
+      [tenantId, query.status ?? null, query.caseId ?? null, query.limit],
+    );
+    return { items: rows.map(toView) };
+  }
+
+  async get(tenantId: string, id: string): Promise<ApprovalView> {
+    return toView(await this.row(tenantId, id));
+  }
+
+  /** An analyst's decision through the API: the caller's API key role is their role. */
+  async decide(principal: Principal, origin: RequestOrigin, id: string, body: DecisionBody): Promise<DecisionResult> {
+    const row = await this.row(principal.tenantId, id);
+    try {
+      return await this.send(row, { id: principal.actor, roles: [principal.role] }, body.decision, body.comment, 'api', origin);
+    } catch (error) {
+      throw error instanceof ApprovalRefusedError ? refusalError(error) : error;
+    }
+  }
+
+  async createLink(principal: Principal, origin: RequestOrigin, id: string, body: LinkBody): Promise<LinkResult> {
+    const row = await this.row(principal.tenantId, id);
+    if (row.status !== 'pending') throw new VigilError('conflict', `the approval is already ${row.status}`, { reason: row.status === 'expired' ? 'too_late' : 'already_decided' });
+    const exp = Math.floor(Date.now() / 1000) + body.expiresInSeconds;
+    const token = signLink({ approvalId: row.id, tenantId: row.tenant_id, approver: body.approver, decision: body.decision, exp }, this.config.approvalLinks.signingKey);
+    const expiresAt = new Date(exp * 1000).toISOString();
+    await recordAudit(this.db, {
+      tenantId: row.tenant_id,
+      actor: principal.actor,
+      action: 'approval.link_created',
+      target: `approval:${row.id}`,
+      details: { approver: body.approver, decision: body.decision ?? null, expiresAt },
+      ip: origin.ip,
+      userAgent: origin.userAgent,
+    });
+    return {
+      url: `${this.config.api.publicUrl}/api/v1/approvals/links/${token}`,
+      token,
+      approver: body.approver,
+      decision: body.decision ?? null,
+      expiresAt,
+    };
+  }
+
+  async viewByToken(token: string): Promise<LinkView> {
+    const claims = this.claims(token);
+    const row = await this.row(claims.tenantId, claims.approvalId);
+    const used = await queryRows(this.db, `SELECT 1 FROM approval_link_uses WHERE token_hash = $1`, [tokenHash(token)]);
+    return {
+      approval: toView(row),
+      link: { approver: claims.approver, decision: claims.decision ?? null, expiresAt: new Date(claims.exp * 1000).toISOString(), used: used.length > 0 },
+    };
+  }
+
+  /**
+   * Decides as the approver a signed link names (the link endpoint, and Slack buttons, which carry
+   * the token). A link works once: its use is recorded with a unique key in the same transaction
+   * that hands the decision to the run, so of two uses exactly one gets through; a use that fails
+   * because Temporal is unreachable is rolled back and the link still works.
+   */
+  async decideByToken(token: string, decision: ApprovalDecision | undefined, via: 'link' | 'slack', origin: RequestOrigin = { ip: null, userAgent: null }, comment?: string): Promise<DecisionResult> {
+    const claims = this.claims(token);
+    const chosen = decision ?? claims.decision;
+    if (!chosen) throw new VigilError('invalid_body', 'say which decision: {"decision":"approve"} or {"decision":"reject"}');
+    if (claims.decision !== undefined && chosen !== claims.decision) {
+      throw new VigilError('forbidden', `this link can only ${claims.decision}`, { reason: 'link_decision' });
+    }
+    const row = await this.row(claims.tenantId, claims.approvalId);
+    let refused: ApprovalRefusedError | undefined;
+    const result = await this.db.transaction(async (m) => {
+      const fresh = await queryRows(
+        m,
+        `INSERT INTO approval_link_uses (token_hash, tenant_id, approval_id, approver, decision) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash`,
+        [tokenHash(token), claims.tenantId, claims.approvalId, claims.approver.id, chosen],
+      );
+      if (fresh.length === 0) throw new VigilError('link_used', 'this link has already been used', { reason: 'link_used' });
+      try {
+        return await this.send(row, claims.approver, chosen, comment, via, origin);
+      } catch (error) {
+        // The run refused: the link is spent all the same (commit); anything else rolls the use back.
+        if (error instanceof ApprovalRefusedError) {
+          refused = error;
+          return undefined;
+        }
+        throw error;
+      }
+    });
+    if (refused) throw refusalError(refused);
+    return result!;
+  }
+
+  private claims(token: string): LinkClaims {
+    const check = verifyLink(token, this.config.approvalLinks.signingKey, Date.now());
+    if (check.ok) return check.claims;
+    if (check.reason === 'expired') throw new VigilError('link_expired', 'this approval link has expired', { reason: 'link_expired' });
+    throw new VigilError('invalid_signature', 'this approval link is not valid', { reason: check.reason });
+  }
+
+  private async row(tenantId: string, id: string): Promise<ApprovalRow> {
+    if (!UUID.test(id)) throw notFound('approval', id);
+    const rows = await queryRows<ApprovalRow>(this.db, `SELECT ${COLUMNS} FROM approvals WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    const row = rows[0];
+    if (!row) throw notFound('approval', id);
+    return row;
+  }
+
+  private async send(row: ApprovalRow, actor: ApprovalActor, decision: ApprovalDecision, comment: string | undefined, via: 'api' | 'link' | 'slack', origin: RequestOrigin): Promise<DecisionResult> {
+    // The row trails the run by an activity at most; a decided row means a decided run.
+    if (row.status === 'expired') throw new ApprovalRefusedError('too_late', 'the approval has expired');
+    if (row.status !== 'pending') throw new ApprovalRefusedError('already_decided', `the approval is already ${row.status}`);
+    let result: DecideApprovalResult;
+    try {
+      result = await this.orchestrator.decideApproval(row.workflow_id, { approvalId: row.id, decision, comment, actor, via, origin });
+    } catch (error) {
+      if (error instanceof ApprovalRefusedError) throw error;
+      this.logger.warn(`decision on approval ${row.id} not delivered: ${(error as Error).message}`);
+      throw new VigilError('unavailable', 'the decision could not be handed to the run; try again', { approvalId: row.id });
+    }
+    if (result.outcome === 'too_late') throw new ApprovalRefusedError('too_late', `too late: the approval is already ${result.status}`);
+    return { approvalId: row.id, outcome: result.outcome, status: result.status, approvals: result.approvals, quorum: result.quorum, message: resultMessage(result) };
+  }
+}
