@@ -43,6 +43,8 @@ export interface ActionStep extends StepBase {
   with?: Record<string, unknown>;
   /** Bind the action output to `vars.<output>` as well as `steps.<id>.output`. */
   output?: string;
+  /** Containment only: undo it automatically (run its inverse) this long after it succeeded. */
+  expiresIn?: DurationText;
 }
 
 export interface ConditionStep extends StepBase {

@@ -21,9 +21,10 @@ const RATE_HEADERS = (now: number): Record<string, string> => ({
 });
 
 function user(ctx: SimContext, idOrLogin: string): OktaUser {
-  const existing = ctx.state.oktaUsers.get(idOrLogin) ?? [...ctx.state.oktaUsers.values()].find((u) => u.login === idOrLogin.toLowerCase());
-  if (existing) return existing;
   const id = idOrLogin.startsWith('00u') ? idOrLogin : `00u${createHash('sha256').update(idOrLogin).digest('base64url').replace(/[-_]/g, 'x').slice(0, 17)}`;
+  // A short login (not an email) maps to the same derived id every time, so the user keeps its state between calls.
+  const existing = ctx.state.oktaUsers.get(idOrLogin) ?? ctx.state.oktaUsers.get(id) ?? [...ctx.state.oktaUsers.values()].find((u) => u.login === idOrLogin.toLowerCase());
+  if (existing) return existing;
   const login = idOrLogin.includes('@') ? idOrLogin.toLowerCase() : `${id.toLowerCase()}@corp.example.com`;
   const u: OktaUser = { id, login, status: 'ACTIVE', sessionsCleared: 0, history: [] };
   ctx.state.oktaUsers.set(id, u);

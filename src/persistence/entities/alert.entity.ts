@@ -9,6 +9,13 @@ export interface JoinReason {
   windowMinutes: number;
 }
 
+/** One re-send of an alert by its source: when, the alert's count after it, and which finding fields changed (dotted paths). */
+export interface AlertChange {
+  at: string;
+  count: number;
+  fields: string[];
+}
+
 /** One detection from one source, normalised. Idempotent on tenant + source + source uid. */
 @Entity({ name: 'alerts' })
 @Index('alerts_source_uid_uq', ['tenantId', 'source', 'sourceUid'], { unique: true })
@@ -61,4 +68,8 @@ export class AlertEntity {
 
   @Column({ name: 'join_reason', type: 'jsonb' })
   joinReason!: JoinReason;
+
+  /** Re-sends of this detection that changed it, newest first (the last 20). */
+  @Column({ type: 'jsonb', default: [] })
+  changes!: AlertChange[];
 }
