@@ -8,5 +8,6 @@ export function actionCatalogForValidation(): PlaybookActionCatalog {
       const action = ACTION_CATALOG.get(key);
       return action ? { input: action.input, kind: action.kind } : undefined;
     },
+    keys: () => ACTION_CATALOG.keys(),
   };
 }

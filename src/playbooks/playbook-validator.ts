@@ -461,6 +461,9 @@ function checkMeaning(playbook: Playbook, catalog: PlaybookActionCatalog, map: S
     checkRoutes(info, index, problems);
     checkStep(info, playbook, index, problems);
     if (info.step.kind === 'action') checkAction(info, info.step.action, info.step.with, catalog, map, problems);
+    if (info.step.kind === 'action' && info.step.expiresIn !== undefined && catalog.get(info.step.action) && catalog.get(info.step.action)?.kind !== 'containment') {
+      problems.add('invalid_step', [...info.path, 'expiresIn'], `expiresIn applies to containment actions only; ${info.step.action} is ${catalog.get(info.step.action)?.kind} and has nothing to undo`);
+    }
     checkTemplates(info, index, problems);
     checkExpressions(info, index, map, problems);
   }
@@ -893,16 +896,34 @@ export async function loadPlaybookDirectory(dir: string, catalog: PlaybookAction
   names.sort();
 
   const errors: PlaybookError[] = [];
-  const candidates: Candidate[] = [];
+  const sources: PlaybookSource[] = [];
   for (const name of names) {
     const file = path.join(dir, name);
-    let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      sources.push({ file, text: await readFile(file, 'utf8') });
     } catch (error) {
       errors.push(fileError(file, 'io_error', `cannot read the file: ${error instanceof Error ? error.message : String(error)}`, 0, 0));
-      continue;
     }
+  }
+  const set = validatePlaybookSet(sources, catalog);
+  return { playbooks: set.playbooks, errors: [...errors, ...set.errors] };
+}
+
+/** One playbook's YAML text and the name its errors are reported under. */
+export interface PlaybookSource {
+  file: string;
+  text: string;
+}
+
+/**
+ * Validates playbooks that may run each other, as one set: each on its own, then what spans them
+ * (unique playbook ids, the first source in the list keeping an id; sub-playbook references).
+ * A playbook with any error is left out of `playbooks`, and so is one that runs a left-out playbook.
+ */
+export function validatePlaybookSet(sources: readonly PlaybookSource[], catalog: PlaybookActionCatalog): PlaybookDirectory {
+  const errors: PlaybookError[] = [];
+  const candidates: Candidate[] = [];
+  for (const { file, text } of sources) {
     const { result, map } = analyze(text, file, catalog);
     if (!result.ok) errors.push(...result.errors);
     else if (map) candidates.push({ loaded: { file, playbook: result.playbook, hash: result.hash }, map });

@@ -150,6 +150,9 @@ export const actionStepSchema = z
       .meta({ description: 'Integration action key, e.g. `virustotal.get_ip_report`.' }),
     with: paramsSchema.optional(),
     output: variableNameSchema.optional().meta({ description: 'Also bind the action output to `vars.<output>`.' }),
+    expiresIn: durationSchema
+      .optional()
+      .meta({ description: 'Containment actions only: undo the containment (run its inverse action) this long after it succeeded, e.g. `4h`. The case timeline records the revert.' }),
   })
   .strict()
   .meta({ title: 'Action step', description: 'Runs one integration action.' });
