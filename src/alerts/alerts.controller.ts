@@ -1,48 +1,88 @@
-import { Controller, HttpCode, Inject, Logger, Param, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, HttpCode, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { VigilError } from '../common/errors/vigil-error.js';
 import { CurrentPrincipal, INGEST_ROLES, type Principal, Roles } from '../tenants/principal.js';
 import { ALERT_SOURCES, type AlertSource } from './canonical-alert.js';
 import { readAlertBody } from './alert-body.js';
 import { AlertIngestService, type IngestResponse } from './alert-ingest.service.js';
+import { deliveryItemCount } from './delivery-size.js';
+import { IngestSignatureVerifier } from './ingest-signature.service.js';
 import { detectSource, NORMALIZERS } from './normalizers/index.js';
 
 function isSource(value: string): value is AlertSource {
   return (ALERT_SOURCES as readonly string[]).includes(value);
 }
 
+/** A vendor handshake (SNS subscription confirmation, an empty list, non-alert records): 200, nothing stored. */
+export interface Acknowledged {
+  acknowledged: string;
+  message: string;
+}
+
+/**
+ * Alert ingest. Order of checks: API key (guard), the tenant's HMAC signature over the raw body,
+ * content type and the payload guard, the size of the batch, then normalising and one transaction.
+ */
 @Controller('api/v1/alerts')
 export class AlertsController {
   private readonly logger = new Logger('AlertsController');
 
-  constructor(@Inject(AlertIngestService) private readonly ingest: AlertIngestService) {}
+  constructor(
+    @Inject(AlertIngestService) private readonly ingest: AlertIngestService,
+    @Inject(IngestSignatureVerifier) private readonly signatures: IngestSignatureVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Any supported source: Vigil detects which and says so in `source`. */
   @Post()
   @HttpCode(202)
   @Roles(...INGEST_ROLES)
-  async auto(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<IngestResponse | { acknowledged: string }> {
+  async auto(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<IngestResponse | Acknowledged> {
+    await this.signatures.verify(principal, 'auto', req);
     const body = readAlertBody(req, 'auto');
+    this.checkBatchSize(body);
     const source = detectSource(body);
     if (!source) throw new VigilError('unrecognized_payload', 'the body matches none of the supported alert formats', { sources: ALERT_SOURCES });
-    return this.accept(principal, source, body);
+    return this.accept(principal, source, body, res);
   }
 
   @Post(':source')
   @HttpCode(202)
   @Roles(...INGEST_ROLES)
-  async bySource(@CurrentPrincipal() principal: Principal, @Param('source') source: string, @Req() req: Request): Promise<IngestResponse | { acknowledged: string }> {
+  async bySource(
+    @CurrentPrincipal() principal: Principal,
+    @Param('source') source: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IngestResponse | Acknowledged> {
     if (!isSource(source)) throw new VigilError('unknown_source', `unknown alert source '${source}'`, { sources: ALERT_SOURCES });
-    return this.accept(principal, source, readAlertBody(req, source));
+    await this.signatures.verify(principal, source, req);
+    return this.accept(principal, source, readAlertBody(req, source), res);
   }
 
-  private async accept(principal: Principal, source: AlertSource, body: unknown): Promise<IngestResponse | { acknowledged: string }> {
+  /** Refuses a huge batch by counting its items, before anything walks them. */
+  private checkBatchSize(body: unknown): void {
+    const limit = this.config.api.maxBatchAlerts;
+    const items = deliveryItemCount(body);
+    if (items > limit) {
+      throw new VigilError('too_many_alerts', `a delivery may carry at most ${limit} alerts (NDJSON: lines); split it`, { count: items, limit });
+    }
+  }
+
+  private async accept(principal: Principal, source: AlertSource, body: unknown, res: Response): Promise<IngestResponse | Acknowledged> {
+    this.checkBatchSize(body);
     const normalizer = NORMALIZERS.get(source);
     if (!normalizer) throw new VigilError('unknown_source', `no normaliser for '${source}'`);
     const result = normalizer.normalize(body, Date.now());
     if (result.acknowledgement && result.alerts.length === 0) {
-      this.logger.log(`tenant ${principal.tenantSlug}: ${source} ${result.acknowledgement.kind}: ${result.acknowledgement.message}`);
-      return { acknowledged: result.acknowledgement.kind };
+      const { kind, message, details } = result.acknowledgement;
+      // An operator has to act on a subscription confirmation (visit its SubscribeURL once the sender is trusted), so it is a warning.
+      const line = `tenant ${principal.tenantSlug}: ${source} ${kind}: ${message}${details ? ` ${JSON.stringify(details)}` : ''}`;
+      if (kind.includes('subscription')) this.logger.warn(line);
+      else this.logger.log(line);
+      res.status(200);
+      return { acknowledged: kind, message };
     }
     return this.ingest.store(principal, source, result);
   }

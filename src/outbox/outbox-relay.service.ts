@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
 import { Orchestrator } from '../temporal/orchestrator.port.js';
 import type { CaseAlertMessage } from '../../workflows/case-messages.js';
 import type { AlertOutboxPayload } from '../alerts/alert-ingest.service.js';
+import { queryRows } from '../persistence/query-rows.js';
 
 interface OutboxRow {
   id: string;
@@ -14,22 +15,77 @@ interface OutboxRow {
   payload: AlertOutboxPayload;
 }
 
-/** At most this many signal-with-start calls in flight per drain. */
+/** At most this many signal-with-start calls in flight at once. */
 const PARALLEL_DELIVERIES = 32;
+/** One signal carries at most this much alert JSON; Temporal refuses payloads over 2 MB and warns above 512 KB. */
+const MAX_SIGNAL_BYTES = 256 * 1024;
+/** Delivered rows are deleted in batches: at most this many ids per DELETE, at most this long after delivery. */
+const DELETE_BATCH = 500;
+const DELETE_DELAY_MS = 5;
+/** A signal-with-start not answered by then counts as failed (and is retried). */
+const DELIVERY_DEADLINE_MS = 10_000;
+/** On shutdown, how long deliveries in flight may still take. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+function byId(a: OutboxRow, b: OutboxRow): number {
+  const x = BigInt(a.id);
+  const y = BigInt(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Splits one case's rows into signals of bounded size, keeping their order. */
+export function signalChunks<T extends { payload: { finding: unknown } }>(rows: readonly T[], maxBytes = MAX_SIGNAL_BYTES): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = JSON.stringify(row.payload.finding).length + 64;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /**
  * Hands outbox rows to Temporal. Woken in process right after an ingest commits; polls only as a
- * fallback. Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of relays may run; rows of
- * one case are sent as one signal. A row is deleted only after Temporal accepted it; the workflow
- * ignores alert ids it has seen, so a re-delivery after a crash changes nothing.
+ * fallback. A claim leases rows (moves `available_at` past the lease) with FOR UPDATE SKIP LOCKED in
+ * one short statement, so any number of relays may run and no transaction stays open while Temporal
+ * is called. Deliveries run as a sliding window of signal-with-start calls; the rows of one case go
+ * in order, one signal per case for all its rows waiting at that moment. A row is deleted only after
+ * Temporal accepted it (deletes are batched); a relay that dies before deleting leaves its rows to be
+ * delivered again when the lease ends, and the workflow ignores alert ids it has seen, so a
+ * re-delivery changes nothing.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxRelay');
   private running = false;
   private wakeRequested = false;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Ids of rows claimed and not yet delivered or failed; a claim never takes more than the batch size minus these. */
+  private readonly held = new Set<string>();
+  private blockedOnCapacity = false;
+  /** The last delivery of each case with one in flight; the next one of that case starts after it. */
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Rows of a case waiting for the case's delivery in flight; rows claimed meanwhile join them (one signal). */
+  private readonly waiting = new Map<string, OutboxRow[]>();
+  private activeCalls = 0;
+  private readonly callQueue: Array<() => void> = [];
+  private deleteBuffer: string[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
+  private deleting: Promise<void> = Promise.resolve();
+  private deliveredCount = 0;
+  /** Set on shutdown: no new Temporal call starts. */
+  private stopped = false;
+  /** Every Temporal call not yet ended, also those past their deadline. */
+  private readonly calls = new Set<Promise<void>>();
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -44,10 +100,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops before the Temporal client closes (this module is destroyed before the core module). */
+  async onModuleDestroy(): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
+    // Deliveries queued behind others get a moment; rows still held are sent again when their lease ends.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)))]);
+    clearTimeout(timer);
+    this.stopped = true;
+    // Calls already made must end before the Temporal client closes: the client retries a failed call on a
+    // timer, and a retry on a closed channel throws where nobody can catch it. Its retries are bounded (~20 s).
+    await Promise.all([...this.calls]);
+    this.flushDeletes();
+    await this.deleting;
   }
 
   /** Called after a transaction that wrote outbox rows has committed. */
@@ -58,17 +125,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     while (this.running) {
-      let more = false;
-      try {
-        more = await this.drain();
-      } catch (error) {
-        this.logger.warn(`outbox drain failed: ${(error as Error).message}`);
-      }
-      if (more || !this.running) continue;
-      if (this.wakeRequested) {
+      let full = false;
+      const room = this.config.outbox.batch - this.held.size;
+      if (room > 0) {
         this.wakeRequested = false;
-        continue;
+        try {
+          const rows = await this.claim(room);
+          this.dispatch(rows);
+          full = rows.length === room;
+        } catch (error) {
+          this.logger.warn(`outbox claim failed: ${(error as Error).message}`);
+        }
       }
+      if (!this.running) break;
+      const hasRoom = this.held.size < this.config.outbox.batch;
+      if (hasRoom && (full || this.wakeRequested)) continue;
+      this.blockedOnCapacity = !hasRoom;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.config.outbox.pollMs);
         this.wakeUp = () => {
@@ -77,60 +149,186 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         };
       });
       this.wakeUp = undefined;
-      this.wakeRequested = false;
+      this.blockedOnCapacity = false;
     }
   }
 
-  /** Delivers one batch; true when a full batch was claimed (there may be more). */
-  async drain(): Promise<boolean> {
+  /**
+   * Claims what is available (up to one batch), delivers it and waits until every delivery and
+   * delete has finished; returns how many rows were delivered. For tests and tools: the running
+   * relay does the same continuously.
+   */
+  async drain(): Promise<number> {
+    const before = this.deliveredCount;
+    this.dispatch(await this.claim(this.config.outbox.batch));
+    await this.settle();
+    return this.deliveredCount - before;
+  }
+
+  /** Waits for every delivery in flight and every pending delete. */
+  private async settle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    this.flushDeletes();
+    await this.deleting;
+  }
+
+  /** Leases up to `limit` available rows, oldest first. */
+  private async claim(limit: number): Promise<OutboxRow[]> {
+    const rows = await this.bookkeeping((m) =>
+      queryRows<OutboxRow>(
+        m,
+        `UPDATE outbox o SET available_at = now() + make_interval(secs => $2)
+       FROM (SELECT id FROM outbox WHERE task_queue = $3 AND available_at <= now() ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) c
+       WHERE o.id = c.id
+       RETURNING o.id, o.tenant_id, o.case_id, o.attempts, o.payload`,
+        [limit, this.config.outbox.leaseMs / 1000, this.config.temporal.taskQueue],
+      ),
+    );
+    return rows.sort(byId);
+  }
+
+  /**
+   * The relay's own writes (leases, deletes, retry times) commit without waiting for the disk: losing one
+   * in a crash only means a row is delivered again, which the workflow ignores. The alert and its outbox
+   * row were committed durably by the ingest transaction.
+   */
+  private bookkeeping<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(async (m) => {
-      const rows: OutboxRow[] = await m.query(
-        `SELECT id, tenant_id, case_id, attempts, payload FROM outbox WHERE available_at <= now()
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.outbox.batch],
-      );
-      if (rows.length === 0) return false;
-      const byCase = new Map<string, OutboxRow[]>();
-      for (const row of rows) {
-        const list = byCase.get(row.case_id);
-        if (list) list.push(row);
-        else byCase.set(row.case_id, [row]);
-      }
-      const delivered: string[] = [];
-      const failed: Array<{ ids: string[]; error: string; attempts: number }> = [];
-      const groups = [...byCase.values()];
-      for (let i = 0; i < groups.length; i += PARALLEL_DELIVERIES) {
-        await Promise.all(
-          groups.slice(i, i + PARALLEL_DELIVERIES).map(async (group) => {
-            const ids = group.map((r) => r.id);
-            try {
-              await this.deliver(group);
-              delivered.push(...ids);
-            } catch (error) {
-              failed.push({ ids, error: (error as Error).message, attempts: Math.max(...group.map((r) => r.attempts)) + 1 });
-            }
-          }),
-        );
-      }
-      if (delivered.length > 0) await m.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [delivered]);
-      for (const f of failed) {
-        // Exponential backoff capped at 30 s: Temporal being down must not turn into a busy loop.
-        const delayMs = Math.min(30_000, 100 * 2 ** Math.min(f.attempts, 12));
-        await m.query(
-          `UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + make_interval(secs => $4) WHERE id = ANY($1::bigint[])`,
-          [f.ids, f.attempts, f.error.slice(0, 1000), delayMs / 1000],
-        );
-      }
-      if (failed.length > 0) this.logger.warn(`outbox: ${failed.length} case(s) not delivered, will retry: ${failed[0]!.error}`);
-      return rows.length === this.config.outbox.batch && failed.length === 0;
+      await m.query('SET LOCAL synchronous_commit = off');
+      return fn(m);
     });
+  }
+
+  private dispatch(rows: OutboxRow[]): void {
+    const byCase = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      // Still waiting here from an earlier claim whose lease ran out meanwhile (Temporal slow): it is sent once, from there.
+      if (this.held.has(row.id)) continue;
+      this.held.add(row.id);
+      const list = byCase.get(row.case_id);
+      if (list) list.push(row);
+      else byCase.set(row.case_id, [row]);
+    }
+    for (const [caseId, group] of byCase) this.enqueue(caseId, group);
+  }
+
+  private enqueue(caseId: string, rows: OutboxRow[]): void {
+    const waiting = this.waiting.get(caseId);
+    if (waiting) {
+      waiting.push(...rows);
+      return;
+    }
+    const list = [...rows];
+    this.waiting.set(caseId, list);
+    const previous = this.chains.get(caseId) ?? Promise.resolve();
+    const link: Promise<void> = previous.then(async () => {
+      if (this.waiting.get(caseId) === list) this.waiting.delete(caseId);
+      try {
+        for (const chunk of signalChunks(list)) await this.send(chunk);
+      } catch (error) {
+        // send() handles its own failures; this is a bug, and the rows' lease brings them back.
+        this.logger.error(`outbox: delivering case ${caseId} failed unexpectedly: ${String(error)}`);
+      }
+    });
+    this.chains.set(caseId, link);
+    void link.finally(() => {
+      if (this.chains.get(caseId) === link) this.chains.delete(caseId);
+    });
+  }
+
+  /** One signal-with-start for rows of one case, within the window of parallel calls. */
+  private async send(rows: OutboxRow[]): Promise<void> {
+    if (this.activeCalls < PARALLEL_DELIVERIES) this.activeCalls += 1;
+    // The call slot is handed over by the delivery that ends.
+    else await new Promise<void>((resolve) => this.callQueue.push(resolve));
+    const ids = rows.map((r) => r.id);
+    try {
+      // Shutting down: the rows stay leased and are sent again when the lease ends.
+      if (this.stopped) return;
+      await this.withDeadline(this.deliver(rows));
+      this.deliveredCount += rows.length;
+      this.deleteBuffer.push(...ids);
+      if (this.deleteBuffer.length >= DELETE_BATCH) this.flushDeletes();
+      else this.deleteTimer ??= setTimeout(() => this.flushDeletes(), DELETE_DELAY_MS);
+    } catch (error) {
+      await this.markFailed(rows, error as Error);
+    } finally {
+      const next = this.callQueue.shift();
+      if (next) next();
+      else this.activeCalls -= 1;
+      for (const id of ids) this.held.delete(id);
+      // A full relay claims again once a useful number of rows can be taken, not one row at a time.
+      if (this.blockedOnCapacity && this.held.size <= this.config.outbox.batch - Math.min(64, Math.ceil(this.config.outbox.batch / 4))) this.wakeUp?.();
+    }
+  }
+
+  /**
+   * A call to an unreachable Temporal can take long (the client retries on its own); past the deadline
+   * the delivery counts as failed and is retried with backoff. Should the late call still succeed, the
+   * retry is a repeat the workflow ignores.
+   */
+  private async withDeadline(call: Promise<void>): Promise<void> {
+    const tracked = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.calls.add(tracked);
+    void tracked.then(() => this.calls.delete(tracked));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        call,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${DELIVERY_DEADLINE_MS} ms`)), DELIVERY_DEADLINE_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private flushDeletes(): void {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    if (this.deleteBuffer.length === 0) return;
+    const ids = this.deleteBuffer;
+    this.deleteBuffer = [];
+    this.deleting = this.deleting
+      .then(() => this.bookkeeping((m) => m.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids])))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // The rows stay leased and are delivered again when the lease ends; the workflow ignores the repeat.
+          this.logger.warn(`outbox: could not delete ${ids.length} delivered row(s), they will be sent again: ${(error as Error).message}`);
+        },
+      );
+  }
+
+  private async markFailed(rows: OutboxRow[], error: Error): Promise<void> {
+    const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
+    // Exponential backoff capped at 30 s: Temporal being down must not turn into a busy loop.
+    const delayMs = Math.min(30_000, 100 * 2 ** Math.min(attempts, 12));
+    this.logger.warn(`outbox: ${rows.length} alert(s) of case ${rows[0]!.case_id} not delivered (attempt ${attempts}), retrying in ${delayMs} ms: ${error.message}`);
+    try {
+      await this.bookkeeping((m) =>
+        m.query(`UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + make_interval(secs => $4) WHERE id = ANY($1::bigint[])`, [
+          rows.map((r) => r.id),
+          attempts,
+          error.message.slice(0, 1000),
+          delayMs / 1000,
+        ]),
+      );
+    } catch (dbError) {
+      this.logger.warn(`outbox: could not record the failed delivery (the lease will end it): ${(dbError as Error).message}`);
+    }
   }
 
   private async deliver(group: OutboxRow[]): Promise<void> {
     const first = group[0]!;
-    const pinned = this.playbooks.byHash(first.payload.playbookHash) ?? this.playbooks.byId(first.payload.playbookId);
+    const pinned = (await this.playbooks.byHash(first.payload.playbookHash, first.tenant_id)) ?? this.playbooks.byId(first.payload.playbookId, first.tenant_id);
     if (!pinned) throw new Error(`playbook ${first.payload.playbookId} (${first.payload.playbookHash}) is not in the catalogue`);
     const alerts: CaseAlertMessage[] = group.map((r) => ({ alertId: r.payload.alertId, finding: r.payload.finding as unknown as Record<string, unknown> }));
+    const subPlaybooks = this.playbooks.subPlaybooks(pinned.playbook, first.tenant_id);
     await this.orchestrator.deliverAlerts(
       {
         tenantId: first.tenant_id,
@@ -138,7 +336,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         playbook: pinned.playbook,
         playbookHash: pinned.hash,
         idleTimeout: this.config.caseIdleTimeout,
-        regularActions: this.playbooks.regularActions(pinned.playbook),
+        regularActions: this.playbooks.regularActions(
+          pinned.playbook,
+          Object.values(subPlaybooks).map((s) => s.playbook),
+        ),
+        subPlaybooks,
         severityId: Math.max(...group.map((r) => r.payload.severityId)),
       },
       alerts,
