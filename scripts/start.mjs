@@ -4,6 +4,7 @@
 // Ctrl-C stops everything, the worker first finishing what it has in flight.
 import { log, stopAll, startNode } from './lib/process-tools.mjs';
 import { MAIN, prepareCode, runMainCommand, startSimulator, startTemporal, waitForWorker } from './lib/stack.mjs';
+import { developmentSecretsKeys } from './lib/secrets-key.mjs';
 
 const children = [];
 let stopping = false;
@@ -32,9 +33,13 @@ try {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_UI_URL: temporal.uiUrl ?? process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
     VIGIL_SIMULATOR_URL: simulatorUrl,
+    // Tenants without a connection of their own use the simulator's; secrets are encrypted with the development key.
+    VIGIL_SIMULATOR_CONNECTIONS: process.env.VIGIL_SIMULATOR_CONNECTIONS ?? 'true',
+    ...(process.env.NODE_ENV === 'production' ? {} : { VIGIL_SECRETS_KEYS: developmentSecretsKeys() }),
   };
   runMainCommand('migrate', env);
   const newKey = runMainCommand('bootstrap-key', env).trim();
+  runMainCommand('simulator-connections', env);
   // The worker first: the API is announced once a worker polls, so the first alert does not wait for the workflow bundle.
   const workerStart = Date.now();
   children.push(startNode('worker', MAIN, { env, args: ['worker'] }));
@@ -55,7 +60,7 @@ try {
     `  API docs       ${api}/docs`,
     `  Temporal UI    ${env.TEMPORAL_UI_URL}`,
     `  Temporal       ${temporal.address}`,
-    `  Simulator      ${simulatorUrl}`,
+    `  Simulator      ${simulatorUrl}   (tenant default's connections point here)`,
     process.env.VIGIL_ADMIN_KEY
       ? '  Admin key      the value of VIGIL_ADMIN_KEY (tenant default)'
       : newKey

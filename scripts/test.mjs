@@ -4,6 +4,7 @@
 // bundles the workflows once, then runs every test file (unit, integration, e2e) with node's test runner.
 // Ends with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { run } from 'node:test';
@@ -60,6 +61,9 @@ try {
     DATABASE_URL: process.env.VIGIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/vigil_test',
     TEMPORAL_ADDRESS: temporal.address,
     VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'warn',
+    // A key for connection secrets made for this run only, and the vendor simulator for tenants without connections.
+    VIGIL_SECRETS_KEYS: process.env.VIGIL_SECRETS_KEYS ?? `test-run:${randomBytes(32).toString('base64')}`,
+    VIGIL_SIMULATOR_CONNECTIONS: process.env.VIGIL_SIMULATOR_CONNECTIONS ?? 'true',
   };
   Object.assign(process.env, env);
   try {

@@ -1,8 +1,8 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActionRunner } from './activities/action-runner.js';
-import { ConnectionResolver } from './activities/connection-resolver.js';
-import { SimulatorConnectionResolver } from './activities/simulator-connection-resolver.js';
+import { CONNECTION_PROVIDERS } from './connections/connections.providers.js';
+import { AuditService } from './audit/audit.service.js';
 import { CaseRunsService } from './cases/case-runs.service.js';
 import { type AppConfig, APP_CONFIG } from './config/config.schema.js';
 import { createDataSource, dataSourceOptions } from './persistence/data-source.js';
@@ -17,14 +17,16 @@ import { TenantSettingsService } from './tenants/tenant-settings.service.js';
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `overrides` replace providers by token (the playbook test runner swaps in a recording ActionRunner). */
+  static forRoot(config: AppConfig, overrides: Provider[] = []): DynamicModule {
     const services = [
       ApiKeysService,
       TenantSettingsService,
       PlaybookCatalog,
       CaseRunsService,
+      AuditService,
       ActionRunner,
-      { provide: ConnectionResolver, useClass: SimulatorConnectionResolver },
+      ...CONNECTION_PROVIDERS,
       { provide: Orchestrator, useClass: TemporalOrchestrator },
     ];
     return {
@@ -40,7 +42,7 @@ export class CoreModule {
           },
         }),
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...services],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...services, ...overrides],
       exports: [APP_CONFIG, ...services],
     };
   }

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ApiModule } from './api.module.js';
 import { rawBodyMiddleware } from './common/http/raw-body.middleware.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.schema.js';
+import { ConnectionsService } from './connections/connections.service.js';
 import { createDataSource } from './persistence/data-source.js';
 import { ensureDatabase, pendingSchemaChanges, runMigrations } from './persistence/database-bootstrap.js';
 import { createVigilWorker } from './temporal/worker-factory.js';
@@ -110,8 +111,16 @@ async function main(command: string): Promise<void> {
       await app.close();
       return;
     }
+    case 'simulator-connections': {
+      // Development (`npm start`): tenant `default` gets a connection to the vendor simulator for every vendor it has none for.
+      const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
+      const added = await app.get(ConnectionsService).ensureSimulatorConnections('default', config.simulatorUrl);
+      process.stdout.write(added.length ? `simulator connections added for tenant default: ${added.join(', ')}\n` : 'tenant default already has its connections\n');
+      await app.close();
+      return;
+    }
     default:
-      throw new ConfigError([`unknown command '${command}': use api, worker, all, migrate, migration-check or bootstrap-key`]);
+      throw new ConfigError([`unknown command '${command}': use api, worker, all, migrate, migration-check, bootstrap-key or simulator-connections`]);
   }
 }
 

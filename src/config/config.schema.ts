@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -7,6 +8,27 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.string().url();
+
+/** `keyId:base64key[,keyId:base64key…]`: each key decodes to 32 bytes (AES-256); ids are unique. */
+function parseSecretsKeys(text: string, ctx: z.RefinementCtx): Array<{ id: string; key: string }> {
+  const keys: Array<{ id: string; key: string }> = [];
+  for (const entry of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    const value = colon > 0 ? entry.slice(colon + 1) : '';
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id) || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(value) || Buffer.from(value, 'base64').length !== 32) {
+      ctx.addIssue({ code: 'custom', message: `entry ${keys.length + 1} is not keyId:base64 of a 32-byte key` });
+      return z.NEVER;
+    }
+    if (keys.some((k) => k.id === id)) {
+      ctx.addIssue({ code: 'custom', message: `key id ${id} appears twice` });
+      return z.NEVER;
+    }
+    keys.push({ id, key: Buffer.from(value, 'base64').toString('base64') });
+  }
+  if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'names no key' });
+  return keys;
+}
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -30,9 +52,19 @@ export const configSchema = z.object({
   /** Fallback poll of the outbox; the relay is woken at once on commit, so this only matters after a failure. */
   VIGIL_OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   VIGIL_OUTBOX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+  /** How long a claimed outbox row stays with its relay; a relay that died holding rows leaves them to others after this. */
+  VIGIL_OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   VIGIL_OUTBOX_ENABLED: bool.default(true),
   VIGIL_PLAYBOOKS_DIR: z.string().min(1).optional(),
+  /** `vigil playbook test`: the database its throwaway tenants and cases go to. */
+  VIGIL_TEST_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/vigil_test'),
   VIGIL_SIMULATOR_URL: url.default('http://127.0.0.1:4010'),
+  /** Development and tests: tenants without a connection of their own for a vendor use the simulator's. */
+  VIGIL_SIMULATOR_CONNECTIONS: bool.default(false),
+  /** Keys that encrypt connection secrets, `keyId:base64key[,keyId:base64key…]` (32-byte keys); the first encrypts, all decrypt. Required in production. */
+  VIGIL_SECRETS_KEYS: z.string().transform(parseSecretsKeys).optional(),
+  /** Signs approval links (HMAC-SHA256), at least 32 characters. Required in production; elsewhere a random per-process key is used. */
+  VIGIL_LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a case workflow stays open after its playbook finished, waiting for more alerts. */
   VIGIL_CASE_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h|d)$/).default('7d'),
   /** Worker: seconds a sticky workflow task may wait for its worker before going to any worker. */
@@ -53,10 +85,16 @@ export interface AppConfig {
   api: { host: string; port: number; publicUrl: string; maxBodyBytes: number; maxBatchAlerts: number };
   adminKey: string | undefined;
   logLevel: EnvConfig['VIGIL_LOG_LEVEL'];
-  outbox: { pollMs: number; batch: number; enabled: boolean };
+  outbox: { pollMs: number; batch: number; enabled: boolean; leaseMs: number };
   playbooksDir: string | undefined;
+  testDatabaseUrl: string;
   simulatorUrl: string;
+  simulatorConnections: boolean;
+  /** Connection-secret keys, current first (base64 32-byte keys); empty when none is configured. */
+  secretsKeys: ReadonlyArray<{ id: string; key: string }>;
   caseIdleTimeout: string;
+  /** Approval links: the HMAC key, and whether it is a random per-process key (development and tests only). */
+  approvalLinks: { signingKey: string; ephemeralKey: boolean };
   worker: { stickyTimeoutMs: number; maxLocalActivities: number; maxActivities: number; maxWorkflowTasks: number; maxCachedWorkflows: number };
 }
 
@@ -74,6 +112,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.VIGIL_SECRETS_KEYS) {
+    throw new ConfigError(['VIGIL_SECRETS_KEYS: required in production (keyId:base64 32-byte key), e.g. main:$(openssl rand -base64 32)']);
+  }
+  if (e.NODE_ENV === 'production' && !e.VIGIL_LINK_SIGNING_KEY) {
+    throw new ConfigError(['VIGIL_LINK_SIGNING_KEY: required in production (signs approval links), e.g. $(openssl rand -hex 32)']);
+  }
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -88,10 +132,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     adminKey: e.VIGIL_ADMIN_KEY,
     logLevel: e.VIGIL_LOG_LEVEL,
-    outbox: { pollMs: e.VIGIL_OUTBOX_POLL_MS, batch: e.VIGIL_OUTBOX_BATCH, enabled: e.VIGIL_OUTBOX_ENABLED },
+    outbox: { pollMs: e.VIGIL_OUTBOX_POLL_MS, batch: e.VIGIL_OUTBOX_BATCH, enabled: e.VIGIL_OUTBOX_ENABLED, leaseMs: e.VIGIL_OUTBOX_LEASE_MS },
     playbooksDir: e.VIGIL_PLAYBOOKS_DIR,
+    testDatabaseUrl: e.VIGIL_TEST_DATABASE_URL,
     simulatorUrl: e.VIGIL_SIMULATOR_URL,
+    simulatorConnections: e.VIGIL_SIMULATOR_CONNECTIONS,
+    secretsKeys: e.VIGIL_SECRETS_KEYS ?? [],
     caseIdleTimeout: e.VIGIL_CASE_IDLE_TIMEOUT,
+    // Without a configured key, links die with the process and do not work across API replicas: fine for development only.
+    approvalLinks: { signingKey: e.VIGIL_LINK_SIGNING_KEY ?? randomBytes(32).toString('hex'), ephemeralKey: e.VIGIL_LINK_SIGNING_KEY === undefined },
     worker: {
       stickyTimeoutMs: e.VIGIL_STICKY_TIMEOUT_MS,
       maxLocalActivities: e.VIGIL_WORKER_MAX_LOCAL_ACTIVITIES,

@@ -48,6 +48,10 @@ export async function workflowBundle(): Promise<{ codePath: string } | { code: s
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const simulator = await startSimulator({ host: '127.0.0.1', port: 0, smtpPort: 0 });
   const taskQueue = `vigil-test-${randomUUID()}`;
+  // Connections: a test key (random per run, never in code) and the simulator for tenants without their own; set in
+  // process.env so worker processes a test spawns read the same.
+  process.env['VIGIL_SECRETS_KEYS'] ??= `test:${randomBytes(32).toString('base64')}`;
+  process.env['VIGIL_SIMULATOR_CONNECTIONS'] ??= 'true';
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /** A message for Temporal written in the ingest transaction; the relay delivers and deletes it. */
 @Entity({ name: 'outbox' })
-@Index('outbox_available_idx', ['availableAt', 'id'])
+@Index('outbox_queue_available_idx', ['taskQueue', 'availableAt', 'id'])
 export class OutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -15,6 +15,13 @@ export class OutboxEntity {
 
   @Column({ type: 'text' })
   kind!: string;
+
+  /**
+   * The task queue of the deployment that accepted the alert: a relay claims only its own queue's rows,
+   * so deployments (or test stacks) sharing a database never start each other's workflows.
+   */
+  @Column({ name: 'task_queue', type: 'text', default: 'vigil' })
+  taskQueue!: string;
 
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;

@@ -1,7 +1,13 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1764165600000 } from './1764165600000-initial-schema.js';
+import { CasesTenantsAudit1764200000000 } from './1764200000000-cases-tenants-audit.js';
+import { Approvals1764300000000 } from './1764300000000-approvals.js';
+import { IntegrationsRuntime1764400000000 } from './1764400000000-integrations-runtime.js';
+import { AlertChanges1764500000000 } from './1764500000000-alert-changes.js';
+import { PlaybookVersions1764600000000 } from './1764600000000-playbook-versions.js';
+import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.js';
 
 type MigrationClass = new () => MigrationInterface;
 
 /** Every migration, oldest first. Migrations are additive: expand, migrate, contract. */
-export const MIGRATIONS: MigrationClass[] = [InitialSchema1764165600000];
+export const MIGRATIONS: MigrationClass[] = [InitialSchema1764165600000, CasesTenantsAudit1764200000000, Approvals1764300000000, IntegrationsRuntime1764400000000, AlertChanges1764500000000, PlaybookVersions1764600000000, OutboxTaskQueue1764700000000];
