@@ -5,7 +5,7 @@
 // Ends with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
@@ -30,6 +30,19 @@ function findTests(dir, out = []) {
     else if (entry.name.endsWith('.test.js')) out.push(full);
   }
   return out;
+}
+
+/**
+ * The shared fixtures: VIGIL_FIXTURES_DIR, else ../shared/fixtures beside the project, else beside the
+ * checkout this one was cloned from (a clone of a local checkout has no ../shared of its own).
+ */
+function findFixtures() {
+  const candidates = [process.env.VIGIL_FIXTURES_DIR, path.join(projectRoot, '..', 'shared', 'fixtures')];
+  const origin = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: projectRoot, encoding: 'utf8' });
+  if (origin.status === 0 && path.isAbsolute(origin.stdout.trim())) candidates.push(path.join(origin.stdout.trim(), '..', 'shared', 'fixtures'));
+  const found = candidates.find((dir) => dir && existsSync(path.join(dir, 'alerts')));
+  if (!found) log('warning: no shared fixtures found (set VIGIL_FIXTURES_DIR); fixture tests will fail');
+  return found ?? candidates[1];
 }
 
 async function finish() {
@@ -66,6 +79,7 @@ try {
     VIGIL_SIMULATOR_CONNECTIONS: process.env.VIGIL_SIMULATOR_CONNECTIONS ?? 'true',
   };
   Object.assign(process.env, env);
+  process.env.VIGIL_FIXTURES_DIR = findFixtures();
   try {
     runMainCommand('migration-check', env);
     check('migrations match the entities', true);
