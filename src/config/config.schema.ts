@@ -56,6 +56,8 @@ export const configSchema = z.object({
   VIGIL_OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   VIGIL_OUTBOX_ENABLED: bool.default(true),
   VIGIL_PLAYBOOKS_DIR: z.string().min(1).optional(),
+  /** The shared fixtures (vendor payloads, CACAO playbooks) that playbook tests may name as `shared:alerts/…`. */
+  VIGIL_FIXTURES_DIR: z.string().min(1).optional(),
   /** `vigil playbook test`: the database its throwaway tenants and cases go to. */
   VIGIL_TEST_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/vigil_test'),
   VIGIL_SIMULATOR_URL: url.default('http://127.0.0.1:4010'),
@@ -87,6 +89,7 @@ export interface AppConfig {
   logLevel: EnvConfig['VIGIL_LOG_LEVEL'];
   outbox: { pollMs: number; batch: number; enabled: boolean; leaseMs: number };
   playbooksDir: string | undefined;
+  fixturesDir: string | undefined;
   testDatabaseUrl: string;
   simulatorUrl: string;
   simulatorConnections: boolean;
@@ -134,6 +137,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     logLevel: e.VIGIL_LOG_LEVEL,
     outbox: { pollMs: e.VIGIL_OUTBOX_POLL_MS, batch: e.VIGIL_OUTBOX_BATCH, enabled: e.VIGIL_OUTBOX_ENABLED, leaseMs: e.VIGIL_OUTBOX_LEASE_MS },
     playbooksDir: e.VIGIL_PLAYBOOKS_DIR,
+    fixturesDir: e.VIGIL_FIXTURES_DIR,
     testDatabaseUrl: e.VIGIL_TEST_DATABASE_URL,
     simulatorUrl: e.VIGIL_SIMULATOR_URL,
     simulatorConnections: e.VIGIL_SIMULATOR_CONNECTIONS,

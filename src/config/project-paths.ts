@@ -12,3 +12,5 @@ function findRoot(): string {
 
 export const PROJECT_ROOT = findRoot();
 export const BUNDLED_PLAYBOOKS_DIR = path.join(PROJECT_ROOT, 'playbooks');
+/** The shared fixtures beside the project (`../shared/fixtures`), unless VIGIL_FIXTURES_DIR names another place. */
+export const DEFAULT_FIXTURES_DIR = path.join(PROJECT_ROOT, '..', 'shared', 'fixtures');

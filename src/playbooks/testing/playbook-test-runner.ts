@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_FIXTURES_DIR } from '../../config/project-paths.js';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
@@ -114,6 +115,8 @@ function actionMatches(expected: ExpectedAction, call: PlaybookTestCall): boolea
  * with the input the outbox relay builds, answers approvals through the `decideApproval` Update as
  * they open, and compares what the run did with what the test expects.
  */
+const SHARED_PREFIX = 'shared:';
+
 export class PlaybookTestRunner {
   private constructor(
     private readonly app: INestApplicationContext,
@@ -421,7 +424,10 @@ export class PlaybookTestRunner {
   private async resolveAlert(test: PlaybookTest, dir: string): Promise<CanonicalAlert> {
     let body: unknown = test.alert;
     if (typeof test.alert === 'string') {
-      const file = path.resolve(dir, test.alert);
+      // `shared:alerts/x.json` names a file of the shared fixtures; anything else is relative to the test file.
+      const file = test.alert.startsWith(SHARED_PREFIX)
+        ? path.join(this.config.fixturesDir ?? DEFAULT_FIXTURES_DIR, test.alert.slice(SHARED_PREFIX.length))
+        : path.resolve(dir, test.alert);
       const text = await readFile(file, 'utf8').catch((error: unknown) => {
         throw new Error(`cannot read the alert file ${test.alert}: ${(error as Error).message}`);
       });
