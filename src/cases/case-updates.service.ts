@@ -51,7 +51,7 @@ export class CaseUpdatesService {
   ) {}
 
   async patch(principal: Principal, origin: RequestOrigin, caseId: string, body: PatchCaseBody): Promise<CaseSummary> {
-    return this.db.transaction(async (m) => {
+    const summary = await this.db.transaction(async (m) => {
       const row = await lockCase(m, principal.tenantId, caseId, { refuseMerged: true });
       const changes = await this.planChanges(m, principal.tenantId, row, body);
       if (Object.keys(changes).length === 0) return caseSummaryOf(row);
@@ -73,6 +73,13 @@ export class CaseUpdatesService {
       await recordAudit(m, auditBy(principal, origin, 'case.updated', `case:${caseId}`, { changes }));
       return caseSummaryOf(updated[0]!);
     });
+    if (FINISHED_STATUSES.has(summary.status) && summary.runStatus !== 'none') {
+      // The case workflow stops waiting for alerts; best effort, since it also ends on its idle timeout.
+      await this.orchestrator.signalCaseClosed(caseId).catch((error: unknown) => {
+        this.logger.warn(`case ${caseId} finished, but its workflow could not be told: ${(error as Error).message}`);
+      });
+    }
+    return summary;
   }
 
   /** Works out what a PATCH changes, refusing (before any write) what the lifecycle or the alerts forbid. */

@@ -33,6 +33,8 @@ export abstract class Orchestrator {
   abstract isReachable(): Promise<boolean>;
   /** Tells a case's workflow that the case was merged into another (it stops waiting for alerts); false when the case has no running workflow. */
   abstract signalCaseMerged(caseId: string, intoCaseId: string): Promise<boolean>;
+  /** Tells a case's workflow the case is finished (closed, resolved, false positive); false when it has no run. */
+  abstract signalCaseClosed(caseId: string): Promise<boolean>;
   /** Starts `revertCaseWorkflow` (id `revert-<caseId>`) on the case task queue; throws RevertAlreadyRunningError while one runs. */
   abstract requestRevert(tenantId: string, caseId: string, requestedBy: string): Promise<{ workflowId: string }>;
   /**

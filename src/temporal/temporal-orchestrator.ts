@@ -3,7 +3,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { ApplicationFailure } from '@temporalio/common';
 import { APPROVAL_REFUSALS, type ApprovalRefusal, type DecideApprovalInput, type DecideApprovalResult, decideApprovalUpdate } from '../../workflows/approval-messages.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { alertsAddedSignal, caseMergedSignal, type CaseAlertMessage, type CaseRunState, type CaseWorkflowInput, caseWorkflowId, runStateQuery } from '../../workflows/case-messages.js';
+import { alertsAddedSignal, caseClosedSignal, caseMergedSignal, type CaseAlertMessage, type CaseRunState, type CaseWorkflowInput, caseWorkflowId, runStateQuery } from '../../workflows/case-messages.js';
 import { ApprovalRefusedError, Orchestrator, RevertAlreadyRunningError } from './orchestrator.port.js';
 import { SA_CASE_ID, SA_PLAYBOOK, SA_SEVERITY, SA_TENANT } from './search-attributes.js';
 
@@ -122,6 +122,17 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
     const client = await this.getClient();
     try {
       await client.workflow.getHandle(caseWorkflowId(caseId)).signal(caseMergedSignal, { intoCaseId });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async signalCaseClosed(caseId: string): Promise<boolean> {
+    const client = await this.getClient();
+    try {
+      await client.workflow.getHandle(caseWorkflowId(caseId)).signal(caseClosedSignal);
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;

@@ -147,4 +147,28 @@ describe('merging tells the absorbed case workflow (real Temporal)', () => {
     assert.equal(survivor.status.name, 'RUNNING', 'the surviving case workflow keeps waiting for alerts');
     await client.workflow.getHandle(`case-${b}`).terminate('test finished');
   });
+  test('closing a case over PATCH ends its workflow instead of leaving it to the idle timeout', async () => {
+    const host = `host-c-${randomUUID().slice(0, 6)}`;
+    const posted = await http<{ alerts: Array<{ caseId: string }> }>('POST', `${stack.url}/api/v1/alerts/generic`, {
+      key: tenant.key,
+      body: { title: 'Suspicious login', severity: 'medium', host, sourceId: `${host}-${randomUUID()}` },
+    });
+    const id = posted.body.alerts[0]!.caseId;
+    await eventually(
+      async () => {
+        const res = await http<{ run: { status: string } }>('GET', `${stack.url}/api/v1/cases/${id}`, { key: tenant.key });
+        return res.body.run.status === 'completed' ? true : undefined;
+      },
+      10_000,
+      `case ${id} run to complete`,
+    );
+    const t0 = Date.now();
+    const res = await http<{ status: string }>('PATCH', `${stack.url}/api/v1/cases/${id}`, { key: tenant.key, body: { status: 'closed', resolution: 'benign_positive' } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'closed');
+    const result = (await client.workflow.getHandle(`case-${id}`).result()) as { runStatus: string; mergedInto?: string };
+    assert.equal(result.runStatus, 'completed');
+    assert.equal(result.mergedInto, undefined);
+    assert.ok(Date.now() - t0 < 10_000, 'ended on the signal, not on the idle timeout');
+  });
 });
