@@ -106,6 +106,33 @@ function toFailure(error: unknown): unknown {
  *
  * Vendor errors become Temporal failures that say whether a retry may help; adapters never retry.
  */
+/**
+ * Finds the action, renders its templated parameters (unless the call carries input already rendered,
+ * as a revert does) and checks them against the action's input schema. Shared by every runner.
+ */
+export function prepareActionInput(call: Pick<ActionCall, 'action' | 'params' | 'scope' | 'preRendered'>): {
+  definition: ActionDefinition;
+  input: unknown;
+  target: string | undefined;
+} {
+  const definition = findAction(call.action);
+  if (!definition) throw ApplicationFailure.nonRetryable(`unknown action ${call.action}`, 'UnknownAction');
+  let rendered: unknown = call.params;
+  if (!call.preRendered) {
+    try {
+      rendered = renderParams(call.params, call.scope);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`parameters of ${call.action} could not be rendered: ${(error as Error).message}`, 'TemplateError');
+    }
+  }
+  const parsed = definition.input.safeParse(rendered);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+    throw ApplicationFailure.nonRetryable(`invalid input for ${call.action}: ${issues}`, 'InvalidActionInput');
+  }
+  return { definition, input: parsed.data, target: definition.describeTarget?.(parsed.data) };
+}
+
 @Injectable()
 export class ActionRunner {
   private readonly http: AxiosInstance = createHttpClient();
@@ -121,23 +148,7 @@ export class ActionRunner {
   ) {}
 
   async run(call: ActionCall): Promise<ActionCallResult> {
-    const definition = findAction(call.action);
-    if (!definition) throw ApplicationFailure.nonRetryable(`unknown action ${call.action}`, 'UnknownAction');
-    let rendered: unknown = call.params;
-    if (!call.preRendered) {
-      try {
-        rendered = renderParams(call.params, call.scope);
-      } catch (error) {
-        throw ApplicationFailure.nonRetryable(`parameters of ${call.action} could not be rendered: ${(error as Error).message}`, 'TemplateError');
-      }
-    }
-    const parsed = definition.input.safeParse(rendered);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-      throw ApplicationFailure.nonRetryable(`invalid input for ${call.action}: ${issues}`, 'InvalidActionInput');
-    }
-    const input = parsed.data;
-    const target = definition.describeTarget?.(input);
+    const { definition, input, target } = prepareActionInput(call);
     if (call.dryRun && definition.kind !== 'enrichment') {
       return { output: { dryRun: true, wouldSend: { action: call.action, input } }, target, input, definition, dryRun: true };
     }

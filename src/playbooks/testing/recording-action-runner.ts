@@ -1,8 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
-import { findAction } from '../../../integrations/core/catalog.js';
-import type { ActionCall, ActionCallResult } from '../../activities/action-runner.js';
-import { renderParams } from '../../templating/template-renderer.js';
+import { type ActionCall, type ActionCallResult, prepareActionInput } from '../../activities/action-runner.js';
 import type { RecordedResponse } from './playbook-test.schema.js';
 
 /** One action a test run called, with its parameters as rendered and checked against the action's input schema. */
@@ -56,24 +54,7 @@ export class RecordingActionRunner {
   async run(call: ActionCall): Promise<ActionCallResult> {
     const script = this.scripts.get(call.tenantId);
     if (!script) throw ApplicationFailure.nonRetryable(`no playbook test is running for tenant ${call.tenantId}`, 'NoTestScript');
-    const definition = findAction(call.action);
-    if (!definition) throw ApplicationFailure.nonRetryable(`unknown action ${call.action}`, 'UnknownAction');
-    let rendered: unknown = call.params;
-    // A revert re-sends the input it recorded: nothing to render then.
-    if (!call.preRendered) {
-      try {
-        rendered = renderParams(call.params, call.scope);
-      } catch (error) {
-        throw ApplicationFailure.nonRetryable(`parameters of ${call.action} could not be rendered: ${(error as Error).message}`, 'TemplateError');
-      }
-    }
-    const parsed = definition.input.safeParse(rendered);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-      throw ApplicationFailure.nonRetryable(`invalid input for ${call.action}: ${issues}`, 'InvalidActionInput');
-    }
-    const params = parsed.data;
-    const target = definition.describeTarget?.(params);
+    const { definition, input: params, target } = prepareActionInput(call);
     const record: RecordedCall = { action: call.action, params, key: call.idempotencyKey };
     script.calls.push(record);
     const response = (script.responses[call.action] ?? []).find((r) => (r.times === undefined || (script.used.get(r) ?? 0) < r.times) && (r.params === undefined || partialMatch(r.params, params)));
