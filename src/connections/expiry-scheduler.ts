@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { EXPIRE_CONTAINMENT_WORKFLOW_TYPE, type ExpireContainmentInput, expiryWorkflowId } from '../../workflows/revert-messages.js';
+import { LazyTemporalClient } from '../temporal/lazy-temporal-client.js';
 
 /** Port: arranges for a containment to be undone once its `expiresIn` has passed. */
 export abstract class ContainmentExpiryScheduler {
@@ -15,25 +16,15 @@ export abstract class ContainmentExpiryScheduler {
  */
 @Injectable()
 export class TemporalExpiryScheduler extends ContainmentExpiryScheduler implements OnModuleDestroy {
-  private client: Promise<Client> | undefined;
-  private connection: Connection | undefined;
+  private readonly temporal: LazyTemporalClient;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     super();
+    this.temporal = new LazyTemporalClient(config.temporal);
   }
 
   private getClient(): Promise<Client> {
-    this.client ??= Connection.connect({ address: this.config.temporal.address, connectTimeout: '2s' }).then(
-      (connection) => {
-        this.connection = connection;
-        return new Client({ connection, namespace: this.config.temporal.namespace });
-      },
-      (error: unknown) => {
-        this.client = undefined;
-        throw error;
-      },
-    );
-    return this.client;
+    return this.temporal.get();
   }
 
   async schedule(input: ExpireContainmentInput, delayMs: number): Promise<void> {
@@ -55,6 +46,6 @@ export class TemporalExpiryScheduler extends ContainmentExpiryScheduler implemen
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.connection?.close().catch(() => undefined);
+    await this.temporal.close();
   }
 }

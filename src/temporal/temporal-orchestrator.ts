@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { APPROVAL_REFUSALS, type ApprovalRefusal, type DecideApprovalInput, type DecideApprovalResult, decideApprovalUpdate } from '../../workflows/approval-messages.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { alertsAddedSignal, caseClosedSignal, caseMergedSignal, type CaseAlertMessage, type CaseRunState, type CaseWorkflowInput, caseWorkflowId, runStateQuery } from '../../workflows/case-messages.js';
+import { LazyTemporalClient } from './lazy-temporal-client.js';
 import { ApprovalRefusedError, Orchestrator, RevertAlreadyRunningError } from './orchestrator.port.js';
 import { SA_CASE_ID, SA_PLAYBOOK, SA_SEVERITY, SA_TENANT } from './search-attributes.js';
 
@@ -17,47 +18,27 @@ const RUN_STATE_DEADLINE_MS = 2_000;
 @Injectable()
 export class TemporalOrchestrator extends Orchestrator implements OnModuleDestroy {
   private readonly logger = new Logger('TemporalOrchestrator');
-  private client: Promise<Client> | undefined;
-  private connection: Connection | undefined;
+  private readonly temporal: LazyTemporalClient;
   /**
-   * Live-state queries get a connection without the client's automatic retries: the case view gives
-   * up on them after a moment, and a retry still waiting when the process stops would fire on a
-   * closed channel (an uncaught error). The view polls again anyway.
+   * Live-state queries get a connection without the client's automatic retries (no interceptors): the
+   * case view gives up on them after a moment, and a retry still waiting when the process stops would
+   * fire on a closed channel (an uncaught error). The view polls again anyway.
    */
-  private queryClient: Promise<Client> | undefined;
-  private queryConnection: Connection | undefined;
+  private readonly queries: LazyTemporalClient;
   private readonly closing = new AbortController();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     super();
+    this.temporal = new LazyTemporalClient(config.temporal);
+    this.queries = new LazyTemporalClient(config.temporal, { interceptors: [] });
   }
 
   private getClient(): Promise<Client> {
-    this.client ??= Connection.connect({ address: this.config.temporal.address, connectTimeout: '2s' }).then(
-      (connection) => {
-        this.connection = connection;
-        return new Client({ connection, namespace: this.config.temporal.namespace });
-      },
-      (error: unknown) => {
-        this.client = undefined;
-        throw error;
-      },
-    );
-    return this.client;
+    return this.temporal.get();
   }
 
   private getQueryClient(): Promise<Client> {
-    this.queryClient ??= Connection.connect({ address: this.config.temporal.address, connectTimeout: '2s', interceptors: [] }).then(
-      (connection) => {
-        this.queryConnection = connection;
-        return new Client({ connection, namespace: this.config.temporal.namespace });
-      },
-      (error: unknown) => {
-        this.queryClient = undefined;
-        throw error;
-      },
-    );
-    return this.queryClient;
+    return this.queries.get();
   }
 
   async deliverAlerts(input: CaseWorkflowInput & { severityId: number }, alerts: CaseAlertMessage[]): Promise<void> {
@@ -162,6 +143,6 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
 
   async onModuleDestroy(): Promise<void> {
     this.closing.abort();
-    await Promise.all([this.connection?.close().catch(() => undefined), this.queryConnection?.close().catch(() => undefined)]);
+    await Promise.all([this.temporal.close(), this.queries.close()]);
   }
 }
