@@ -8,14 +8,15 @@
  *   - starts `node dist/src/main.js api` on that database as a child process (outbox off);
  *   - filtered list: `GET /api/v1/cases` with a rotation of realistic filters and sorts (target p95 ≤ 50 ms);
  *   - case detail: `GET /api/v1/cases/{id}` of random cases without a run (target p95 ≤ 30 ms), and
- *     separately of cases with a run, which adds the live-state lookup in Temporal.
+ *     separately of cases with a run, which adds the live-state lookup in Temporal;
+ *   - approvals: 1,000 cases waiting on an approval at once (bench/approvals-load.ts, its own database, API
+ *     and worker): worker RSS (target ≤ 1 GB) and the time to decide all of them through the API.
  *
  * Requests are sequential (one analyst at a time) over a keep-alive connection, after a warm-up.
- * Options (also BENCH_<NAME>): --requests 400 --warmup 50 --keep (leave the database for inspection).
+ * Options (also BENCH_<NAME>): --requests 400 --warmup 50 --approvals 1000 --keep (leave the database for inspection).
  * The last line of output is JSON with the figures.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -27,6 +28,7 @@ import { listCasesQuery } from '../src/cases/case.schemas.js';
 import { CASE_DETAIL_SQL } from '../src/cases/cases.service.js';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
+import { measureApprovals } from './approvals-load.js';
 
 const DATABASE = 'vigil_bench';
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -55,6 +57,7 @@ interface Options {
   requests: number;
   warmup: number;
   keep: boolean;
+  approvals: number;
 }
 
 function readOptions(argv: string[]): Options {
@@ -68,7 +71,7 @@ function readOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
     return n;
   };
-  return { requests: int('requests', 400), warmup: int('warmup', 50), keep: get('keep') === 'true' };
+  return { requests: int('requests', 400), warmup: int('warmup', 50), keep: get('keep') === 'true', approvals: int('approvals', 1000) };
 }
 
 interface Stats {
@@ -313,13 +316,10 @@ async function main(): Promise<void> {
     log(`case detail + Temporal lookup ${fmt(detailWithRun)}      –   (cases with a run also query their workflow's live state)`);
     log('');
     // ---- approvals -------------------------------------------------------------------------------------
-    // "1,000 cases waiting on approvals: worker RSS and time to decide all 1,000 through the API" needs the
-    // approvals module (approval steps in workflows, GET /api/v1/approvals, decisions).
-    const approvalsPresent = existsSync(path.join(PROJECT_ROOT, 'src', 'approvals'));
-    const approvalsNote = approvalsPresent
-      ? 'approvals: not measured by this benchmark (src/approvals is present; the 1,000-waiting-approvals measurement is not written yet)'
-      : 'approvals: not measured (approvals not available)';
-    log(approvalsNote);
+    // 1,000 cases waiting on approvals at once: worker RSS and the time to decide them all through the API,
+    // on a database, API and worker of their own (bench/approvals-load.ts).
+    log('');
+    const approvals = await measureApprovals({ cases: options.approvals, concurrency: 32, log });
     // -----------------------------------------------------------------------------------------------------
     const result = {
       benchmark: 'cases',
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
       list: { http: listHttp, baselineSql: listSql, targetP95Ms: TARGET_LIST_P95_MS, pass: listHttp.p95 <= TARGET_LIST_P95_MS },
       detail: { http: detailHttp, baselineSql: detailSql, targetP95Ms: TARGET_DETAIL_P95_MS, pass: detailHttp.p95 <= TARGET_DETAIL_P95_MS },
       detailWithTemporalLookup: detailWithRun,
-      approvals: { measured: false, present: approvalsPresent, note: approvalsNote },
+      approvals,
       totalSeconds: Math.round((performance.now() - t0) / 100) / 10,
     };
     log(JSON.stringify(result));
