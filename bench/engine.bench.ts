@@ -28,7 +28,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -39,6 +39,7 @@ import { loadConfig } from '../src/config/config.schema.js';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { createApi } from '../src/main.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
+import { OwnTemporalServer } from '../test/support/temporal-dev-server.js';
 import type { EngineBaselineInput, engineBaselineWorkflow } from './engine-baseline.workflow.js';
 
 const DATABASE = 'vigil_bench_engine';
@@ -225,6 +226,14 @@ async function main(): Promise<void> {
     VIGIL_CASE_IDLE_TIMEOUT: '2s',
     VIGIL_LOG_LEVEL: 'error',
   };
+  // The development server when one answers; otherwise a dev server of the bench's own, on another port.
+  let own: OwnTemporalServer | undefined;
+  const [host, port] = loadConfig({ ...process.env, ...env }).temporal.address.split(':');
+  if (!(await canConnect(host!, Number(port)))) {
+    own = await OwnTemporalServer.start({ firstPort: 7295, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
+    env['TEMPORAL_ADDRESS'] = own.address;
+    log(`no Temporal server at ${host}:${port}; started one at ${own.address}`);
+  }
   const config = loadConfig({ ...process.env, ...env, VIGIL_API_PORT: '0' });
   const api = await createApi(config);
   await api.listen(0, '127.0.0.1');
@@ -394,8 +403,22 @@ async function main(): Promise<void> {
     await connection.close();
     await api.close();
     await simulator.close();
+    await own?.stop();
     if (!KEEP) await dropDatabase().catch((error: unknown) => log(`could not drop ${DATABASE}: ${String(error)}`));
   }
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 main().catch((error: unknown) => {
