@@ -18,7 +18,7 @@ import type { ApprovalGate, ApprovalState } from './approval-gate.js';
 import type { ApprovalDecision } from './approval-messages.js';
 import type { PinnedPlaybook, StepStatus } from './case-messages.js';
 import type { ForeachChunkInput, ForeachChunkResult, foreachChunkWorkflow, SubPlaybookInput, SubPlaybookResult, subPlaybookWorkflow } from './child.workflows.js';
-import { type Ast, DEFAULT_ITEM_NAME, evaluate, parseExpression } from './expression.js';
+import { type Ast, DEFAULT_ITEM_NAME, evaluate, isTruthy, parseExpression } from './expression.js';
 import type {
   ActionStep,
   ApprovalStep,
@@ -122,10 +122,6 @@ function retryPolicy(spec: RetrySpec | undefined) {
     backoffCoefficient: r.backoff,
     maximumInterval: r.maxInterval,
   };
-}
-
-function truthy(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
 }
 
 function failureMessage(error: unknown): string {
@@ -268,7 +264,7 @@ export class PlaybookInterpreter {
   }
 
   private async runStep(step: Step, frame: Frame): Promise<Route> {
-    if (step.when !== undefined && !truthy(this.eval(step.when, frame.scope))) {
+    if (step.when !== undefined && !isTruthy(this.eval(step.when, frame.scope))) {
       this.setState(step.id, { state: 'skipped' });
       this.stepsOf(frame)[step.id] = { status: 'skipped' };
       return step.next !== undefined ? { goto: step.next } : {};
@@ -346,7 +342,7 @@ export class PlaybookInterpreter {
         await this.runAction(step, frame, ref);
         return {};
       case 'condition': {
-        const result = truthy(this.eval(step.if, frame.scope));
+        const result = isTruthy(this.eval(step.if, frame.scope));
         this.recordOutput(step, frame, { result });
         const target = result ? step.then : step.else;
         return target !== undefined ? { goto: target } : {};
@@ -586,7 +582,7 @@ export class PlaybookInterpreter {
     let iterations = 0;
     let stoppedBy: 'condition' | 'max_iterations' | 'end' = 'condition';
     let end: EndStep | undefined;
-    while (truthy(this.eval(step.while, frame.scope))) {
+    while (isTruthy(this.eval(step.while, frame.scope))) {
       if (iterations >= step.maxIterations) {
         stoppedBy = 'max_iterations';
         break;
