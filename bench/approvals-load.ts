@@ -25,6 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
+import { stopChild } from './bench-support.js';
 
 const DATABASE = 'vigil_bench_approvals';
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -177,18 +178,6 @@ function startChild(name: string, role: string, env: Record<string, string>, log
     else if (signal && signal !== 'SIGTERM') log(`${name} ended by ${signal}`);
   });
   return child;
-}
-
-async function stopChild(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 async function count(db: pg.Pool, sql: string): Promise<number> {

@@ -28,7 +28,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -41,6 +41,7 @@ import { createApi } from '../src/main.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { OwnTemporalServer } from '../test/support/temporal-dev-server.js';
 import type { EngineBaselineInput, engineBaselineWorkflow } from './engine-baseline.workflow.js';
+import { canConnect, stopChild } from './bench-support.js';
 
 const DATABASE = 'vigil_bench_engine';
 const DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DATABASE}`;
@@ -159,18 +160,6 @@ function startChild(name: string, args: string[], env: Record<string, string>): 
     else if (signal && signal !== 'SIGTERM') log(`${name} ended by ${signal}`);
   });
   return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 function waitForLine(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
@@ -398,7 +387,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${out.join('\n')}\n`);
     process.stdout.write(`${JSON.stringify(results)}\n`);
   } finally {
-    await Promise.all([stopChild(worker), stopChild(baseline)]);
+    await Promise.all([stopChild(worker, 15_000), stopChild(baseline, 15_000)]);
     await db.end();
     await connection.close();
     await api.close();
@@ -406,19 +395,6 @@ async function main(): Promise<void> {
     await own?.stop();
     if (!KEEP) await dropDatabase().catch((error: unknown) => log(`could not drop ${DATABASE}: ${String(error)}`));
   }
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 main().catch((error: unknown) => {

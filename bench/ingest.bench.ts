@@ -30,6 +30,7 @@ import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { runStateQuery } from '../workflows/case-messages.js';
+import { stopChild } from './bench-support.js';
 
 interface Options {
   concurrency: number;
@@ -186,18 +187,6 @@ function startChild(name: string, args: string[], env: Record<string, string>): 
     else if (signal && signal !== 'SIGTERM') log(`${name} ended by ${signal}`);
   });
   return child;
-}
-
-async function stopChild(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 const TICKS_PER_SECOND = 100;
