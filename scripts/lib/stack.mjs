@@ -1,5 +1,5 @@
 // Brings up what Vigil needs in development and tests: dependencies, the build, Temporal, the database, the simulator.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { canConnect, ensureTemporalCli, startTemporalDevServer } from './temporal-server.mjs';
 import { ensureBuild, ensureDependencies, log, projectRoot, startNode } from './process-tools.mjs';
@@ -63,4 +63,11 @@ export async function waitForWorker(address, taskQueue, since, exited, timeoutMs
     if (Date.now() - t0 > timeoutMs) throw new Error(`no worker polled ${taskQueue} within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Runs a compiled entry point in the foreground: signals are passed on, its exit code becomes ours. */
+export function runForeground(entry, args = [], env = process.env) {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry, ...args], { stdio: 'inherit', env });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
