@@ -104,7 +104,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       const outcome = await interpreter.run(scope);
       runStatus = outcome.runStatus;
       const { completeRun } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } });
-      await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome });
+      // The run's last step lines go in with its end, in one transaction.
+      const carried = await interpreter.takeLines();
+      await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome, ...carried });
     }
   }
 

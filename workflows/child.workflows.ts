@@ -58,7 +58,12 @@ export async function foreachChunkWorkflow(input: ForeachChunkInput): Promise<Fo
   const approvals = new ApprovalGate();
   approvals.install();
   const interpreter = new PlaybookInterpreter(input.step.steps, childHost(input, approvals), input.guarded);
-  return interpreter.runItems(input.step, input.items, input.offset, input.concurrency, { scope: input.scope, prefix: '', retry: input.retry }, input.visitBase);
+  try {
+    return await interpreter.runItems(input.step, input.items, input.offset, input.concurrency, { scope: input.scope, prefix: '', retry: input.retry }, input.visitBase);
+  } finally {
+    // The step lines this chunk still holds: the parent never sees them.
+    await interpreter.flushLines();
+  }
 }
 
 export interface SubPlaybookInput extends ChildRunContext {
@@ -87,6 +92,7 @@ export async function subPlaybookWorkflow(input: SubPlaybookInput): Promise<SubP
   const scope: Record<string, unknown> = { ...input.scope, steps: {}, vars: {} };
   const interpreter = new PlaybookInterpreter(input.playbook.steps, childHost(input, approvals));
   const outcome = await interpreter.run(scope);
+  await interpreter.flushLines();
   if (outcome.runStatus === 'failed') {
     throw ApplicationFailure.create({
       message: `playbook ${input.playbook.id} failed: ${outcome.error ?? 'unknown error'}`,

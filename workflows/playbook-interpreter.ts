@@ -13,7 +13,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CaseActivities, RunActionInput, StepRef } from '../src/activities/case-activity.types.js';
+import type { CarriedLines, CaseActivities, RunActionInput, RunActionResult, StepLine, StepRef } from '../src/activities/case-activity.types.js';
 import type { ApprovalGate, ApprovalState } from './approval-gate.js';
 import type { ApprovalDecision } from './approval-messages.js';
 import type { PinnedPlaybook, StepStatus } from './case-messages.js';
@@ -31,7 +31,9 @@ import type {
   ParallelStep,
   RetrySpec,
   Step,
+  StatusStep,
   SubPlaybookStep,
+  WaitStep,
 } from './playbook.types.js';
 import { expressionNeeds, mergeNeeds, type ScopeNeeds, sliceScope, stringsOf, templateNeeds } from './scope-reads.js';
 
@@ -95,6 +97,27 @@ interface Route {
   end?: EndStep;
 }
 
+/** The route of a step that goes on to the next one. */
+const CONTINUE: Route = Object.freeze({});
+
+/**
+ * An action or notify step ready to call its activity. `runList` makes the call itself: in workflow
+ * code every promise costs a stack trace (the SDK records one per promise for its stack trace
+ * query), so the activity is scheduled from a shallow stack with no promise of Vigil's own around
+ * it, as a hand-written workflow would. bench/engine.bench.ts measures the difference.
+ */
+class ActionCall {
+  constructor(
+    readonly activities: Pick<CaseActivities, 'runAction'>,
+    readonly input: RunActionInput,
+    /** Held lines this call carries; given back if it fails or does not write them. */
+    readonly carried: CarriedLines,
+    readonly bindAs: string | undefined,
+    readonly startedAt: number,
+    readonly ref: StepRef,
+  ) {}
+}
+
 const DEFAULT_RETRY: RetrySpec = { maxAttempts: 3, initialInterval: '200ms', backoff: 2, maxInterval: '10s' };
 /** Steps whose `timeout` bounds the whole step (for action and notify it bounds one activity attempt). */
 const SCOPED_TIMEOUT_KINDS: ReadonlySet<Step['kind']> = new Set(['parallel', 'foreach', 'loop', 'playbook', 'approval', 'wait']);
@@ -104,6 +127,11 @@ const OWN_FAILURE_LINES: ReadonlySet<Step['kind']> = new Set(['action', 'notify'
 /** `patched()` ids: behaviour that differs from what older runs recorded in their histories. */
 const PATCH_STEP_KINDS = 'vigil-step-kinds-parallel-foreach-loop-notify-playbook-approval';
 const PATCH_FAILURE_LINES = 'vigil-step-failure-lines';
+/** Step lines handed to the next activity instead of a write of their own (see StepLine). */
+const PATCH_DEFERRED_LINES = 'vigil-deferred-step-lines';
+
+/** For the activities that write held lines when nothing else will soon (see flushSoon). */
+const LINE_WRITER_OPTIONS: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } };
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -170,6 +198,17 @@ export class PlaybookInterpreter {
   /** Approved approvals by the step they guard (`<frame prefix>|<step id>`, and the bare id). */
   private readonly approvedGuards = new Map<string, string>();
   private stepsRun = 0;
+  /**
+   * Timeline lines of finished steps that are not in PostgreSQL yet. They are in this run's history
+   * (activity results, or computed from it), so a replay rebuilds them; the next activity carries them.
+   */
+  private pending: StepLine[] = [];
+  /** The case's run status still has to move to `running` (the top-level run's first write does it). */
+  private markRunning: boolean;
+  private readonly flushing = new Set<Promise<void>>();
+  private deferred: boolean | undefined;
+  /** Latest `at` handed out, so lines made from workflow time never sort before an earlier step's. */
+  private lastLineAt = 0;
 
   constructor(
     private readonly steps: readonly Step[],
@@ -185,6 +224,68 @@ export class PlaybookInterpreter {
     };
     index(guardable);
     index(steps);
+    this.markRunning = host.topLevel;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Timeline lines held by the run
+
+  /** Whether this run hands step lines on (runs started before that write each line at once). */
+  private defersLines(): boolean {
+    this.deferred ??= patched(PATCH_DEFERRED_LINES);
+    return this.deferred;
+  }
+
+  /** Takes the held lines (and the pending move to `running`) for an activity to write. */
+  private carry(): CarriedLines {
+    const carried: CarriedLines = {};
+    if (this.pending.length > 0) carried.lines = this.pending;
+    if (this.markRunning) carried.firstStep = true;
+    this.pending = [];
+    this.markRunning = false;
+    return carried;
+  }
+
+  /** Gives back lines an activity did not write: the next one carries them again (writes are idempotent). */
+  private uncarry(carried: CarriedLines): void {
+    if (carried.lines) this.pending = [...carried.lines, ...this.pending];
+    if (carried.firstStep) this.markRunning = true;
+  }
+
+  private hold(line: Omit<StepLine, 'at'>, at: number): void {
+    const stamped = Math.max(at, this.lastLineAt + 1);
+    this.lastLineAt = stamped;
+    this.pending.push({ ...line, at: stamped });
+  }
+
+  /**
+   * Before the run waits (a timer, an approval, a child workflow, a regular activity): writes the held
+   * lines beside it, so the timeline never lags behind a step that takes long.
+   */
+  private flushSoon(): void {
+    if (!this.defersLines() || (this.pending.length === 0 && !this.markRunning)) return;
+    const carried = this.carry();
+    const { recordLines } = proxyLocalActivities<CaseActivities>(LINE_WRITER_OPTIONS);
+    const write: Promise<void> = CancellationScope.nonCancellable(() => recordLines({ tenantId: this.host.tenantId, caseId: this.host.caseId, ...carried })).then(
+      () => undefined,
+      () => this.uncarry(carried),
+    );
+    this.flushing.add(write);
+    void write.finally(() => this.flushing.delete(write));
+  }
+
+  /** Waits for background writes, then hands over what is still held (for the activity that ends the run). */
+  async takeLines(): Promise<CarriedLines> {
+    while (this.flushing.size > 0) await Promise.all([...this.flushing]);
+    return this.carry();
+  }
+
+  /** Writes everything still held: the end of a child run, which has no run-ending activity of its own. */
+  async flushLines(): Promise<void> {
+    const carried = await this.takeLines();
+    if (!carried.lines && !carried.firstStep) return;
+    const { recordLines } = proxyLocalActivities<CaseActivities>(LINE_WRITER_OPTIONS);
+    await CancellationScope.nonCancellable(() => recordLines({ tenantId: this.host.tenantId, caseId: this.host.caseId, ...carried }));
   }
 
   async run(scope: Record<string, unknown>): Promise<RunOutcome> {
@@ -208,7 +309,20 @@ export class PlaybookInterpreter {
     let pc = 0;
     while (pc < list.length) {
       const step = list[pc]!;
-      const route = await this.runStep(step, frame);
+      const next = this.runStep(step, frame);
+      let route: Route;
+      if (next instanceof ActionCall) {
+        let result: RunActionResult | undefined;
+        let failure: unknown;
+        try {
+          result = await next.activities.runAction(next.input);
+        } catch (error) {
+          failure = error;
+        }
+        route = result !== undefined ? this.stepDone(step, this.actionDone(step, frame, next, result)) : await this.actionFailed(step, frame, next, failure);
+      } else {
+        route = next instanceof Promise ? await next : next;
+      }
       if (route.end) return route.end;
       if (route.goto !== undefined) {
         const target = index.get(route.goto);
@@ -263,54 +377,109 @@ export class PlaybookInterpreter {
     return evaluate(ast, scope);
   }
 
-  private async runStep(step: Step, frame: Frame): Promise<Route> {
+  /**
+   * Runs one step. A step that needs no activity (condition, switch, set, end) finishes without a
+   * promise, and one that does costs one async layer: in workflow code every promise is expensive
+   * (the SDK captures a stack trace for each, for its stack trace query), so the hot path of a
+   * playbook stays flat. See bench/engine.bench.ts.
+   */
+  private runStep(step: Step, frame: Frame): Route | Promise<Route> | ActionCall {
     if (step.when !== undefined && !isTruthy(this.eval(step.when, frame.scope))) {
       this.setState(step.id, { state: 'skipped' });
       this.stepsOf(frame)[step.id] = { status: 'skipped' };
-      return step.next !== undefined ? { goto: step.next } : {};
+      return step.next !== undefined ? { goto: step.next } : CONTINUE;
     }
     const startedAt = Date.now();
     this.setState(step.id, { state: 'running', startedAt, error: undefined, finishedAt: undefined });
     const ref = this.ref(step, frame);
+    let outcome: Route | Promise<Route> | ActionCall;
     try {
-      const route = await this.withStepTimeout(step, () => this.execute(step, frame, ref, startedAt));
-      this.stepsRun += 1;
-      this.setState(step.id, { state: 'completed', finishedAt: Date.now() });
-      if (route.end || route.goto !== undefined) return route;
-      return step.next !== undefined ? { goto: step.next } : {};
+      outcome = step.timeout !== undefined && SCOPED_TIMEOUT_KINDS.has(step.kind) ? this.withScopedTimeout(step, step.timeout, ref, startedAt, frame) : this.execute(step, frame, ref, startedAt);
     } catch (error) {
-      if (isCancellation(error)) {
-        this.setState(step.id, { state: 'cancelled', finishedAt: Date.now() });
-        throw error;
-      }
-      const message = failureMessage(error);
-      this.setState(step.id, { state: 'failed', finishedAt: Date.now(), error: message });
-      this.stepsOf(frame)[step.id] = { status: 'failed', error: message };
-      // Runs that started before failure lines existed replay without them (case workflows stay open for days).
-      if (!OWN_FAILURE_LINES.has(step.kind) && patched(PATCH_FAILURE_LINES)) await this.recordFailure(step, frame, ref, startedAt, message);
-      const onFailure: OnFailure = step.onFailure ?? 'fail';
-      if (onFailure === 'fail') throw error;
-      if (onFailure === 'continue') return {};
-      return { goto: onFailure.goto };
+      return this.stepFailed(step, frame, ref, startedAt, error);
     }
+    if (outcome instanceof ActionCall) return outcome;
+    if (!(outcome instanceof Promise)) return this.stepDone(step, outcome);
+    return outcome.then(
+      (route) => this.stepDone(step, route),
+      (error: unknown) => this.stepFailed(step, frame, ref, startedAt, error),
+    );
+  }
+
+  /** An action or notify step's activity answered: hold its line, bind its output. */
+  private actionDone(step: Step, frame: Frame, call: ActionCall, result: RunActionResult): Route {
+    if (call.input.deferLine) {
+      if (result.linesWritten !== true) this.uncarry(call.carried);
+      // A worker that predates held lines wrote the line itself and returned none.
+      if (result.line) this.hold({ ...result.line, data: { ...result.line.data, output: result.output } }, result.line.at);
+    }
+    this.recordOutput(step, frame, result.output, call.bindAs);
+    return CONTINUE;
+  }
+
+  private actionFailed(step: Step, frame: Frame, call: ActionCall, error: unknown): Promise<Route> {
+    this.uncarry(call.carried);
+    return this.stepFailed(step, frame, call.ref, call.startedAt, error);
+  }
+
+  /** The action call of a step that is not run from `runList` (inside a scoped timeout). */
+  private async runCall(step: Step, frame: Frame, call: ActionCall): Promise<Route> {
+    let result: RunActionResult;
+    try {
+      result = await call.activities.runAction(call.input);
+    } catch (error) {
+      this.uncarry(call.carried);
+      throw error;
+    }
+    return this.actionDone(step, frame, call, result);
+  }
+
+  private stepDone(step: Step, route: Route): Route {
+    this.stepsRun += 1;
+    this.setState(step.id, { state: 'completed', finishedAt: Date.now() });
+    if (route.end || route.goto !== undefined) return route;
+    return step.next !== undefined ? { goto: step.next } : CONTINUE;
+  }
+
+  private async stepFailed(step: Step, frame: Frame, ref: StepRef, startedAt: number, error: unknown): Promise<Route> {
+    if (isCancellation(error)) {
+      this.setState(step.id, { state: 'cancelled', finishedAt: Date.now() });
+      throw error;
+    }
+    const message = failureMessage(error);
+    this.setState(step.id, { state: 'failed', finishedAt: Date.now(), error: message });
+    this.stepsOf(frame)[step.id] = { status: 'failed', error: message };
+    // Runs that started before failure lines existed replay without them (case workflows stay open for days).
+    if (!OWN_FAILURE_LINES.has(step.kind) && patched(PATCH_FAILURE_LINES)) await this.recordFailure(step, frame, ref, startedAt, message);
+    const onFailure: OnFailure = step.onFailure ?? 'fail';
+    if (onFailure === 'fail') throw error;
+    if (onFailure === 'continue') return CONTINUE;
+    return { goto: onFailure.goto };
   }
 
   /** A `timeout` on a step that waits or runs others bounds the whole step. */
-  private async withStepTimeout<T>(step: Step, fn: () => Promise<T>): Promise<T> {
-    if (step.timeout === undefined || !SCOPED_TIMEOUT_KINDS.has(step.kind)) return fn();
+  private async withScopedTimeout(step: Step, timeout: string, ref: StepRef, startedAt: number, frame: Frame): Promise<Route> {
     const outer = CancellationScope.current();
-    const scope = new CancellationScope({ cancellable: true, timeout: step.timeout });
+    const scope = new CancellationScope({ cancellable: true, timeout });
     try {
-      return await scope.run(fn);
+      return await scope.run(async () => {
+        const outcome = this.execute(step, frame, ref, startedAt);
+        return outcome instanceof ActionCall ? this.runCall(step, frame, outcome) : outcome;
+      });
     } catch (error) {
       if (isCancellation(error) && scope.consideredCancelled && !outer.consideredCancelled) {
-        throw ApplicationFailure.nonRetryable(`${step.kind} step ${step.id} timed out after ${step.timeout}`, 'StepTimeout');
+        throw ApplicationFailure.nonRetryable(`${step.kind} step ${step.id} timed out after ${timeout}`, 'StepTimeout');
       }
       throw error;
     }
   }
 
   private async recordFailure(step: Step, frame: Frame, ref: StepRef, startedAt: number, message: string): Promise<void> {
+    const data = { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, error: message };
+    if (this.defersLines()) {
+      this.hold({ stepId: step.id, dedupKey: `${ref.workflowId}:${step.id}:${ref.visit}`, kind: 'step_failed', message: `${step.kind} step failed: ${message}`, data }, Date.now());
+      return;
+    }
     try {
       const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
       await recordStep({ ...ref, kind: 'step_failed', message: `${step.kind} step failed: ${message}`, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, error: message } });
@@ -322,6 +491,10 @@ export class PlaybookInterpreter {
 
   /** One line for a step that ran others or waited: written when it finishes, with its start time. */
   private async recordFinished(step: Step, frame: Frame, ref: StepRef, startedAt: number, message: string, data: Record<string, unknown> = {}): Promise<void> {
+    if (this.defersLines()) {
+      this.hold({ stepId: step.id, dedupKey: `${ref.workflowId}:${step.id}:${ref.visit}`, kind: 'step_finished', message, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, ...data } }, Date.now());
+      return;
+    }
     const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
     await recordStep({ ...ref, kind: 'step_finished', message, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, ...data }, firstStep: this.firstStep() });
   }
@@ -336,49 +509,33 @@ export class PlaybookInterpreter {
     return { startToCloseTimeout: SCOPED_TIMEOUT_KINDS.has(step.kind) ? '30s' : (step.timeout ?? '30s'), retry: retryPolicy(step.retry ?? frame.retry) };
   }
 
-  private async execute(step: Step, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
+  private execute(step: Step, frame: Frame, ref: StepRef, startedAt: number): Route | Promise<Route> | ActionCall {
     switch (step.kind) {
       case 'action':
-        await this.runAction(step, frame, ref);
-        return {};
+        return this.prepareAction(step, frame, ref, startedAt);
       case 'condition': {
         const result = isTruthy(this.eval(step.if, frame.scope));
         this.recordOutput(step, frame, { result });
         const target = result ? step.then : step.else;
-        return target !== undefined ? { goto: target } : {};
+        return target !== undefined ? { goto: target } : CONTINUE;
       }
       case 'switch': {
         const value = this.eval(step.on, frame.scope);
         const key = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
         const target = Object.prototype.hasOwnProperty.call(step.cases, key) ? step.cases[key] : step.default;
         this.recordOutput(step, frame, { value: key });
-        return target !== undefined ? { goto: target } : {};
+        return target !== undefined ? { goto: target } : CONTINUE;
       }
       case 'set': {
         const vars = (frame.scope['vars'] ??= {}) as Record<string, unknown>;
         for (const [name, expression] of Object.entries(step.vars)) vars[name] = this.eval(expression, frame.scope);
         this.recordOutput(step, frame, {});
-        return {};
+        return CONTINUE;
       }
-      case 'wait': {
-        if (step.until === 'new_alert' && this.host.hearsAlerts) {
-          const seen = this.host.alertCount();
-          const arrived = step.duration === undefined ? (await condition(() => this.host.alertCount() > seen), true) : await condition(() => this.host.alertCount() > seen, step.duration);
-          this.recordOutput(step, frame, { newAlert: arrived });
-        } else if (step.duration !== undefined) {
-          await sleep(step.duration);
-          this.recordOutput(step, frame, { newAlert: false });
-        } else {
-          throw ApplicationFailure.nonRetryable('a sub-playbook or a large foreach hears no new alerts: give this wait a duration', 'UnsupportedStep');
-        }
-        return {};
-      }
-      case 'status': {
-        const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
-        await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, firstStep: this.firstStep() });
-        this.recordOutput(step, frame, { status: step.status });
-        return {};
-      }
+      case 'wait':
+        return this.runWait(step, frame);
+      case 'status':
+        return this.runStatus(step, frame, ref);
       case 'end':
         this.recordOutput(step, frame, { status: step.status });
         return { end: step };
@@ -395,14 +552,45 @@ export class PlaybookInterpreter {
       case 'loop':
         return this.runLoop(step, frame, ref, startedAt);
       case 'notify':
-        await this.runNotify(step, frame, ref);
-        return {};
+        return this.prepareNotify(step, frame, ref, startedAt);
       case 'playbook':
-        await this.runSubPlaybook(step, frame, ref, startedAt);
-        return {};
+        return this.runSubPlaybook(step, frame, ref, startedAt);
       case 'approval':
         return this.runApproval(step, frame, ref);
     }
+  }
+
+  private async runWait(step: WaitStep, frame: Frame): Promise<Route> {
+    this.flushSoon();
+    if (step.until === 'new_alert' && this.host.hearsAlerts) {
+      const seen = this.host.alertCount();
+      const arrived = step.duration === undefined ? (await condition(() => this.host.alertCount() > seen), true) : await condition(() => this.host.alertCount() > seen, step.duration);
+      this.recordOutput(step, frame, { newAlert: arrived });
+    } else if (step.duration !== undefined) {
+      await sleep(step.duration);
+      this.recordOutput(step, frame, { newAlert: false });
+    } else {
+      throw ApplicationFailure.nonRetryable('a sub-playbook or a large foreach hears no new alerts: give this wait a duration', 'UnsupportedStep');
+    }
+    return CONTINUE;
+  }
+
+  private async runStatus(step: StatusStep, frame: Frame, ref: StepRef): Promise<Route> {
+    const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+    if (this.defersLines()) {
+      // The status change and the held lines in one transaction.
+      const carried = this.carry();
+      try {
+        await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, ...carried });
+      } catch (error) {
+        this.uncarry(carried);
+        throw error;
+      }
+    } else {
+      await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, firstStep: this.firstStep() });
+    }
+    this.recordOutput(step, frame, { status: step.status });
+    return CONTINUE;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -504,40 +692,48 @@ export class PlaybookInterpreter {
   // -------------------------------------------------------------------------------------------
   // Step kinds
 
-  private async runAction(step: ActionStep, frame: Frame, ref: StepRef): Promise<void> {
+  private prepareAction(step: ActionStep, frame: Frame, ref: StepRef, startedAt: number): ActionCall {
     const input: RunActionInput = {
       ...ref,
       action: step.action,
       params: step.with ?? {},
       scope: sliceScope(frame.scope, this.templateNeedsOf(step, frame)),
       scheduledAt: Date.now(),
-      firstStep: this.firstStep(),
       dryRun: this.host.dryRun,
       ...(step.expiresIn !== undefined ? { expiresIn: step.expiresIn } : {}),
     };
     const approvalId = this.approvedGuards.get(`${frame.prefix}|${step.id}`) ?? this.approvedGuards.get(step.id);
     if (approvalId !== undefined) input.override = { approvalId };
-    const activities = this.host.regularActions.has(step.action)
-      ? proxyActivities<CaseActivities>(this.regularOptions(step, frame))
-      : proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
-    const result = await activities.runAction(input);
-    this.recordOutput(step, frame, result.output, step.output);
+    const regular = this.host.regularActions.has(step.action);
+    const activities = regular ? proxyActivities<CaseActivities>(this.regularOptions(step, frame)) : proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+    return this.actionCall(activities, input, regular, step.output, startedAt, ref);
   }
 
-  private async runNotify(step: NotifyStep, frame: Frame, ref: StepRef): Promise<void> {
+  /**
+   * A local activity carries the held lines and writes them while the vendor answers; a regular one
+   * (it may queue behind other work) has them written beside it. Its own line comes back to be held.
+   */
+  private actionCall(activities: Pick<CaseActivities, 'runAction'>, input: RunActionInput, regular: boolean, bindAs: string | undefined, startedAt: number, ref: StepRef): ActionCall {
+    if (!this.defersLines()) return new ActionCall(activities, { ...input, firstStep: this.firstStep() }, {}, bindAs, startedAt, ref);
+    let carried: CarriedLines = {};
+    if (regular) this.flushSoon();
+    else carried = this.carry();
+    return new ActionCall(activities, { ...input, ...carried, deferLine: true }, carried, bindAs, startedAt, ref);
+  }
+
+  private prepareNotify(step: NotifyStep, frame: Frame, ref: StepRef, startedAt: number): ActionCall {
     // Notifications are regular activities: they are rate limited by vendors and must not repeat when a workflow task is retried.
-    const { runAction } = proxyActivities<CaseActivities>(this.regularOptions(step, frame));
-    const result = await runAction({
+    const activities = proxyActivities<CaseActivities>(this.regularOptions(step, frame));
+    const input: RunActionInput = {
       ...ref,
       action: `notify:${step.channel}`,
       params: step.with ?? {},
       notify: { channel: step.channel, template: step.template },
       scope: sliceScope(frame.scope, this.templateNeedsOf(step, frame)),
       scheduledAt: Date.now(),
-      firstStep: this.firstStep(),
       dryRun: this.host.dryRun,
-    });
-    this.recordOutput(step, frame, result.output);
+    };
+    return this.actionCall(activities, input, true, undefined, startedAt, ref);
   }
 
   private async runParallel(step: ParallelStep, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
@@ -678,6 +874,7 @@ export class PlaybookInterpreter {
     const guarded = this.guardedOutside(step.steps);
     const results = new Array<ForeachItemResult>(items.length);
     const parentId = workflowInfo().workflowId;
+    this.flushSoon();
     let next = 0;
     let end: EndStep | undefined;
     const lane = async (laneIndex: number): Promise<void> => {
@@ -739,7 +936,7 @@ export class PlaybookInterpreter {
     return out;
   }
 
-  private async runSubPlaybook(step: SubPlaybookStep, frame: Frame, ref: StepRef, startedAt: number): Promise<void> {
+  private async runSubPlaybook(step: SubPlaybookStep, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
     const pinned = this.host.subPlaybooks[step.playbook];
     if (!pinned) throw ApplicationFailure.nonRetryable(`playbook '${step.playbook}' was not pinned with this run`, 'UnknownPlaybook');
     const inputs: Record<string, unknown> = {};
@@ -756,6 +953,7 @@ export class PlaybookInterpreter {
       requestedBy: this.host.requestedBy,
       subPlaybooks: this.host.subPlaybooks,
     };
+    this.flushSoon();
     const result: SubPlaybookResult = await executeChild<typeof subPlaybookWorkflow>('subPlaybookWorkflow', {
       workflowId: `${workflowInfo().workflowId}/${step.id}/${ref.visit}`,
       args: [input],
@@ -769,6 +967,7 @@ export class PlaybookInterpreter {
       playbookHash: pinned.hash,
       status: result.status,
     });
+    return CONTINUE;
   }
 
   private async runApproval(step: ApprovalStep, frame: Frame, ref: StepRef): Promise<Route> {
@@ -799,6 +998,7 @@ export class PlaybookInterpreter {
     // Known to the update handler before the row exists, so no decision can arrive for an unknown id.
     this.host.approvals.register(state);
     const local = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
+    this.flushSoon();
     const notifications: Array<Promise<void>> = [];
     const base = { tenantId: state.tenantId, caseId: state.caseId, workflowId: state.workflowId, stepId: step.id, approvalId: state.approvalId };
     try {
@@ -814,7 +1014,8 @@ export class PlaybookInterpreter {
         defaultOutcome: step.defaultOutcome,
         requestedBy: this.host.requestedBy,
         expiresAt: Date.now() + durationMs(step.levels[0]!.timeout),
-        firstStep: this.firstStep(),
+        // With held lines, flushSoon above moved the run to `running`.
+        firstStep: !this.defersLines() && this.firstStep(),
       });
       for (let level = 0; ; level += 1) {
         const spec = step.levels[level]!;

@@ -11,14 +11,17 @@ import { renderTemplate } from '../templating/template-renderer.js';
 import type { ActionRunner } from './action-runner.js';
 import type {
   AdvanceApprovalInput,
+  CarriedLines,
   CaseActivities,
   CompleteRunInput,
   OpenApprovalInput,
   OpenApprovalResult,
   RecordApprovalVoteInput,
+  RecordLinesInput,
   RecordStepInput,
   RunActionInput,
   RunActionResult,
+  StepLine,
 } from './case-activity.types.js';
 
 export interface CaseActivityDeps {
@@ -92,12 +95,28 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
     await appendCaseEvent(deps.db.manager, { tenantId: e.tenantId, caseId: e.caseId, actor: 'playbook', kind: e.kind, stepId: e.stepId, message: e.message, data: e.data, dedupKey: e.dedupKey });
   }
 
+  /**
+   * Writes the lines a workflow handed over (and the run's move to `running`), next to the activity's
+   * own work. Never throws: on failure it says so, and the workflow keeps the lines for its next activity.
+   */
+  async function carriedLines(input: CarriedLines & { tenantId: string; caseId: string }): Promise<boolean> {
+    if (!input.lines?.length && !input.firstStep) return true;
+    try {
+      await deps.runs.recordLines(input.tenantId, input.caseId, input.lines, input.firstStep);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     async runAction(input: RunActionInput): Promise<RunActionResult> {
       const key = `${input.workflowId}:${input.stepId}:${input.visit}`;
       const startedAt = Date.now();
       let action = input.action;
       let params = input.params;
+      // Earlier steps' lines go to PostgreSQL while the vendor answers: off this step's critical path.
+      const written = input.deferLine ? carriedLines(input) : undefined;
       try {
         if (input.notify) {
           ({ action, params } = notifyCall(input.notify.channel, await templateText(input.notify.template), input.params));
@@ -116,9 +135,7 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
           override: input.override,
         });
         const inverse = findAction(action)?.inverse;
-        await stepLine({
-          tenantId: input.tenantId,
-          caseId: input.caseId,
+        const line: StepLine = {
           stepId: input.stepId,
           dedupKey: key,
           kind: 'step_finished',
@@ -127,7 +144,6 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
             action,
             target: result.target,
             input: result.input,
-            output: result.output,
             // Containment records how to undo it: the inverse action takes the same input.
             ...(inverse ? { inverse } : {}),
             // No vendor call was made: the enrichment cache or the containment ledger answered.
@@ -140,11 +156,18 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
             durationMs: Date.now() - startedAt,
             dryRun: result.dryRun,
           },
-          firstStep: input.firstStep,
-        });
+          at: Date.now(),
+        };
+        if (written) {
+          // The workflow adds `output` back from the result: the history holds it once.
+          return { output: result.output, target: result.target, line, linesWritten: await written };
+        }
+        await stepLine({ ...line, tenantId: input.tenantId, caseId: input.caseId, data: { ...line.data, output: result.output }, at: undefined, firstStep: input.firstStep });
         return { output: result.output, target: result.target };
       } catch (error) {
         const n = attempt();
+        // The carried lines were written or will be sent again (the workflow keeps them on a failure).
+        await written;
         await stepLine({
           tenantId: input.tenantId,
           caseId: input.caseId,
@@ -153,13 +176,30 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
           kind: 'step_failed',
           message: `${action} failed (attempt ${n}): ${(error as Error).message}`,
           data: { action, attempt: n, error: (error as Error).message, startedAt: new Date(input.scheduledAt).toISOString() },
-          firstStep: input.firstStep,
+          firstStep: input.firstStep && !input.deferLine,
         });
         throw error;
       }
     },
 
     async recordStep(input: RecordStepInput): Promise<void> {
+      if (input.lines?.length) {
+        await deps.runs.recordStep(
+          {
+            tenantId: input.tenantId,
+            caseId: input.caseId,
+            stepId: input.stepId,
+            dedupKey: `${input.workflowId}:${input.stepId}:${input.visit}`,
+            kind: input.kind,
+            message: input.message,
+            data: input.data,
+            status: input.status,
+            firstStep: input.firstStep,
+          },
+          input.lines,
+        );
+        return;
+      }
       await stepLine({
         tenantId: input.tenantId,
         caseId: input.caseId,
@@ -173,8 +213,12 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
       });
     },
 
+    async recordLines(input: RecordLinesInput): Promise<void> {
+      await deps.runs.recordLines(input.tenantId, input.caseId, input.lines, input.firstStep);
+    },
+
     async completeRun(input: CompleteRunInput): Promise<void> {
-      const { summaryScope, ...rest } = input;
+      const { summaryScope, firstStep: _firstStep, ...rest } = input;
       let summary = input.summary;
       if (summary !== undefined && summary.includes('{{')) {
         try {

@@ -14,7 +14,32 @@ export interface StepRef {
   visit: string;
 }
 
-export interface RunActionInput extends StepRef {
+/**
+ * A timeline line a step's activity did not write itself. The workflow holds it (it is part of the
+ * activity's recorded result, so a worker crash loses nothing) and hands it to the next activity the
+ * run makes, which writes it beside its own work: a step's line never costs a database round trip of
+ * its own on the run's critical path. `at` is when the step finished, so the timeline keeps its order.
+ */
+export interface StepLine {
+  stepId: string;
+  /** Idempotency key (workflow id, step id, visit): writing a line twice keeps one. */
+  dedupKey: string;
+  kind: 'step_finished' | 'step_failed' | 'step_skipped';
+  message: string;
+  data?: Record<string, unknown>;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Lines an activity writes on the workflow's behalf, next to its own work. */
+export interface CarriedLines {
+  /** Earlier steps' lines, in order; written idempotently. */
+  lines?: StepLine[];
+  /** The run's first write: the case's run status moves from `pending` to `running` with it. */
+  firstStep?: boolean;
+}
+
+export interface RunActionInput extends StepRef, CarriedLines {
   action: string;
   /** Parameters as written in the playbook: string values are handlebars templates rendered here. */
   params: Record<string, unknown>;
@@ -22,8 +47,11 @@ export interface RunActionInput extends StepRef {
   scope: Record<string, unknown>;
   /** Epoch ms when the workflow scheduled the step (workflow time), for the timeline. */
   scheduledAt: number;
-  /** True for the run's first step: the case's run status moves to `running` in the same transaction. */
-  firstStep: boolean;
+  /**
+   * Return this step's line (`RunActionResult.line`) instead of writing it: the workflow passes it on
+   * to its next activity. Failure lines are always written at once.
+   */
+  deferLine?: boolean;
   /** Dry run: enrichment runs, any other action is recorded as the command it would have sent. */
   dryRun?: boolean;
   /**
@@ -46,17 +74,25 @@ export interface RunActionResult {
   output: unknown;
   /** What the action targeted, for the workflow's own state. */
   target?: string;
+  /** With `deferLine`: this step's line, without `data.output` (the workflow adds `output` back). */
+  line?: StepLine;
+  /** True when the carried `lines` (and `firstStep`) were written; otherwise the workflow keeps them for its next activity. */
+  linesWritten?: boolean;
 }
 
-export interface RecordStepInput extends StepRef {
+export interface RecordStepInput extends StepRef, CarriedLines {
   kind: 'step_finished' | 'step_failed' | 'step_skipped';
   message: string;
   data?: Record<string, unknown>;
   status?: CaseStatusName;
-  firstStep?: boolean;
 }
 
-export interface CompleteRunInput {
+export interface RecordLinesInput extends CarriedLines {
+  tenantId: string;
+  caseId: string;
+}
+
+export interface CompleteRunInput extends CarriedLines {
   tenantId: string;
   caseId: string;
   workflowId: string;
@@ -140,6 +176,8 @@ export interface AdvanceApprovalInput {
 export interface CaseActivities {
   runAction(input: RunActionInput): Promise<RunActionResult>;
   recordStep(input: RecordStepInput): Promise<void>;
+  /** Writes lines the workflow holds, when no other activity is about to carry them (before a wait, at the end of a child run). */
+  recordLines(input: RecordLinesInput): Promise<void>;
   completeRun(input: CompleteRunInput): Promise<void>;
   openApproval(input: OpenApprovalInput): Promise<OpenApprovalResult>;
   recordApprovalVote(input: RecordApprovalVoteInput): Promise<void>;

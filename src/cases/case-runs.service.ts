@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { StepLine } from '../activities/case-activity.types.js';
 import type { CaseStatusName } from '../../workflows/playbook.types.js';
-import { appendCaseEvent } from './case-events.js';
+import { appendCaseEvent, appendCaseEvents } from './case-events.js';
 import { applyPlaybookStatus } from './playbook-status.js';
 
 export interface StepEventInput {
@@ -26,8 +27,22 @@ export interface StepEventInput {
 export class CaseRunsService {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async recordStep(e: StepEventInput): Promise<void> {
+  /**
+   * Lines a run handed over (see StepLine), and its move to `running` when it is the run's first write.
+   * One statement on its own, or a transaction when the case changes too.
+   */
+  async recordLines(tenantId: string, caseId: string, lines: readonly StepLine[] = [], firstStep = false): Promise<void> {
+    if (!firstStep) return this.appendLines(this.db.manager, tenantId, caseId, lines);
     await this.db.transaction(async (m) => {
+      await this.appendLines(m, tenantId, caseId, lines);
+      await this.markRunning(m, tenantId, caseId);
+    });
+  }
+
+  async recordStep(e: StepEventInput, carried: readonly StepLine[] = []): Promise<void> {
+    await this.db.transaction(async (m) => {
+      // Earlier steps' lines first: they happened before this one.
+      await this.appendLines(m, e.tenantId, e.caseId, carried);
       const fresh = await appendCaseEvent(m, {
         tenantId: e.tenantId,
         caseId: e.caseId,
@@ -40,9 +55,7 @@ export class CaseRunsService {
         at: e.at,
       });
       if (!fresh) return;
-      if (e.firstStep) {
-        await m.query(`UPDATE cases SET run_status = 'running', updated_at = now() WHERE tenant_id = $1 AND id = $2 AND run_status = 'pending'`, [e.tenantId, e.caseId]);
-      }
+      if (e.firstStep) await this.markRunning(m, e.tenantId, e.caseId);
       if (e.status) await this.changeStatus(m, e.tenantId, e.caseId, e.status, `${e.dedupKey}:status`);
     });
   }
@@ -57,9 +70,12 @@ export class CaseRunsService {
     summary?: string;
     error?: string;
     stepsRun: number;
+    /** The run's last step lines, written with its end. */
+    lines?: readonly StepLine[];
   }): Promise<void> {
     const dedupKey = `${input.workflowId}:run_finished`;
     await this.db.transaction(async (m) => {
+      await this.appendLines(m, input.tenantId, input.caseId, input.lines ?? []);
       // The status change first (idempotent on its own key), so the timeline reads in the order things happened.
       if (input.status) await this.changeStatus(m, input.tenantId, input.caseId, input.status, `${dedupKey}:status`, input.resolution);
       const fresh = await appendCaseEvent(m, {
@@ -85,7 +101,18 @@ export class CaseRunsService {
     });
   }
 
-  private async changeStatus(m: import('typeorm').EntityManager, tenantId: string, caseId: string, status: CaseStatusName, dedupKey: string, resolution?: string): Promise<boolean> {
+  private async appendLines(m: EntityManager, tenantId: string, caseId: string, lines: readonly StepLine[]): Promise<void> {
+    await appendCaseEvents(
+      m,
+      lines.map((l) => ({ tenantId, caseId, actor: 'playbook', kind: l.kind, stepId: l.stepId, message: l.message, data: l.data, dedupKey: l.dedupKey, at: new Date(l.at) })),
+    );
+  }
+
+  private async markRunning(m: EntityManager, tenantId: string, caseId: string): Promise<void> {
+    await m.query(`UPDATE cases SET run_status = 'running', updated_at = now() WHERE tenant_id = $1 AND id = $2 AND run_status = 'pending'`, [tenantId, caseId]);
+  }
+
+  private async changeStatus(m: EntityManager, tenantId: string, caseId: string, status: CaseStatusName, dedupKey: string, resolution?: string): Promise<boolean> {
     return applyPlaybookStatus(m, { tenantId, caseId, to: status, resolution, dedupKey });
   }
 }
