@@ -103,10 +103,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       });
       const outcome = await interpreter.run(scope);
       runStatus = outcome.runStatus;
-      const { completeRun } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } });
-      // The run's last step lines go in with its end, in one transaction.
+      // The run's last step lines go in with its end, in one transaction, unless the last step's
+      // activity wrote the end already (then only lines given back since are left, if any).
       const carried = await interpreter.takeLines();
-      await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome, ...carried });
+      if (!outcome.endWritten || carried.lines) {
+        const { completeRun } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } });
+        await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome, ...carried });
+      }
     }
   }
 

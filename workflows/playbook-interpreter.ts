@@ -13,7 +13,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CarriedLines, CaseActivities, RunActionInput, RunActionResult, StepLine, StepRef } from '../src/activities/case-activity.types.js';
+import type { CarriedLines, CaseActivities, RunActionInput, RunActionResult, RunEnd, StepLine, StepRef } from '../src/activities/case-activity.types.js';
 import type { ApprovalGate, ApprovalState } from './approval-gate.js';
 import type { ApprovalDecision } from './approval-messages.js';
 import type { PinnedPlaybook, StepStatus } from './case-messages.js';
@@ -66,6 +66,8 @@ export interface InterpreterHost {
 
 export interface RunOutcome {
   runStatus: 'completed' | 'failed';
+  /** The last step's activity wrote the run's end (RunActionInput.endsRun): no completeRun is needed. */
+  endWritten?: boolean;
   status?: CaseStatusName;
   resolution?: string;
   /** The `end` step's summary template and the part of the scope it reads (rendered by an activity). */
@@ -209,6 +211,9 @@ export class PlaybookInterpreter {
   private deferred: boolean | undefined;
   /** Latest `at` handed out, so lines made from workflow time never sort before an earlier step's. */
   private lastLineAt = 0;
+  /** For the step runList is about to run: how the run ends if it succeeds (see endOfRunAfter). */
+  private nextEndsRun: RunEnd | undefined;
+  private endWritten = false;
 
   constructor(
     private readonly steps: readonly Step[],
@@ -292,7 +297,7 @@ export class PlaybookInterpreter {
     try {
       const end = await this.runList(this.steps, { scope, prefix: '' });
       const summaryScope = end?.summary !== undefined ? sliceScope(scope, templateNeeds(end.summary, Object.keys(scope))) : undefined;
-      return { runStatus: 'completed', status: end?.status, resolution: end?.resolution, summary: end?.summary, summaryScope, stepsRun: this.stepsRun };
+      return { runStatus: 'completed', ...(this.endWritten ? { endWritten: true } : {}), status: end?.status, resolution: end?.resolution, summary: end?.summary, summaryScope, stepsRun: this.stepsRun };
     } catch (error) {
       if (isCancellation(error)) throw error;
       return { runStatus: 'failed', error: failureMessage(error), stepsRun: this.stepsRun };
@@ -309,7 +314,9 @@ export class PlaybookInterpreter {
     let pc = 0;
     while (pc < list.length) {
       const step = list[pc]!;
+      this.nextEndsRun = list === this.steps && this.host.topLevel ? this.endOfRunAfter(list, index, pc) : undefined;
       const next = this.runStep(step, frame);
+      this.nextEndsRun = undefined;
       let route: Route;
       if (next instanceof ActionCall) {
         let result: RunActionResult | undefined;
@@ -333,6 +340,23 @@ export class PlaybookInterpreter {
       }
     }
     return undefined;
+  }
+
+  /**
+   * How the run ends if the top-level action step at `pc` succeeds, when nothing can come between:
+   * its route leads to the end of the playbook or to an `end` step without a condition or summary
+   * (a summary is rendered from the run's final scope by completeRun), and no line is being written
+   * in the background. Undefined otherwise.
+   */
+  private endOfRunAfter(list: readonly Step[], index: ReadonlyMap<string, number>, pc: number): RunEnd | undefined {
+    const step = list[pc]!;
+    if (step.kind !== 'action' || this.flushing.size > 0 || !this.defersLines()) return undefined;
+    const at = step.next !== undefined ? index.get(step.next) : pc + 1;
+    if (at === undefined) return undefined;
+    const following = list[at];
+    if (following === undefined) return { stepsRun: this.stepsRun + 1 };
+    if (following.kind !== 'end' || following.when !== undefined || following.summary !== undefined) return undefined;
+    return { stepsRun: this.stepsRun + 2, ...(following.status !== undefined ? { status: following.status } : {}), ...(following.resolution !== undefined ? { resolution: following.resolution } : {}) };
   }
 
   private ref(step: Step, frame: Frame): StepRef {
@@ -408,6 +432,7 @@ export class PlaybookInterpreter {
 
   /** An action or notify step's activity answered: hold its line, bind its output. */
   private actionDone(step: Step, frame: Frame, call: ActionCall, result: RunActionResult): Route {
+    if (result.runCompleted === true) this.endWritten = true;
     if (call.input.deferLine) {
       if (result.linesWritten !== true) this.uncarry(call.carried);
       // A worker that predates held lines wrote the line itself and returned none.
@@ -705,6 +730,7 @@ export class PlaybookInterpreter {
     const approvalId = this.approvedGuards.get(`${frame.prefix}|${step.id}`) ?? this.approvedGuards.get(step.id);
     if (approvalId !== undefined) input.override = { approvalId };
     const regular = this.host.regularActions.has(step.action);
+    if (this.nextEndsRun !== undefined && !regular) input.endsRun = this.nextEndsRun;
     const activities = regular ? proxyActivities<CaseActivities>(this.regularOptions(step, frame)) : proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
     return this.actionCall(activities, input, regular, step.output, startedAt, ref);
   }

@@ -159,8 +159,19 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
           at: Date.now(),
         };
         if (written) {
+          const linesWritten = await written;
+          if (input.endsRun) {
+            // The run's last step: its end goes in with this line, in one transaction.
+            const lines = [...(linesWritten ? [] : (input.lines ?? [])), { ...line, data: { ...line.data, output: result.output } }];
+            try {
+              await deps.runs.completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: input.workflowId, runStatus: 'completed', ...input.endsRun, lines });
+              return { output: result.output, target: result.target, linesWritten: true, runCompleted: true };
+            } catch {
+              // The vendor call is done: the workflow ends the run itself, with the line below.
+            }
+          }
           // The workflow adds `output` back from the result: the history holds it once.
-          return { output: result.output, target: result.target, line, linesWritten: await written };
+          return { output: result.output, target: result.target, line, linesWritten };
         }
         await stepLine({ ...line, tenantId: input.tenantId, caseId: input.caseId, data: { ...line.data, output: result.output }, at: undefined, firstStep: input.firstStep });
         return { output: result.output, target: result.target };

@@ -55,6 +55,12 @@ export interface RunActionInput extends StepRef, CarriedLines {
   /** Dry run: enrichment runs, any other action is recorded as the command it would have sent. */
   dryRun?: boolean;
   /**
+   * Set on a run's last step when nothing can come between it and the run's end (an `end` step
+   * without a summary, or the end of the playbook): on success the activity ends the run too, in the
+   * transaction that writes the step's line, and the workflow needs no completeRun of its own.
+   */
+  endsRun?: RunEnd;
+  /**
    * A notify step: `action` is then ignored; the activity picks the channel's action
    * (`slack` → `slack.post_message`, `email` → `email.send`, `pagerduty` → `pagerduty.trigger`) and
    * builds its parameters around the template (inline text, or a file under playbooks/templates).
@@ -78,6 +84,16 @@ export interface RunActionResult {
   line?: StepLine;
   /** True when the carried `lines` (and `firstStep`) were written; otherwise the workflow keeps them for its next activity. */
   linesWritten?: boolean;
+  /** With `endsRun`: the run's end was written (with this step's line and the carried lines). */
+  runCompleted?: boolean;
+}
+
+/** How a run ends when its last step succeeds (see RunActionInput.endsRun). */
+export interface RunEnd {
+  status?: CaseStatusName;
+  resolution?: string;
+  /** Steps the run will have taken, the `end` step included. */
+  stepsRun: number;
 }
 
 export interface RecordStepInput extends StepRef, CarriedLines {

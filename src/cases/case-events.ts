@@ -24,23 +24,26 @@ export async function appendCaseEvent(manager: EntityManager, e: NewCaseEvent): 
   return rows.length > 0;
 }
 
+/** `VALUES` rows for case_events (placeholders numbered after `params`'s current length), appending to `params`. */
+export function caseEventRows(events: readonly NewCaseEvent[], params: unknown[]): string {
+  const values: string[] = [];
+  for (const e of events) {
+    const n = params.length;
+    values.push(`($${n + 1}::uuid, $${n + 2}::uuid, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::jsonb, $${n + 8}, COALESCE($${n + 9}::timestamptz, clock_timestamp()))`);
+    params.push(e.tenantId, e.caseId, e.actor, e.kind, e.message, e.stepId ?? null, JSON.stringify(e.data ?? {}), e.dedupKey ?? null, e.at ?? null);
+  }
+  return values.join(', ');
+}
+
+export const CASE_EVENT_COLUMNS = '(tenant_id, case_id, actor, kind, message, step_id, data, dedup_key, at)';
+
 /**
  * Appends several timeline lines in one statement (one round trip), idempotent on each `dedupKey`.
  * Runs in the caller's transaction when `manager` is a transaction's, on its own otherwise.
  */
 export async function appendCaseEvents(manager: EntityManager, events: readonly NewCaseEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const values: string[] = [];
   const params: unknown[] = [];
-  for (const e of events) {
-    const n = params.length;
-    values.push(`($${n + 1}::uuid, $${n + 2}::uuid, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::jsonb, $${n + 8}, COALESCE($${n + 9}::timestamptz, clock_timestamp()))`);
-    params.push(e.tenantId, e.caseId, e.actor, e.kind, e.message, e.stepId ?? null, JSON.stringify(e.data ?? {}), e.dedupKey ?? null, e.at ?? null);
-  }
-  await manager.query(
-    `INSERT INTO case_events (tenant_id, case_id, actor, kind, message, step_id, data, dedup_key, at)
-     VALUES ${values.join(', ')}
-     ON CONFLICT (tenant_id, dedup_key) DO NOTHING`,
-    params,
-  );
+  const rows = caseEventRows(events, params);
+  await manager.query(`INSERT INTO case_events ${CASE_EVENT_COLUMNS} VALUES ${rows} ON CONFLICT (tenant_id, dedup_key) DO NOTHING`, params);
 }

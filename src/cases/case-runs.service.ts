@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { StepLine } from '../activities/case-activity.types.js';
 import type { CaseStatusName } from '../../workflows/playbook.types.js';
-import { appendCaseEvent, appendCaseEvents } from './case-events.js';
+import { appendCaseEvent, appendCaseEvents, CASE_EVENT_COLUMNS, caseEventRows, type NewCaseEvent } from './case-events.js';
 import { applyPlaybookStatus } from './playbook-status.js';
 
 export interface StepEventInput {
@@ -74,38 +74,49 @@ export class CaseRunsService {
     lines?: readonly StepLine[];
   }): Promise<void> {
     const dedupKey = `${input.workflowId}:run_finished`;
+    const finished: NewCaseEvent = {
+      tenantId: input.tenantId,
+      caseId: input.caseId,
+      actor: 'playbook',
+      kind: 'run_finished',
+      message:
+        input.runStatus === 'completed'
+          ? `playbook run completed after ${input.stepsRun} step(s)${input.summary ? `: ${input.summary}` : ''}`
+          : `playbook run failed: ${input.error ?? 'unknown error'}`,
+      data: { runStatus: input.runStatus, stepsRun: input.stepsRun, error: input.error, summary: input.summary },
+      dedupKey,
+    };
+    const status = input.status;
+    if (!status) {
+      // No status change (that goes through the lifecycle table): the held lines, the run's end and the
+      // case's run status in one statement, so one round trip. The case changes only with a fresh end.
+      const params: unknown[] = [input.tenantId, input.caseId, input.runStatus, input.resolution ?? null];
+      const held = input.lines?.length ? `held AS (INSERT INTO case_events ${CASE_EVENT_COLUMNS} VALUES ${caseEventRows(this.lineEvents(input.tenantId, input.caseId, input.lines), params)} ON CONFLICT (tenant_id, dedup_key) DO NOTHING), ` : '';
+      const end = caseEventRows([finished], params);
+      await this.db.query(
+        `WITH ${held}fin AS (INSERT INTO case_events ${CASE_EVENT_COLUMNS} VALUES ${end} ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id)
+         UPDATE cases SET run_status = $3, resolution = COALESCE($4, resolution), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM fin)`,
+        params,
+      );
+      return;
+    }
     await this.db.transaction(async (m) => {
       await this.appendLines(m, input.tenantId, input.caseId, input.lines ?? []);
       // The status change first (idempotent on its own key), so the timeline reads in the order things happened.
-      if (input.status) await this.changeStatus(m, input.tenantId, input.caseId, input.status, `${dedupKey}:status`, input.resolution);
-      const fresh = await appendCaseEvent(m, {
-        tenantId: input.tenantId,
-        caseId: input.caseId,
-        actor: 'playbook',
-        kind: 'run_finished',
-        message:
-          input.runStatus === 'completed'
-            ? `playbook run completed after ${input.stepsRun} step(s)${input.summary ? `: ${input.summary}` : ''}`
-            : `playbook run failed: ${input.error ?? 'unknown error'}`,
-        data: { runStatus: input.runStatus, stepsRun: input.stepsRun, error: input.error, summary: input.summary },
-        dedupKey,
-      });
+      await this.changeStatus(m, input.tenantId, input.caseId, status, `${dedupKey}:status`, input.resolution);
+      const fresh = await appendCaseEvent(m, finished);
       if (!fresh) return;
-      await m.query(`UPDATE cases SET run_status = $3, resolution = COALESCE($4, resolution), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
-        input.tenantId,
-        input.caseId,
-        input.runStatus,
-        // With a status, the resolution went in with the status change (through the lifecycle table).
-        input.status ? null : (input.resolution ?? null),
-      ]);
+      // The resolution went in with the status change (through the lifecycle table).
+      await m.query(`UPDATE cases SET run_status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [input.tenantId, input.caseId, input.runStatus]);
     });
   }
 
+  private lineEvents(tenantId: string, caseId: string, lines: readonly StepLine[]): NewCaseEvent[] {
+    return lines.map((l) => ({ tenantId, caseId, actor: 'playbook', kind: l.kind, stepId: l.stepId, message: l.message, data: l.data, dedupKey: l.dedupKey, at: new Date(l.at) }));
+  }
+
   private async appendLines(m: EntityManager, tenantId: string, caseId: string, lines: readonly StepLine[]): Promise<void> {
-    await appendCaseEvents(
-      m,
-      lines.map((l) => ({ tenantId, caseId, actor: 'playbook', kind: l.kind, stepId: l.stepId, message: l.message, data: l.data, dedupKey: l.dedupKey, at: new Date(l.at) })),
-    );
+    await appendCaseEvents(m, this.lineEvents(tenantId, caseId, lines));
   }
 
   private async markRunning(m: EntityManager, tenantId: string, caseId: string): Promise<void> {
