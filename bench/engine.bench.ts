@@ -34,7 +34,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import pg from 'pg';
 import { simulatorConnections } from '../integrations/simulator/connections.js';
 import { startSimulator } from '../integrations/simulator/simulator.js';
@@ -47,6 +47,8 @@ import type { EngineBaselineInput, engineBaselineWorkflow } from './engine-basel
 import { canConnect, stopChild } from './bench-support.js';
 
 const DATABASE = 'vigil_bench_engine';
+/** gRPC status NOT_FOUND. */
+const GRPC_NOT_FOUND = 5;
 const DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DATABASE}`;
 
 function option(name: string, fallback: number): number {
@@ -285,13 +287,34 @@ async function main(): Promise<void> {
         const status = rows[0]?.run_status;
         return status === 'completed' || status === 'failed' ? status : undefined;
       });
-    /** Server-side: WorkflowExecutionStarted → the idle timer the case workflow starts right after its run. */
+    /**
+     * Server-side: WorkflowExecutionStarted → the idle timer the case workflow starts right after its run.
+     * Waits with the server's history long-poll, as `execute` does for the baseline, so nothing on this
+     * side polls PostgreSQL or Temporal while the run is measured (on 2 cores that would slow it).
+     */
     const vigilRunMs = async (caseId: string): Promise<{ ms: number; events: number }> => {
-      // The case row says `completed` from inside the last activity; the timer follows when that workflow task completes.
-      const events = await waitFor(`the idle timer of case ${caseId}`, 10_000, async () => {
-        const list = (await client.workflow.getHandle(`case-${caseId}`).fetchHistory()).events ?? [];
-        return list.some((e) => e.timerStartedEventAttributes) ? list : undefined;
-      });
+      const events: Array<{ eventTime?: { seconds?: unknown; nanos?: number | null } | null; timerStartedEventAttributes?: unknown }> = [];
+      let nextPageToken: Uint8Array | undefined;
+      const deadline = Date.now() + 30_000;
+      while (!events.some((e) => e.timerStartedEventAttributes)) {
+        if (Date.now() > deadline) throw new Error(`no idle timer in the history of case ${caseId} within 30 s`);
+        let page;
+        try {
+          page = await client.workflowService.getWorkflowExecutionHistory({
+            namespace: config.temporal.namespace,
+            execution: { workflowId: `case-${caseId}` },
+            waitNewEvent: true,
+            ...(nextPageToken?.length ? { nextPageToken } : {}),
+          });
+        } catch (error) {
+          // The relay has not started the workflow yet (milliseconds after the 202).
+          if (!isGrpcServiceError(error) || error.code !== GRPC_NOT_FOUND) throw error;
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
+        events.push(...((page.history?.events ?? []) as typeof events));
+        nextPageToken = page.nextPageToken ?? undefined;
+      }
       const started = eventMs(events[0]?.eventTime);
       const timerAt = eventMs([...events].reverse().find((e) => e.timerStartedEventAttributes)?.eventTime);
       return { ms: timerAt - started, events: events.filter((e) => eventMs(e.eventTime) <= timerAt).length };
@@ -322,8 +345,10 @@ async function main(): Promise<void> {
       hand.push(await baselineRunMs('lookup'));
       floor.push(await baselineRunMs('noop'));
       const caseId = await ingest('T1020', [lookupIp()]);
-      await runDone(caseId, 30_000);
       const run = await vigilRunMs(caseId);
+      // The run's end is written before the idle timer starts: one read, after the measurement.
+      const status = await runDone(caseId, 30_000);
+      if (status !== 'completed') throw new Error(`a measured run ${status}; see the case timeline of ${caseId}`);
       vigil.push(run.ms);
       vigilEvents = run.events;
     }
