@@ -76,7 +76,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   }));
 
   if (!input.playbookDone) {
-    await condition(() => alerts.length > 0 || closed);
+    // Signal-with-start delivers the first alert with the start: usually nothing to wait for.
+    if (alerts.length === 0 && !closed) await condition(() => alerts.length > 0 || closed);
     const first = alerts[0];
     if (first) {
       runStatus = 'running';
@@ -105,7 +106,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       runStatus = outcome.runStatus;
       // The run's last step lines go in with its end, in one transaction, unless the last step's
       // activity wrote the end already (then only lines given back since are left, if any).
-      const carried = await interpreter.takeLines();
+      const held = interpreter.takeLines();
+      const carried = held instanceof Promise ? await held : held;
       if (!outcome.endWritten || carried.lines) {
         const { completeRun } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 10, initialInterval: '200ms' } });
         await completeRun({ tenantId: input.tenantId, caseId: input.caseId, workflowId: workflowInfo().workflowId, ...outcome, ...carried });

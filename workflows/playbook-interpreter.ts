@@ -280,9 +280,13 @@ export class PlaybookInterpreter {
   }
 
   /** Waits for background writes, then hands over what is still held (for the activity that ends the run). */
-  async takeLines(): Promise<CarriedLines> {
+  takeLines(): CarriedLines | Promise<CarriedLines> {
+    // Without writes in flight, no promise (each one costs a stack trace in workflow code).
+    return this.flushing.size === 0 ? this.carry() : this.settleFlushes().then(() => this.carry());
+  }
+
+  private async settleFlushes(): Promise<void> {
     while (this.flushing.size > 0) await Promise.all([...this.flushing]);
-    return this.carry();
   }
 
   /** Writes everything still held: the end of a child run, which has no run-ending activity of its own. */
