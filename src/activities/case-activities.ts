@@ -194,24 +194,7 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
     },
 
     async recordStep(input: RecordStepInput): Promise<void> {
-      if (input.lines?.length) {
-        await deps.runs.recordStep(
-          {
-            tenantId: input.tenantId,
-            caseId: input.caseId,
-            stepId: input.stepId,
-            dedupKey: `${input.workflowId}:${input.stepId}:${input.visit}`,
-            kind: input.kind,
-            message: input.message,
-            data: input.data,
-            status: input.status,
-            firstStep: input.firstStep,
-          },
-          input.lines,
-        );
-        return;
-      }
-      await stepLine({
+      const line: StepEventInput = {
         tenantId: input.tenantId,
         caseId: input.caseId,
         stepId: input.stepId,
@@ -221,7 +204,10 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
         data: input.data,
         status: input.status,
         firstStep: input.firstStep,
-      });
+      };
+      // Held lines go in the same transaction, before this one.
+      if (input.lines?.length) await deps.runs.recordStep(line, input.lines);
+      else await stepLine(line);
     },
 
     async recordLines(input: RecordLinesInput): Promise<void> {

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { FOREACH_CHUNK_SIZE } from '../../workflows/playbook-interpreter.js';
-import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
+import { eventually, http, type PlaybookStack, startPlaybookStack, type TestStack, type TestTenant } from '../support/stack.js';
 
 /** One playbook per step kind, each chosen by its own ATT&CK technique. */
 const PLAYBOOKS: Record<string, string> = {
@@ -202,21 +199,16 @@ interface CaseView {
 
 let stack: TestStack;
 let tenant: TestTenant;
-let connection: Connection;
 let client: Client;
+let running: PlaybookStack | undefined;
 
 before(async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-engine-'));
-  for (const [name, text] of Object.entries(PLAYBOOKS)) writeFileSync(path.join(dir, `${name}.yaml`), text);
-  stack = await startTestStack({ VIGIL_PLAYBOOKS_DIR: dir, VIGIL_SIMULATOR_CONNECTIONS: 'true' });
+  running = await startPlaybookStack(PLAYBOOKS, { VIGIL_SIMULATOR_CONNECTIONS: 'true' });
+  ({ stack, client } = running);
   tenant = await stack.createTenant();
-  await stack.startWorker();
-  connection = await Connection.connect({ address: stack.config.temporal.address });
-  client = new Client({ connection });
 });
 after(async () => {
-  await connection?.close();
-  await stack?.stop();
+  await running?.stop();
 });
 
 async function runCase(technique: string, ips: string[], timeoutMs = 20_000): Promise<{ caseId: string; view: CaseView; ms: number }> {

@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { startSimulator } from '../../integrations/simulator/simulator.js';
@@ -155,4 +159,31 @@ export async function http<T = unknown>(method: string, url: string, options: { 
     parsed = text;
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface PlaybookStack {
+  stack: TestStack;
+  /** A Temporal client on the stack's server, for reading histories. */
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/**
+ * A test stack whose playbooks folder holds `playbooks` (file name without `.yaml` → YAML text), with a
+ * worker running and a Temporal client: the set-up of every file that drives playbooks end to end.
+ */
+export async function startPlaybookStack(playbooks: Record<string, string>, env: Record<string, string> = {}): Promise<PlaybookStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-playbooks-'));
+  for (const [name, text] of Object.entries(playbooks)) writeFileSync(path.join(dir, `${name}.yaml`), text);
+  const stack = await startTestStack({ VIGIL_PLAYBOOKS_DIR: dir, ...env });
+  await stack.startWorker();
+  const connection = await Connection.connect({ address: stack.config.temporal.address });
+  return {
+    stack,
+    client: new Client({ connection }),
+    async stop() {
+      await connection.close();
+      await stack.stop();
+    },
+  };
 }
