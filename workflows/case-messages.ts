@@ -29,6 +29,8 @@ export interface CaseWorkflowInput {
   subPlaybooks?: Record<string, PinnedPlaybook>;
   /** Who started the run: `playbook` for alert-triggered runs, else the analyst's actor id. Approvals refuse their vote. */
   startedBy?: string;
+  /** Template files the notify steps name, by name, read when the run was pinned. */
+  templates?: Record<string, string>;
 }
 
 /** A playbook's content and its hash, as pinned for a run. */

@@ -101,6 +101,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         subPlaybooks: input.subPlaybooks ?? {},
         approvals,
         topLevel: true,
+        templates: input.templates ?? {},
       });
       const outcome = await interpreter.run(scope);
       runStatus = outcome.runStatus;

@@ -12,6 +12,8 @@ interface ChildRunContext {
   dryRun: boolean;
   requestedBy: string;
   subPlaybooks: Record<string, PinnedPlaybook>;
+  /** Notify template files pinned with the case's run. */
+  templates?: Record<string, string>;
 }
 
 function childHost(input: ChildRunContext, approvals: ApprovalGate): InterpreterHost {
@@ -27,6 +29,7 @@ function childHost(input: ChildRunContext, approvals: ApprovalGate): Interpreter
     subPlaybooks: input.subPlaybooks,
     approvals,
     topLevel: false,
+    templates: input.templates ?? {},
   };
 }
 

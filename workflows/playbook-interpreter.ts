@@ -35,6 +35,7 @@ import type {
   SubPlaybookStep,
   WaitStep,
 } from './playbook.types.js';
+import { isTemplateFile } from './template-files.js';
 import { expressionNeeds, mergeNeeds, type ScopeNeeds, sliceScope, stringsOf, templateNeeds } from './scope-reads.js';
 
 /** Above this many items a foreach runs its items in child workflows, so the run's own history stays short. */
@@ -62,6 +63,8 @@ export interface InterpreterHost {
   approvals: ApprovalGate;
   /** True for the case's own run; its first step moves the case's run status to `running`. */
   topLevel: boolean;
+  /** Notify template files pinned with the run, by name. */
+  templates: Readonly<Record<string, string>>;
 }
 
 export interface RunOutcome {
@@ -758,12 +761,18 @@ export class PlaybookInterpreter {
       ...ref,
       action: `notify:${step.channel}`,
       params: step.with ?? {},
-      notify: { channel: step.channel, template: step.template },
+      notify: this.notifyTemplate(step),
       scope: sliceScope(frame.scope, this.templateNeedsOf(step, frame)),
       scheduledAt: Date.now(),
       dryRun: this.host.dryRun,
     };
     return this.actionCall(activities, input, true, undefined, startedAt, ref);
+  }
+
+  /** The step's template: the text of its file as pinned with the run, when it names one. */
+  private notifyTemplate(step: NotifyStep): { channel: string; template: string; pinned?: boolean } {
+    const pinned = isTemplateFile(step.template) && Object.hasOwn(this.host.templates, step.template) ? this.host.templates[step.template] : undefined;
+    return pinned !== undefined ? { channel: step.channel, template: pinned, pinned: true } : { channel: step.channel, template: step.template };
   }
 
   private async runParallel(step: ParallelStep, frame: Frame, ref: StepRef, startedAt: number): Promise<Route> {
@@ -920,6 +929,7 @@ export class PlaybookInterpreter {
           dryRun: this.host.dryRun,
           requestedBy: this.host.requestedBy,
           subPlaybooks: this.host.subPlaybooks,
+          templates: this.host.templates,
           step: { id: step.id, as: step.as, steps: step.steps },
           guarded,
           items: items.slice(offset, offset + FOREACH_CHUNK_SIZE),
@@ -982,6 +992,7 @@ export class PlaybookInterpreter {
       dryRun: this.host.dryRun,
       requestedBy: this.host.requestedBy,
       subPlaybooks: this.host.subPlaybooks,
+      templates: this.host.templates,
     };
     this.flushSoon();
     const result: SubPlaybookResult = await executeChild<typeof subPlaybookWorkflow>('subPlaybookWorkflow', {
@@ -1130,8 +1141,3 @@ const APPROVAL_NOTICE =
   'Approval needed{{#if approval.escalated}} (escalated to level {{approval.level}}){{/if}}: {{approval.question}}\n' +
   'Action: {{approval.action}} on {{approval.target}}\n' +
   'Who: {{approval.roles}}, within {{approval.timeout}}. Case {{approval.caseId}}, approval {{approval.id}}.';
-
-/** A notify `template` naming a file under playbooks/templates rather than holding template text. */
-export function isTemplateFile(template: string): boolean {
-  return /^[A-Za-z0-9_./-]+\.(hbs|handlebars|md|txt|html)$/.test(template);
-}

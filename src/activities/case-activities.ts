@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { findAction } from '../../integrations/core/catalog.js';
@@ -7,7 +5,9 @@ import type { ApprovalStore } from '../approvals/approval-store.js';
 import type { DataSource } from 'typeorm';
 import { appendCaseEvent } from '../cases/case-events.js';
 import type { CaseRunsService, StepEventInput } from '../cases/case-runs.service.js';
+import { readTemplateFile } from '../playbooks/notify-templates.js';
 import { renderTemplate } from '../templating/template-renderer.js';
+import { isTemplateFile } from '../../workflows/template-files.js';
 import type { ActionRunner } from './action-runner.js';
 import type {
   AdvanceApprovalInput,
@@ -74,14 +74,13 @@ export function notifyCall(channel: string, template: string, params: Record<str
  * it did; the idempotency key (workflow id + step id + visit) makes retries and replays write once.
  */
 export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
-  async function templateText(template: string): Promise<string> {
-    if (!/^[A-Za-z0-9_./-]+\.(hbs|handlebars|md|txt|html)$/.test(template)) return template;
-    const file = path.resolve(deps.templatesDir, template);
-    if (!file.startsWith(path.resolve(deps.templatesDir) + path.sep)) throw ApplicationFailure.nonRetryable(`template ${template} is outside the templates folder`, 'TemplateError');
+  /** A notify step's template text: pinned with the run, inline, or (runs pinned before templates were) read from its file now. */
+  async function templateText(notify: { template: string; pinned?: boolean }): Promise<string> {
+    if (notify.pinned || !isTemplateFile(notify.template)) return notify.template;
     try {
-      return await readFile(file, 'utf8');
+      return await readTemplateFile(deps.templatesDir, notify.template);
     } catch (error) {
-      throw ApplicationFailure.nonRetryable(`template file ${template} cannot be read: ${(error as Error).message}`, 'TemplateError');
+      throw ApplicationFailure.nonRetryable((error as Error).message, 'TemplateError');
     }
   }
 
@@ -119,7 +118,7 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
       const written = input.deferLine ? carriedLines(input) : undefined;
       try {
         if (input.notify) {
-          ({ action, params } = notifyCall(input.notify.channel, await templateText(input.notify.template), input.params));
+          ({ action, params } = notifyCall(input.notify.channel, await templateText(input.notify), input.params));
         }
         const result = await deps.actions.run({
           tenantId: input.tenantId,

@@ -65,7 +65,7 @@ export interface RunActionInput extends StepRef, CarriedLines {
    * (`slack` → `slack.post_message`, `email` → `email.send`, `pagerduty` → `pagerduty.trigger`) and
    * builds its parameters around the template (inline text, or a file under playbooks/templates).
    */
-  notify?: { channel: string; template: string };
+  notify?: { channel: string; template: string; /** `template` is the pinned text of the file the step names. */ pinned?: boolean };
   /** Containment: the step's `expiresIn`; the containment undoes itself that long after it succeeded. */
   expiresIn?: string;
   /**

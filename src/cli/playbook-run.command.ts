@@ -171,14 +171,8 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
       {
         tenantId,
         caseId,
-        playbook,
-        playbookHash: hash,
+        ...(await catalog.pinRun(playbook, hash, subPlaybooks)),
         idleTimeout: '1s',
-        regularActions: catalog.regularActions(
-          playbook,
-          Object.values(subPlaybooks).map((s) => s.playbook),
-        ),
-        subPlaybooks,
         dryRun: true,
         startedBy: 'cli:dry-run',
         severityId: severity,

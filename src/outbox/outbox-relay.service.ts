@@ -328,19 +328,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const pinned = (await this.playbooks.byHash(first.payload.playbookHash, first.tenant_id)) ?? this.playbooks.byId(first.payload.playbookId, first.tenant_id);
     if (!pinned) throw new Error(`playbook ${first.payload.playbookId} (${first.payload.playbookHash}) is not in the catalogue`);
     const alerts: CaseAlertMessage[] = group.map((r) => ({ alertId: r.payload.alertId, finding: r.payload.finding as unknown as Record<string, unknown> }));
-    const subPlaybooks = this.playbooks.subPlaybooks(pinned.playbook, first.tenant_id);
+    const pins = await this.playbooks.pinRun(pinned.playbook, pinned.hash, this.playbooks.subPlaybooks(pinned.playbook, first.tenant_id));
     await this.orchestrator.deliverAlerts(
       {
         tenantId: first.tenant_id,
         caseId: first.case_id,
-        playbook: pinned.playbook,
-        playbookHash: pinned.hash,
+        ...pins,
         idleTimeout: this.config.caseIdleTimeout,
-        regularActions: this.playbooks.regularActions(
-          pinned.playbook,
-          Object.values(subPlaybooks).map((s) => s.playbook),
-        ),
-        subPlaybooks,
         severityId: Math.max(...group.map((r) => r.payload.severityId)),
       },
       alerts,

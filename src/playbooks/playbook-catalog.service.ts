@@ -7,9 +7,13 @@ import { findAction } from '../../integrations/core/catalog.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
 import type { CanonicalAlert } from '../alerts/canonical-alert.js';
-import type { PinnedPlaybook } from '../../workflows/case-messages.js';
+import type { CaseWorkflowInput, PinnedPlaybook } from '../../workflows/case-messages.js';
 import type { Playbook, Step } from '../../workflows/playbook.types.js';
 import { actionCatalogForValidation } from './action-catalog-view.js';
+import { pinTemplateFiles } from './notify-templates.js';
+
+/** What PlaybookCatalog.pinRun gives a run's workflow input. */
+export type RunPins = Required<Pick<CaseWorkflowInput, 'playbook' | 'playbookHash' | 'subPlaybooks' | 'regularActions' | 'templates'>>;
 import { selectPlaybook } from './playbook-selector.js';
 import { type PlaybookSource, validatePlaybookSet } from './playbook-validator.js';
 
@@ -319,6 +323,26 @@ export class PlaybookCatalog implements OnModuleInit, OnModuleDestroy {
     };
     visit(playbook);
     return pinned;
+  }
+
+  /** The templates folder next to the bundled playbooks (notify steps name files in it). */
+  get templatesDir(): string {
+    return path.join(this.bundledDir, 'templates');
+  }
+
+  /**
+   * Everything a run pins besides its playbook: the sub-playbooks it runs, which of its actions run
+   * as regular activities, and the contents of the template files its notify steps name.
+   */
+  async pinRun(playbook: Playbook, hash: string, subPlaybooks: Record<string, PinnedPlaybook>, templatesDir = this.templatesDir): Promise<RunPins> {
+    const subs = Object.values(subPlaybooks).map((s) => s.playbook);
+    return {
+      playbook,
+      playbookHash: hash,
+      subPlaybooks,
+      regularActions: this.regularActions(playbook, subs),
+      templates: await pinTemplateFiles(templatesDir, [playbook.steps, ...subs.map((s) => s.steps)]),
+    };
   }
 
   /** Actions of the playbook (and of the sub-playbooks it runs) that must run as regular activities: anything but enrichment and utility. */

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import { z } from 'zod';
 import { checkExpression, collectPaths, DEFAULT_ITEM_NAME, EXPRESSION_ROOTS, parseExpression } from '../../workflows/expression.js';
+import { isTemplateFile } from '../../workflows/template-files.js';
 import type { Playbook, PlaybookInput, Step } from '../../workflows/playbook.types.js';
 import { collectTemplatePaths, compileCheck } from '../templating/template-renderer.js';
 import {
@@ -169,8 +170,6 @@ function durationMs(text: string): number | undefined {
   return match ? Number(match[1]) * DURATION_UNITS[match[2]] : undefined;
 }
 
-/** A notify `template` naming a file under playbooks/templates rather than holding template text. */
-const TEMPLATE_FILE = /^[A-Za-z0-9_.\/-]+\.(hbs|handlebars|md|txt|html)$/;
 
 // ---------------------------------------------------------------------------------------------
 // Locating data paths in the YAML source
@@ -752,7 +751,7 @@ function templatesOf(step: Step): Text[] {
       stringsIn(step.with, ['with'], texts);
       break;
     case 'notify':
-      if (!TEMPLATE_FILE.test(step.template)) texts.push({ field: ['template'], value: step.template });
+      if (!isTemplateFile(step.template)) texts.push({ field: ['template'], value: step.template });
       stringsIn(step.with, ['with'], texts);
       break;
     case 'approval':

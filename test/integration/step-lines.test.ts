@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { eventually, http, type PlaybookStack, startPlaybookStack, type TestStack, type TestTenant } from '../support/stack.js';
@@ -32,6 +34,18 @@ steps:
   - { id: pause, kind: wait, duration: 4s }
   - { id: done, kind: end, status: triaged }
 `,
+  'templates/pinned-note.txt': 'Case {{case.id}}: written before the run started',
+  'notify-after-wait': `
+id: notify-after-wait
+name: Wait, then notify with a template file
+version: "1"
+priority: 10
+triggers: [{ techniques: [T1104] }]
+steps:
+  - { id: pause, kind: wait, duration: 3s }
+  - { id: tell, kind: notify, channel: slack, template: pinned-note.txt, with: { channel: "#soc" } }
+  - { id: done, kind: end }
+`,
   'lookup-then-summary': `
 id: lookup-then-summary
 name: Lookup, then an end with a summary
@@ -60,7 +74,7 @@ interface CaseView {
 let stack: TestStack;
 let tenant: TestTenant;
 let client: Client;
-let running: PlaybookStack | undefined;
+let running: (PlaybookStack & { dir: string }) | undefined;
 
 before(async () => {
   running = await startPlaybookStack(PLAYBOOKS, { VIGIL_SIMULATOR_CONNECTIONS: 'true' });
@@ -147,5 +161,18 @@ describe('step lines handed on between activities', () => {
     assert.ok(end);
     assert.match(end.message, /: score \d+$/);
     assert.deepEqual(await localActivities(caseId), ['runAction', 'completeRun']);
+  });
+});
+
+describe('what a run pins', () => {
+  test('a run keeps the template files it started with, even when one is edited while it runs', async () => {
+    const caseId = await ingest('T1104', '198.51.100.64');
+    await eventually(async () => ((await view(caseId)).run.status === 'running' ? true : undefined), 10_000, 'the run to start');
+    writeFileSync(path.join(running!.dir, 'templates', 'pinned-note.txt'), 'Case {{case.id}}: edited while the run waited');
+    const v = await finishedView(caseId);
+    assert.equal(v.run.status, 'completed', JSON.stringify(v.timeline.filter((l) => l.kind === 'step_failed')));
+    const res = await http<Array<{ body: { text?: string } }>>('GET', `${stack.simulatorUrl}/_simulator/calls?vendor=slack`);
+    const texts = res.body.map((c) => c.body.text ?? '').filter((t) => t.includes(caseId));
+    assert.deepEqual(texts, [`Case ${caseId}: written before the run started`]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -169,16 +169,22 @@ export interface PlaybookStack {
 }
 
 /**
- * A test stack whose playbooks folder holds `playbooks` (file name without `.yaml` → YAML text), with a
- * worker running and a Temporal client: the set-up of every file that drives playbooks end to end.
+ * A test stack whose playbooks folder holds `playbooks` (a name without extension is a playbook,
+ * `<name>.yaml`; a path with one, such as `templates/note.txt`, is written as it is), with a worker
+ * running and a Temporal client: the set-up of every file that drives playbooks end to end.
  */
-export async function startPlaybookStack(playbooks: Record<string, string>, env: Record<string, string> = {}): Promise<PlaybookStack> {
+export async function startPlaybookStack(playbooks: Record<string, string>, env: Record<string, string> = {}): Promise<PlaybookStack & { dir: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-playbooks-'));
-  for (const [name, text] of Object.entries(playbooks)) writeFileSync(path.join(dir, `${name}.yaml`), text);
+  for (const [name, text] of Object.entries(playbooks)) {
+    const file = path.join(dir, path.extname(name) ? name : `${name}.yaml`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
   const stack = await startTestStack({ VIGIL_PLAYBOOKS_DIR: dir, ...env });
   await stack.startWorker();
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   return {
+    dir,
     stack,
     client: new Client({ connection }),
     async stop() {

@@ -243,14 +243,8 @@ export class PlaybookTestRunner {
         {
           tenantId,
           caseId,
-          playbook,
-          playbookHash: hash,
+          ...(await catalog.pinRun(playbook, hash, subPlaybooks, path.join(dir, 'templates'))),
           idleTimeout: '1m',
-          regularActions: catalog.regularActions(
-            playbook,
-            Object.values(subPlaybooks).map((s) => s.playbook),
-          ),
-          subPlaybooks,
           severityId: severity,
         },
         [{ alertId: alertRows[0]!.id, finding: alert as unknown as Record<string, unknown> }],
