@@ -507,14 +507,14 @@ export class PlaybookInterpreter {
   }
 
   private async recordFailure(step: Step, frame: Frame, ref: StepRef, startedAt: number, message: string): Promise<void> {
-    const data = { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, error: message };
+    const line = { kind: 'step_failed' as const, message: `${step.kind} step failed: ${message}`, data: this.lineData(step, startedAt, { error: message }) };
     if (this.defersLines()) {
-      this.hold({ stepId: step.id, dedupKey: `${ref.workflowId}:${step.id}:${ref.visit}`, kind: 'step_failed', message: `${step.kind} step failed: ${message}`, data }, Date.now());
+      this.hold({ stepId: step.id, dedupKey: `${ref.workflowId}:${step.id}:${ref.visit}`, ...line }, Date.now());
       return;
     }
     try {
       const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
-      await recordStep({ ...ref, kind: 'step_failed', message: `${step.kind} step failed: ${message}`, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, error: message } });
+      await recordStep({ ...ref, ...line });
     } catch (error) {
       // The run fails (or goes on) either way; a missing line must not hide the original failure.
       if (isCancellation(error)) throw error;
@@ -523,12 +523,18 @@ export class PlaybookInterpreter {
 
   /** One line for a step that ran others or waited: written when it finishes, with its start time. */
   private async recordFinished(step: Step, frame: Frame, ref: StepRef, startedAt: number, message: string, data: Record<string, unknown> = {}): Promise<void> {
+    const line = { kind: 'step_finished' as const, message, data: this.lineData(step, startedAt, data) };
     if (this.defersLines()) {
-      this.hold({ stepId: step.id, dedupKey: `${ref.workflowId}:${step.id}:${ref.visit}`, kind: 'step_finished', message, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, ...data } }, Date.now());
+      this.hold({ stepId: step.id, dedupKey: `${ref.workflowId}:${step.id}:${ref.visit}`, ...line }, Date.now());
       return;
     }
     const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
-    await recordStep({ ...ref, kind: 'step_finished', message, data: { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, ...data }, firstStep: this.firstStep() });
+    await recordStep({ ...ref, ...line, firstStep: this.firstStep() });
+  }
+
+  /** The data of a line the workflow writes for a step: its kind, start and duration, and `extra`. */
+  private lineData(step: Step, startedAt: number, extra: Record<string, unknown>): Record<string, unknown> {
+    return { kind: step.kind, startedAt: new Date(startedAt).toISOString(), durationMs: Date.now() - startedAt, ...extra };
   }
 
   private localOptions(step: Step, frame: Frame): LocalActivityOptions {
@@ -609,17 +615,14 @@ export class PlaybookInterpreter {
 
   private async runStatus(step: StatusStep, frame: Frame, ref: StepRef): Promise<Route> {
     const { recordStep } = proxyLocalActivities<CaseActivities>(this.localOptions(step, frame));
-    if (this.defersLines()) {
-      // The status change and the held lines in one transaction.
-      const carried = this.carry();
-      try {
-        await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, ...carried });
-      } catch (error) {
-        this.uncarry(carried);
-        throw error;
-      }
-    } else {
-      await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, firstStep: this.firstStep() });
+    // With held lines, the status change and the held lines go in one transaction.
+    const deferred = this.defersLines();
+    const carried: CarriedLines = deferred ? this.carry() : { firstStep: this.firstStep() };
+    try {
+      await recordStep({ ...ref, kind: 'step_finished', message: `status set to ${step.status}`, status: step.status, ...carried });
+    } catch (error) {
+      if (deferred) this.uncarry(carried);
+      throw error;
     }
     this.recordOutput(step, frame, { status: step.status });
     return CONTINUE;

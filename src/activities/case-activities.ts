@@ -214,7 +214,7 @@ export function createCaseActivities(deps: CaseActivityDeps): CaseActivities {
     },
 
     async completeRun(input: CompleteRunInput): Promise<void> {
-      const { summaryScope, firstStep: _firstStep, ...rest } = input;
+      const { summaryScope, ...rest } = input;
       let summary = input.summary;
       if (summary !== undefined && summary.includes('{{')) {
         try {

@@ -15,27 +15,25 @@ export interface NewCaseEvent {
 
 /** Appends a timeline line (stamped with the clock, not the transaction start, so lines of one transaction keep their order) in the caller's transaction; idempotent on `dedupKey`. Returns false when it already existed. */
 export async function appendCaseEvent(manager: EntityManager, e: NewCaseEvent): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO case_events (tenant_id, case_id, actor, kind, message, step_id, data, dedup_key, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, clock_timestamp()))
-     ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id`,
-    [e.tenantId, e.caseId, e.actor, e.kind, e.message, e.stepId ?? null, JSON.stringify(e.data ?? {}), e.dedupKey ?? null, e.at ?? null],
-  );
+  const params: unknown[] = [];
+  const rows: unknown[] = await manager.query(`${caseEventInsert([e], params)} RETURNING id`, params);
   return rows.length > 0;
 }
 
-/** `VALUES` rows for case_events (placeholders numbered after `params`'s current length), appending to `params`. */
-export function caseEventRows(events: readonly NewCaseEvent[], params: unknown[]): string {
+/**
+ * `INSERT … ON CONFLICT DO NOTHING` of `events` into case_events, idempotent on each `dedupKey`; its
+ * placeholders are numbered after `params`'s current length, and their values appended to it. A line
+ * without `at` is stamped with the clock.
+ */
+export function caseEventInsert(events: readonly NewCaseEvent[], params: unknown[]): string {
   const values: string[] = [];
   for (const e of events) {
     const n = params.length;
     values.push(`($${n + 1}::uuid, $${n + 2}::uuid, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::jsonb, $${n + 8}, COALESCE($${n + 9}::timestamptz, clock_timestamp()))`);
     params.push(e.tenantId, e.caseId, e.actor, e.kind, e.message, e.stepId ?? null, JSON.stringify(e.data ?? {}), e.dedupKey ?? null, e.at ?? null);
   }
-  return values.join(', ');
+  return `INSERT INTO case_events (tenant_id, case_id, actor, kind, message, step_id, data, dedup_key, at) VALUES ${values.join(', ')} ON CONFLICT (tenant_id, dedup_key) DO NOTHING`;
 }
-
-export const CASE_EVENT_COLUMNS = '(tenant_id, case_id, actor, kind, message, step_id, data, dedup_key, at)';
 
 /**
  * Appends several timeline lines in one statement (one round trip), idempotent on each `dedupKey`.
@@ -44,6 +42,5 @@ export const CASE_EVENT_COLUMNS = '(tenant_id, case_id, actor, kind, message, st
 export async function appendCaseEvents(manager: EntityManager, events: readonly NewCaseEvent[]): Promise<void> {
   if (events.length === 0) return;
   const params: unknown[] = [];
-  const rows = caseEventRows(events, params);
-  await manager.query(`INSERT INTO case_events ${CASE_EVENT_COLUMNS} VALUES ${rows} ON CONFLICT (tenant_id, dedup_key) DO NOTHING`, params);
+  await manager.query(caseEventInsert(events, params), params);
 }

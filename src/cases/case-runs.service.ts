@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { StepLine } from '../activities/case-activity.types.js';
 import type { CaseStatusName } from '../../workflows/playbook.types.js';
-import { appendCaseEvent, appendCaseEvents, CASE_EVENT_COLUMNS, caseEventRows, type NewCaseEvent } from './case-events.js';
+import { appendCaseEvent, appendCaseEvents, caseEventInsert, type NewCaseEvent } from './case-events.js';
 import { applyPlaybookStatus } from './playbook-status.js';
 
 export interface StepEventInput {
@@ -91,10 +91,9 @@ export class CaseRunsService {
       // No status change (that goes through the lifecycle table): the held lines, the run's end and the
       // case's run status in one statement, so one round trip. The case changes only with a fresh end.
       const params: unknown[] = [input.tenantId, input.caseId, input.runStatus, input.resolution ?? null];
-      const held = input.lines?.length ? `held AS (INSERT INTO case_events ${CASE_EVENT_COLUMNS} VALUES ${caseEventRows(this.lineEvents(input.tenantId, input.caseId, input.lines), params)} ON CONFLICT (tenant_id, dedup_key) DO NOTHING), ` : '';
-      const end = caseEventRows([finished], params);
+      const held = input.lines?.length ? `held AS (${caseEventInsert(this.lineEvents(input.tenantId, input.caseId, input.lines), params)}), ` : '';
       await this.db.query(
-        `WITH ${held}fin AS (INSERT INTO case_events ${CASE_EVENT_COLUMNS} VALUES ${end} ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id)
+        `WITH ${held}fin AS (${caseEventInsert([finished], params)} RETURNING id)
          UPDATE cases SET run_status = $3, resolution = COALESCE($4, resolution), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM fin)`,
         params,
       );

@@ -11,11 +11,11 @@ import type { CaseWorkflowInput, PinnedPlaybook } from '../../workflows/case-mes
 import type { Playbook, Step } from '../../workflows/playbook.types.js';
 import { actionCatalogForValidation } from './action-catalog-view.js';
 import { pinTemplateFiles } from './notify-templates.js';
+import { selectPlaybook } from './playbook-selector.js';
+import { type PlaybookSource, validatePlaybookSet } from './playbook-validator.js';
 
 /** What PlaybookCatalog.pinRun gives a run's workflow input. */
 export type RunPins = Required<Pick<CaseWorkflowInput, 'playbook' | 'playbookHash' | 'subPlaybooks' | 'regularActions' | 'templates'>>;
-import { selectPlaybook } from './playbook-selector.js';
-import { type PlaybookSource, validatePlaybookSet } from './playbook-validator.js';
 
 export type PlaybookOrigin = 'bundled' | 'tenant';
 

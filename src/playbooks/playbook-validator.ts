@@ -170,7 +170,6 @@ function durationMs(text: string): number | undefined {
   return match ? Number(match[1]) * DURATION_UNITS[match[2]] : undefined;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Locating data paths in the YAML source
 
