@@ -16,8 +16,6 @@ import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
-import { stopChild } from './bench-support.js';
+import { apiRequest, freePort, stopChild } from './bench-support.js';
 
 const DATABASE = 'vigil_bench_approvals';
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -118,17 +116,6 @@ async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item
   );
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Resident and peak resident set of a process, in MB, from /proc; NaN when it is gone. */
 function rssMb(pid: number | undefined): { rss: number; peak: number } {
   if (pid === undefined) return { rss: NaN, peak: NaN };
@@ -139,26 +126,6 @@ function rssMb(pid: number | undefined): { rss: number; peak: number } {
   } catch {
     return { rss: NaN, peak: NaN };
   }
-}
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function request(agent: http.Agent, port: number, method: string, urlPath: string, key: string, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { authorization: `Bearer ${key}` };
-    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
@@ -243,7 +210,7 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     worker = startChild('vigil worker', 'worker', env, log);
     await waitFor('the API', 30_000, async () => {
       if (api!.exitCode !== null) throw new Error(`the API exited with code ${api!.exitCode}`);
-      return (await request(agent, port, 'GET', '/healthz', adminKey).catch(() => ({ status: 0, body: '' }))).status === 200 ? true : undefined;
+      return (await apiRequest(agent, port, 'GET', '/healthz', adminKey).catch(() => ({ status: 0, body: '' }))).status === 200 ? true : undefined;
     }, 100);
     if (worker.exitCode !== null) throw new Error(`the worker exited with code ${worker.exitCode}`);
 
@@ -251,7 +218,7 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     const tenant = await db.query<{ id: string }>(`SELECT id FROM tenants WHERE slug = 'default'`);
     const tenantId = tenant.rows[0]!.id;
     // Alert-triggered runs are requested by `playbook`, so an analyst key may decide them (the level is for analysts).
-    const created = await request(agent, port, 'POST', `/api/v1/tenants/${tenantId}/api-keys`, adminKey, JSON.stringify({ name: 'bench approver', role: 'analyst' }));
+    const created = await apiRequest(agent, port, 'POST', `/api/v1/tenants/${tenantId}/api-keys`, adminKey, JSON.stringify({ name: 'bench approver', role: 'analyst' }));
     if (created.status !== 201) throw new Error(`creating the analyst key answered ${created.status}: ${created.body.slice(0, 300)}`);
     const analystKey = (JSON.parse(created.body) as { key: string }).key;
 
@@ -271,7 +238,7 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
           observables: [{ type: 'ip', value: `198.51.${Math.floor(i / 250) % 250}.${(i % 250) + 1}` }],
         });
         const sent = performance.now();
-        const reply = await request(agent, port, 'POST', '/api/v1/alerts/generic', analystKey, body);
+        const reply = await apiRequest(agent, port, 'POST', '/api/v1/alerts/generic', analystKey, body);
         alertLatencies.push(performance.now() - sent);
         if (reply.status !== 202) throw new Error(`alert ${i}: HTTP ${reply.status} ${reply.body.slice(0, 300)}`);
       },
@@ -287,7 +254,7 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     const allPendingSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const worker1 = rssMb(worker.pid);
     const api1 = rssMb(api.pid);
-    const page = await request(agent, port, 'GET', '/api/v1/approvals?status=pending&limit=200', analystKey);
+    const page = await apiRequest(agent, port, 'GET', '/api/v1/approvals?status=pending&limit=200', analystKey);
     const pageItems = (JSON.parse(page.body) as { items: Array<{ id: string; status: string }> }).items;
     if (page.status !== 200 || pageItems.length !== Math.min(200, cases) || pageItems.some((a) => a.status !== 'pending')) {
       throw new Error(`GET /api/v1/approvals?status=pending answered ${page.status} with ${pageItems.length} items`);
@@ -299,7 +266,7 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     const d0 = performance.now();
     await inParallel(ids, concurrency, async (id) => {
       const sent = performance.now();
-      const reply = await request(agent, port, 'POST', `/api/v1/approvals/${id}/decision`, analystKey, JSON.stringify({ decision: 'approve', comment: 'benchmark' }));
+      const reply = await apiRequest(agent, port, 'POST', `/api/v1/approvals/${id}/decision`, analystKey, JSON.stringify({ decision: 'approve', comment: 'benchmark' }));
       decisionLatencies.push(performance.now() - sent);
       if (reply.status !== 200) throw new Error(`decision on ${id}: HTTP ${reply.status} ${reply.body.slice(0, 300)}`);
       const outcome = (JSON.parse(reply.body) as { outcome: string }).outcome;

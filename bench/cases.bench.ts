@@ -18,8 +18,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -29,6 +27,7 @@ import { CASE_DETAIL_SQL } from '../src/cases/cases.service.js';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { measureApprovals } from './approvals-load.js';
+import { freePort } from './bench-support.js';
 
 const DATABASE = 'vigil_bench';
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -87,17 +86,6 @@ function stats(samples: number[]): Stats {
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
   const round = (x: number): number => Math.round(x * 100) / 100;
   return { n: sorted.length, p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? NaN) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function log(line: string): void {

@@ -30,7 +30,7 @@ import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { runStateQuery } from '../workflows/case-messages.js';
-import { stopChild } from './bench-support.js';
+import { apiRequest, stopChild } from './bench-support.js';
 
 interface Options {
   concurrency: number;
@@ -124,34 +124,6 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, i
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable with Temporal's event times on this machine. */
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-interface HttpReply {
-  status: number;
-  body: string;
-}
-
-function postJson(agent: http.Agent, port: number, urlPath: string, key: string, body: string): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: urlPath,
-        method: 'POST',
-        agent,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
@@ -261,7 +233,7 @@ async function postAlerts(agent: http.Agent, port: number, key: string, bodies: 
   const t0 = nowMs();
   await pool(bodies, concurrency, async (body, i) => {
     const sentAt = nowMs();
-    const reply = await postJson(agent, port, '/api/v1/alerts/generic', key, body);
+    const reply = await apiRequest(agent, port, 'POST', '/api/v1/alerts/generic', key, body);
     latencies.push(nowMs() - sentAt);
     if (reply.status !== 202) throw new Error(`alert ${i}: HTTP ${reply.status} ${reply.body.slice(0, 300)}`);
     const parsed = JSON.parse(reply.body) as { alerts: Array<{ id: string; caseId: string }> };
