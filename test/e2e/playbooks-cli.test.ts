@@ -8,7 +8,7 @@ import pg from 'pg';
 import { type RunningSimulator, startSimulator } from '../../integrations/simulator/simulator.js';
 import { PROJECT_ROOT } from '../../src/config/project-paths.js';
 import type { DryRunReport } from '../../src/cli/playbook-run.command.js';
-import { FIXTURES_DIR, fixturePath } from '../support/fixtures.js';
+import { BROKEN_PLAYBOOK, FIXTURES_DIR, fixturePath } from '../support/fixtures.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'vigil.mjs');
 
@@ -35,22 +35,6 @@ function vigil(args: string[], env: Record<string, string> = {}, timeoutMs = 120
   });
 }
 
-const BROKEN = `id: broken
-name: Broken
-version: "1"
-steps:
-  - id: look
-    kind: action
-    name: Look up
-    action: virustotal.get_ip_reportt
-    with:
-      ip: "{{lookup observables.ip 0}}"
-  - id: done
-    kind: end
-    status: resolved
-    summary: "{{vars.nothing}}"
-`;
-
 describe('the vigil command', () => {
   let scratch: string;
 
@@ -70,7 +54,7 @@ describe('the vigil command', () => {
 
   test('validate: every error as file:line:col path message, exit 1', async () => {
     const file = path.join(scratch, 'broken.yaml');
-    await writeFile(file, BROKEN);
+    await writeFile(file, BROKEN_PLAYBOOK);
     const run = await vigil(['playbook', 'validate', file, path.join(PROJECT_ROOT, 'playbooks', 'default.yaml')]);
     assert.equal(run.code, 1);
     assert.deepEqual(run.stdout.trim().split('\n'), [

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { validateCacao } from '../../src/playbooks/cacao/cacao-validate.js';
 import { PlaybookCatalog } from '../../src/playbooks/playbook-catalog.service.js';
-import { fixturePath } from '../support/fixtures.js';
+import { BROKEN_PLAYBOOK, fixturePath } from '../support/fixtures.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
 interface PlaybookErrorBody {
@@ -63,23 +63,6 @@ steps:
   - id: done
     kind: end
     status: triaged
-`;
-
-// Two mistakes: an action key with a typo (line 8) and a summary reading a variable nothing sets (line 14).
-const INVALID = `id: broken
-name: Broken
-version: "1"
-steps:
-  - id: look
-    kind: action
-    name: Look up
-    action: virustotal.get_ip_reportt
-    with:
-      ip: "{{lookup observables.ip 0}}"
-  - id: done
-    kind: end
-    status: resolved
-    summary: "{{vars.nothing}}"
 `;
 
 function pinPlaybook(version: string, extra: string, status: string): string {
@@ -174,7 +157,7 @@ describe('playbook API: per-tenant versions', () => {
 
   test('an invalid playbook answers 422 with every error and its line, and nothing is stored or activated', async () => {
     const before = await storedCount(tenant.id);
-    const res = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, raw: INVALID, contentType: YAML });
+    const res = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, raw: BROKEN_PLAYBOOK, contentType: YAML });
     assert.equal(res.status, 422);
     assert.equal(res.body.error.code, 'invalid_playbook');
     const errors = res.body.error.details.errors!;
@@ -193,7 +176,7 @@ describe('playbook API: per-tenant versions', () => {
     assert.equal(detail.status, 404);
 
     // As JSON, with the caller's file name in the errors.
-    const json = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, body: { yaml: INVALID, file: 'broken.yaml' } });
+    const json = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, body: { yaml: BROKEN_PLAYBOOK, file: 'broken.yaml' } });
     assert.equal(json.status, 422);
     assert.deepEqual(
       json.body.error.details.errors!.map((e) => `${e.file}:${e.line}`),
@@ -205,7 +188,7 @@ describe('playbook API: per-tenant versions', () => {
     const before = await storedCount(tenant.id);
     const bad = await http<{ valid: boolean; errors: PlaybookErrorBody[] }>('POST', `${stack.url}/api/v1/playbooks/validate`, {
       key: tenant.key,
-      raw: INVALID,
+      raw: BROKEN_PLAYBOOK,
       contentType: YAML,
     });
     assert.equal(bad.status, 200);

@@ -11,3 +11,23 @@ export function fixturePath(...parts: string[]): string {
 export function readFixtureJson(...parts: string[]): unknown {
   return JSON.parse(readFileSync(fixturePath(...parts), 'utf8')) as unknown;
 }
+
+/**
+ * A playbook with two mistakes, for the validator's answers: an action key with a typo (line 8,
+ * `steps[0].action`) and a summary reading a variable nothing sets (line 14, `steps[1].summary`).
+ */
+export const BROKEN_PLAYBOOK = `id: broken
+name: Broken
+version: "1"
+steps:
+  - id: look
+    kind: action
+    name: Look up
+    action: virustotal.get_ip_reportt
+    with:
+      ip: "{{lookup observables.ip 0}}"
+  - id: done
+    kind: end
+    status: resolved
+    summary: "{{vars.nothing}}"
+`;
