@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { ActionRunner } from '../src/activities/action-runner.js';
 import { loadConfig } from '../src/config/config.schema.js';
-import { WorkerModule } from '../src/worker.module.js';
+import { WorkerModule } from '../src/composition/worker.module.js';
 import type { EngineBaselineActivities } from './engine-baseline.workflow.js';
 
 async function main(): Promise<void> {

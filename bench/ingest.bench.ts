@@ -29,7 +29,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
-import { runStateQuery } from '../workflows/case-messages.js';
+import { runStateQuery } from '../workflows/contracts/case-messages.js';
 import { apiRequest, stopChild } from './bench-support.js';
 
 interface Options {

@@ -89,7 +89,7 @@ try {
 
   // One workflow bundle for the whole run; each test worker loads it instead of bundling again.
   const bundlePath = path.join(projectRoot, 'dist', 'workflow-bundle.js');
-  const { bundleWorkflows } = await import(path.join(projectRoot, 'dist', 'src', 'temporal', 'worker-factory.js'));
+  const { bundleWorkflows } = await import(path.join(projectRoot, 'dist', 'src', 'composition', 'worker-factory.js'));
   const bundle = await bundleWorkflows();
   mkdirSync(path.dirname(bundlePath), { recursive: true });
   writeFileSync(bundlePath, bundle.code);

@@ -3,15 +3,15 @@ import { ConsoleLogger, type INestApplicationContext, Logger, type LogLevel } fr
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
-import { ApiModule } from './api.module.js';
+import { ApiModule } from './composition/api.module.js';
 import { rawBodyMiddleware } from './common/http/raw-body.middleware.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.schema.js';
-import { ConnectionsService } from './connections/connections.service.js';
+import { ConnectionsService } from './integration-runtime/connections.service.js';
 import { createDataSource } from './persistence/data-source.js';
 import { ensureDatabase, pendingSchemaChanges, runMigrations } from './persistence/database-bootstrap.js';
-import { createVigilWorker } from './temporal/worker-factory.js';
+import { createVigilWorker } from './composition/worker-factory.js';
 import { ApiKeysService } from './tenants/api-keys.service.js';
-import { WorkerModule } from './worker.module.js';
+import { WorkerModule } from './composition/worker.module.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],

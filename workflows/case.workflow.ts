@@ -1,5 +1,5 @@
 import { condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { CaseActivities } from '../src/activities/case-activity.types.js';
+import type { CaseActivities } from './contracts/case-activities.js';
 import {
   alertsAddedSignal,
   type CaseAlertMessage,
@@ -9,9 +9,9 @@ import {
   type CaseWorkflowInput,
   runStateQuery,
   type StepStatus,
-} from './case-messages.js';
-import { ApprovalGate } from './approval-gate.js';
-import { PlaybookInterpreter } from './playbook-interpreter.js';
+} from './contracts/case-messages.js';
+import { ApprovalGate } from './interpreter/approval-gate.js';
+import { PlaybookInterpreter } from './interpreter/playbook-interpreter.js';
 
 export interface CaseWorkflowResult {
   runStatus: 'completed' | 'failed';

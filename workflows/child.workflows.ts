@@ -1,20 +1,8 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import { ApprovalGate } from './approval-gate.js';
-import type { PinnedPlaybook, StepStatus } from './case-messages.js';
-import { type ForeachItemResult, type InterpreterHost, PlaybookInterpreter } from './playbook-interpreter.js';
-import type { CaseStatusName, EndStep, ForeachStep, Playbook, RetrySpec, Step } from './playbook.types.js';
-
-/** What every child run shares with the case run that started it. */
-interface ChildRunContext {
-  tenantId: string;
-  caseId: string;
-  regularActions: string[];
-  dryRun: boolean;
-  requestedBy: string;
-  subPlaybooks: Record<string, PinnedPlaybook>;
-  /** Notify template files pinned with the case's run. */
-  templates?: Record<string, string>;
-}
+import { ApprovalGate } from './interpreter/approval-gate.js';
+import type { StepStatus } from './contracts/case-messages.js';
+import type { ChildRunContext, ForeachChunkInput, ForeachChunkResult, SubPlaybookInput, SubPlaybookResult } from './contracts/child-workflows.js';
+import { type InterpreterHost, PlaybookInterpreter } from './interpreter/playbook-interpreter.js';
 
 function childHost(input: ChildRunContext, approvals: ApprovalGate): InterpreterHost {
   return {
@@ -33,26 +21,6 @@ function childHost(input: ChildRunContext, approvals: ApprovalGate): Interpreter
   };
 }
 
-export interface ForeachChunkInput extends ChildRunContext {
-  step: Pick<ForeachStep, 'id' | 'as' | 'steps'>;
-  /** Action steps outside the body that approvals in it guard. */
-  guarded: Step[];
-  items: unknown[];
-  /** Index of the first item in the whole list. */
-  offset: number;
-  concurrency: number;
-  /** The part of the enclosing scope the body reads. */
-  scope: Record<string, unknown>;
-  /** The foreach step's visit: item visits are keyed `<visitBase>[<index>]/…` as in the parent. */
-  visitBase: string;
-  retry?: RetrySpec;
-}
-
-export interface ForeachChunkResult {
-  items: ForeachItemResult[];
-  end?: EndStep;
-}
-
 /**
  * A chunk of a large foreach's items (id `<parent workflow id>/<step id>/<visit>/chunk-<n>`), run
  * with the same interpreter, so the parent's history grows with the number of chunks, not items.
@@ -67,21 +35,6 @@ export async function foreachChunkWorkflow(input: ForeachChunkInput): Promise<Fo
     // The step lines this chunk still holds: the parent never sees them.
     await interpreter.flushLines();
   }
-}
-
-export interface SubPlaybookInput extends ChildRunContext {
-  playbook: Playbook;
-  playbookHash: string;
-  /** `alert`, `case`, `observables` of the case and the sub-playbook's `inputs`. */
-  scope: Record<string, unknown>;
-}
-
-export interface SubPlaybookResult {
-  status?: CaseStatusName;
-  resolution?: string;
-  /** The sub-playbook's variables (`set` steps and action `output`s): what the caller reads back. */
-  vars: Record<string, unknown>;
-  stepsRun: number;
 }
 
 /**

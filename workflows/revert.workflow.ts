@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { RevertActivities } from '../src/activities/revert-activity.types.js';
-import type { ExpireContainmentInput, RevertCaseInput, RevertCaseResult } from './revert-messages.js';
+import type { RevertActivities } from './contracts/revert-activities.js';
+import type { ExpireContainmentInput, RevertCaseInput, RevertCaseResult } from './contracts/revert-messages.js';
 
 /** Inverse calls are regular activities with short attempts; rate limits and vendor outages are waited out by retries. */
 function activities(): RevertActivities {

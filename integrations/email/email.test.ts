@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { idempotencyToken } from '../core/idempotency.js';
 import { SIMULATOR_CREDENTIALS } from '../simulator/simulator.js';
-import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../simulator/test-harness.js';
+import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { sendEmailAction } from './send.action.js';
 
 describe('email.send', () => {

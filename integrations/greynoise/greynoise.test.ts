@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../simulator/test-harness.js';
+import { expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { ipContextAction } from './ip-context.action.js';
 
 describe('greynoise.ip_context', () => {

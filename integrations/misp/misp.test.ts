@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { SIMULATOR_CREDENTIALS } from '../simulator/simulator.js';
-import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../simulator/test-harness.js';
+import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { addSightingAction } from './add-sighting.action.js';
 import { searchAttributesAction } from './search-attributes.action.js';
 

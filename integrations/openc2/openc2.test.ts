@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { idempotencyUuid } from '../core/idempotency.js';
 import { SIMULATOR_CREDENTIALS } from '../simulator/simulator.js';
-import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../simulator/test-harness.js';
+import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { allowIpv4Action } from './allow-ipv4.action.js';
 import { deleteRuleAction } from './delete-rule.action.js';
 import { denyIpv4Action } from './deny-ipv4.action.js';

@@ -4,7 +4,7 @@ import { CallLog } from './call-log.js';
 import { simulatorConnections } from './connections.js';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_VENDORS, startSimulator } from './simulator.js';
 import { BoundedMap } from './state.js';
-import { startSimulatorHarness, type SimulatorHarness } from './test-harness.js';
+import { startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { domainVerdict, hashVerdict, indicatorVerdict, ipVerdict, urlVerdict } from './verdicts.js';
 
 async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; headers: Headers }> {

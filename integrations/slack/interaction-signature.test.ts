@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SIMULATOR_CREDENTIALS } from '../simulator/simulator.js';
-import { run, startSimulatorHarness, type SimulatorHarness } from '../simulator/test-harness.js';
+import { run, startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { parseSlackInteraction, signSlackRequest, SlackInteractionError, verifySlackSignature } from './interaction-signature.js';
 import { postMessageAction } from './post-message.action.js';
 

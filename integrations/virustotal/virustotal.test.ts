@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { SIMULATOR_CREDENTIALS } from '../simulator/simulator.js';
-import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../simulator/test-harness.js';
+import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, type SimulatorHarness } from '../../test/support/simulator-harness.js';
 import { getDomainReportAction } from './get-domain-report.action.js';
 import { getFileReportAction } from './get-file-report.action.js';
 import { getIpReportAction } from './get-ip-report.action.js';

@@ -7,7 +7,7 @@ import { appendCaseEvent } from '../cases/case-events.js';
 import type { CaseRunsService, StepEventInput } from '../cases/case-runs.service.js';
 import { readTemplateFile } from '../playbooks/notify-templates.js';
 import { renderTemplate } from '../templating/template-renderer.js';
-import { isTemplateFile } from '../../workflows/template-files.js';
+import { isTemplateFile } from '../../workflows/language/template-files.js';
 import type { ActionRunner } from './action-runner.js';
 import type {
   AdvanceApprovalInput,
@@ -22,7 +22,7 @@ import type {
   RunActionInput,
   RunActionResult,
   StepLine,
-} from './case-activity.types.js';
+} from '../../workflows/contracts/case-activities.js';
 
 export interface CaseActivityDeps {
   runs: CaseRunsService;

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { appendCaseEvent } from '../cases/case-events.js';
-import type { ContainmentLedger } from '../connections/containment-ledger.js';
-import { isContainingAction } from '../connections/vendor-catalog.js';
+import type { ContainmentLedger } from '../integration-runtime/containment-ledger.js';
+import { isContainingAction } from '../integration-runtime/vendor-catalog.js';
 import { findAction } from '../../integrations/core/catalog.js';
 import { queryRows } from '../persistence/query-rows.js';
 import type { ActionRunner } from './action-runner.js';
@@ -12,7 +12,7 @@ import type {
   RevertContainmentInput,
   RevertContainmentResult,
   RevertibleContainment,
-} from './revert-activity.types.js';
+} from '../../workflows/contracts/revert-activities.js';
 
 export interface RevertActivityDeps {
   db: DataSource;

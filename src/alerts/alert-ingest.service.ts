@@ -8,7 +8,7 @@ import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
 import type { Principal } from '../tenants/principal.js';
 import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
-import { caseWorkflowId } from '../../workflows/case-messages.js';
+import { caseWorkflowId } from '../../workflows/contracts/case-messages.js';
 import type { AlertSource, CanonicalAlert } from './canonical-alert.js';
 import { correlationSettings, fingerprintOf, type CorrelationSettings } from './correlation.js';
 import { changedFields } from './finding-diff.js';

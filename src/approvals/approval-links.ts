@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApprovalActor, ApprovalDecision } from '../../workflows/approval-messages.js';
+import type { ApprovalActor, ApprovalDecision } from '../../workflows/contracts/approval-messages.js';
 
 /** What a signed approval link carries. The signature covers all of it: approval, approver and expiry. */
 export interface LinkClaims {

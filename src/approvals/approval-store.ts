@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { findAction } from '../../integrations/core/catalog.js';
-import type { AdvanceApprovalInput, OpenApprovalInput, OpenApprovalResult, RecordApprovalVoteInput } from '../activities/case-activity.types.js';
+import type { AdvanceApprovalInput, OpenApprovalInput, OpenApprovalResult, RecordApprovalVoteInput } from '../../workflows/contracts/case-activities.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { appendCaseEvent } from '../cases/case-events.js';
 import { queryRows } from '../persistence/query-rows.js';

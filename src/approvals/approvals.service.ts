@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ApprovalActor, ApprovalDecision, DecideApprovalResult } from '../../workflows/approval-messages.js';
+import type { ApprovalActor, ApprovalDecision, DecideApprovalResult } from '../../workflows/contracts/approval-messages.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { RequestOrigin } from '../audit/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';

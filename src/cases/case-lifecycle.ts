@@ -1,4 +1,4 @@
-import type { CaseStatusName } from '../../workflows/playbook.types.js';
+import type { CaseStatusName } from '../../workflows/language/playbook.types.js';
 
 /**
  * The case status machine: which status may follow which, and who may make the move. Pure data

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { StepLine } from '../activities/case-activity.types.js';
-import type { CaseStatusName } from '../../workflows/playbook.types.js';
+import type { StepLine } from '../../workflows/contracts/case-activities.js';
+import type { CaseStatusName } from '../../workflows/language/playbook.types.js';
 import { appendCaseEvent, appendCaseEvents, caseEventInsert, type NewCaseEvent } from './case-events.js';
 import { applyPlaybookStatus } from './playbook-status.js';
 

@@ -12,10 +12,10 @@ import { type AppConfig, loadConfig } from '../config/config.schema.js';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
 import { formatPlaybookError, validatePlaybookFiles } from '../playbooks/playbook-files.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
-import { createVigilWorker } from '../temporal/worker-factory.js';
-import { WorkerModule } from '../worker.module.js';
-import { type CaseRunState, caseWorkflowId, type PinnedPlaybook, runStateQuery } from '../../workflows/case-messages.js';
-import type { ApprovalLevel, Playbook } from '../../workflows/playbook.types.js';
+import { createVigilWorker } from '../composition/worker-factory.js';
+import { WorkerModule } from '../composition/worker.module.js';
+import { type CaseRunState, caseWorkflowId, type PinnedPlaybook, runStateQuery } from '../../workflows/contracts/case-messages.js';
+import type { ApprovalLevel, Playbook } from '../../workflows/language/playbook.types.js';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from './cli-io.js';
 
 export interface DryRunOptions {

@@ -4,7 +4,7 @@ import { AUDIT_ROUTE_DOCS } from '../audit/audit.openapi.js';
 import { CASE_ROUTE_DOCS } from '../cases/cases.openapi.js';
 import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/playbooks.openapi.js';
 import { TENANT_ROUTE_DOCS } from '../tenants/tenants.openapi.js';
-import { INTEGRATION_ROUTE_DOCS } from '../connections/integrations.openapi.js';
+import { INTEGRATION_ROUTE_DOCS } from '../integration-runtime/integrations.openapi.js';
 import { CORE_ROUTE_DOCS } from './core-routes.openapi.js';
 import type { RouteDoc } from './route-doc.js';
 

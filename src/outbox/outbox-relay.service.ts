@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
 import { Orchestrator } from '../temporal/orchestrator.port.js';
-import type { CaseAlertMessage } from '../../workflows/case-messages.js';
+import type { CaseAlertMessage } from '../../workflows/contracts/case-messages.js';
 import type { AlertOutboxPayload } from '../alerts/alert-ingest.service.js';
 import { queryRows } from '../persistence/query-rows.js';
 

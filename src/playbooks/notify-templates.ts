@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isTemplateFile } from '../../workflows/template-files.js';
-import type { Step } from '../../workflows/playbook.types.js';
+import { isTemplateFile } from '../../workflows/language/template-files.js';
+import type { Step } from '../../workflows/language/playbook.types.js';
 
 /** Template file names (under the playbooks' `templates/` folder) that notify steps of `steps` name. */
 export function notifyTemplateFiles(steps: readonly Step[], into: Set<string> = new Set()): Set<string> {

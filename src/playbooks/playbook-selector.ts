@@ -1,5 +1,5 @@
 import type { CanonicalAlert } from '../alerts/canonical-alert.js';
-import type { Playbook, PlaybookTrigger } from '../../workflows/playbook.types.js';
+import type { Playbook, PlaybookTrigger } from '../../workflows/language/playbook.types.js';
 
 export interface SelectablePlaybook {
   playbook: Playbook;

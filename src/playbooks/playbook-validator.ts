@@ -13,9 +13,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import { z } from 'zod';
-import { checkExpression, collectPaths, DEFAULT_ITEM_NAME, EXPRESSION_ROOTS, parseExpression } from '../../workflows/expression.js';
-import { isTemplateFile } from '../../workflows/template-files.js';
-import type { Playbook, PlaybookInput, Step } from '../../workflows/playbook.types.js';
+import { checkExpression, collectPaths, DEFAULT_ITEM_NAME, EXPRESSION_ROOTS, parseExpression } from '../../workflows/language/expression.js';
+import { isTemplateFile } from '../../workflows/language/template-files.js';
+import type { Playbook, PlaybookInput, Step } from '../../workflows/language/playbook.types.js';
 import { collectTemplatePaths, compileCheck } from '../templating/template-renderer.js';
 import {
   approvalLevelSchema,

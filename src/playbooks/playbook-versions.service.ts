@@ -6,7 +6,7 @@ import { auditBy, recordAudit } from '../audit/audit.service.js';
 import type { RequestOrigin } from '../audit/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { Principal } from '../tenants/principal.js';
-import type { Playbook, PlaybookTrigger } from '../../workflows/playbook.types.js';
+import type { Playbook, PlaybookTrigger } from '../../workflows/language/playbook.types.js';
 import { actionCatalogForValidation } from './action-catalog-view.js';
 import { cacaoPlaybookId, exportCacao } from './cacao/cacao-export.js';
 import { importCacao } from './cacao/cacao-import.js';

@@ -30,7 +30,7 @@ import type {
   SubPlaybookStep,
   SwitchStep,
   WaitStep,
-} from '../../workflows/playbook.types.js';
+} from '../../workflows/language/playbook.types.js';
 
 export const STEP_ID_PATTERN = /^[a-z][a-z0-9_]*$/;
 export const DURATION_PATTERN = /^[1-9][0-9]*(ms|s|m|h|d)$/;

@@ -1,5 +1,5 @@
-import type { ApprovalRefusal, DecideApprovalInput, DecideApprovalResult } from '../../workflows/approval-messages.js';
-import type { CaseAlertMessage, CaseRunState, CaseWorkflowInput } from '../../workflows/case-messages.js';
+import type { ApprovalRefusal, DecideApprovalInput, DecideApprovalResult } from '../../workflows/contracts/approval-messages.js';
+import type { CaseAlertMessage, CaseRunState, CaseWorkflowInput } from '../../workflows/contracts/case-messages.js';
 
 /** The run refused a decision on an approval (its Update validator said why). */
 export class ApprovalRefusedError extends Error {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { PlaybookCatalog } from '../../src/playbooks/playbook-catalog.service.js';
 import { hashKey } from '../../src/tenants/api-keys.service.js';
-import type { CaseWorkflowInput } from '../../workflows/case-messages.js';
+import type { CaseWorkflowInput } from '../../workflows/contracts/case-messages.js';
 import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
 const PLAYBOOKS: Record<string, string> = {

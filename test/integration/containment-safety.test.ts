@@ -8,7 +8,7 @@ import { createCaseActivities } from '../../src/activities/case-activities.js';
 import { ApprovalStore } from '../../src/approvals/approval-store.js';
 import { CaseRunsService } from '../../src/cases/case-runs.service.js';
 import { SIMULATOR_CREDENTIALS } from '../../integrations/simulator/credentials.js';
-import type { RevertCaseResult } from '../../workflows/revert-messages.js';
+import type { RevertCaseResult } from '../../workflows/contracts/revert-messages.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 import {
   type CaseBody,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { runStateQuery } from '../../workflows/case-messages.js';
+import { runStateQuery } from '../../workflows/contracts/case-messages.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 import { OwnTemporalServer } from '../support/temporal-dev-server.js';
 

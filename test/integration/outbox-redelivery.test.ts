@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { OutboxRelay } from '../../src/outbox/outbox-relay.service.js';
-import { runStateQuery } from '../../workflows/case-messages.js';
+import { runStateQuery } from '../../workflows/contracts/case-messages.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
 interface IngestBody {

@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { startSimulator } from '../../integrations/simulator/simulator.js';
 import { type AppConfig, loadConfig } from '../../src/config/config.schema.js';
 import { createApi } from '../../src/main.js';
-import { bundleWorkflows, createVigilWorker } from '../../src/temporal/worker-factory.js';
+import { bundleWorkflows, createVigilWorker } from '../../src/composition/worker-factory.js';
 import { hashKey, newKeyValue } from '../../src/tenants/api-keys.service.js';
 
 export interface TestTenant {

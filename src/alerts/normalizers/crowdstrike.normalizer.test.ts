@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crowdStrikeNormalizer } from './crowdstrike.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'crowdstrike_stream_detection_summary.json';
 const DETECT_ID = 'ldt:4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c:98765432109';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defenderNormalizer } from './defender.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'mde_alert_legacy.json';
 const ID = 'da638765432109876543_-1234567890';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gcpSccNormalizer } from './gcp-scc.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'gcp_scc_notification_decoded.json';
 const NAME = 'organizations/123456789012/sources/9876543210987654321/findings/8f7e6d5c4b3a29180716253443526170';

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { genericNormalizer } from './generic.normalizer.js';
-import { attackKeys, NOW, observed, onlyAlert } from './normalizer-testing.js';
+import { attackKeys, NOW, observed, onlyAlert } from '../../../test/support/normalizer-testing.js';
 
 const FULL = {
   title: 'Impossible travel for jdoe',

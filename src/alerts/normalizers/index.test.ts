@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALERT_SOURCES, type AlertSource } from '../canonical-alert.js';
 import { DETECTION_ORDER, detectSource, NORMALIZERS } from './index.js';
-import { fixture, NOW } from './normalizer-testing.js';
+import { fixture, NOW } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE_SOURCES: Array<[string, AlertSource]> = [
   ['crowdstrike_stream_detection_summary.json', 'crowdstrike'],

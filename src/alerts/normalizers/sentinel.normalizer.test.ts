@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sentinelNormalizer } from './sentinel.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'sentinel_incident.json';
 const NAME = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';

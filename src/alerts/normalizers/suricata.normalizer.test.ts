@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suricataNormalizer } from './suricata.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from './normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'suricata_eve_alert.json';
 

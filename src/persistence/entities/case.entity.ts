@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { CaseStatusName } from '../../../workflows/playbook.types.js';
+import type { CaseStatusName } from '../../../workflows/language/playbook.types.js';
 
 /** `none`: no playbook matched the case's first alert. */
 export type RunStatus = 'none' | 'pending' | 'running' | 'completed' | 'failed';

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Playbook } from '../../../workflows/playbook.types.js';
+import type { Playbook } from '../../../workflows/language/playbook.types.js';
 
 /**
  * One stored version of a tenant's own playbook. Versions are never changed once written: a case pins

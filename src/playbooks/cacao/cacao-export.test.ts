@@ -5,9 +5,9 @@ import { cacaoPlaybookId, exportCacao, exportCacaoWithWarnings } from './cacao-e
 import { importCacao } from './cacao-import.js';
 import { validateCacao } from './cacao-validate.js';
 import { IDENTIFIER_PATTERN, uuidV5, VIGIL_EXTENSION_ID } from './cacao-shared.js';
-import { containHost } from './cacao-test-documents.js';
+import { containHost } from '../../../test/support/cacao-test-documents.js';
 import type { CacaoActionStep, CacaoIfConditionStep, CacaoPlaybook, CacaoWorkflowStep } from './cacao.types.js';
-import type { Playbook, Step } from '../../../workflows/playbook.types.js';
+import type { Playbook, Step } from '../../../workflows/language/playbook.types.js';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
 

@@ -12,7 +12,7 @@
  * levels, loop bounds, end status, …) travels in the Vigil extension, so Vigil imports its own
  * exports without loss while other CACAO tools still see a complete, valid workflow.
  */
-import type { ApprovalStep, ActionStep, NotifyStep, Playbook, PlaybookInput, SetStep, StatusStep, Step, WaitStep } from '../../../workflows/playbook.types.js';
+import type { ApprovalStep, ActionStep, NotifyStep, Playbook, PlaybookInput, SetStep, StatusStep, Step, WaitStep } from '../../../workflows/language/playbook.types.js';
 import type {
   CacaoActionStep,
   CacaoAgentTarget,

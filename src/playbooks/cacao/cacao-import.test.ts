@@ -2,8 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFixtureJson } from '../../../test/support/fixtures.js';
 import { importCacao, type CacaoImportResult } from './cacao-import.js';
-import type { Playbook, Step } from '../../../workflows/playbook.types.js';
-import { b64, containHost, ref, type CacaoDoc as Doc } from './cacao-test-documents.js';
+import type { Playbook, Step } from '../../../workflows/language/playbook.types.js';
+import { b64, containHost, ref, type CacaoDoc as Doc } from '../../../test/support/cacao-test-documents.js';
 
 function fixture(name: string): Doc {
   return structuredClone(readFixtureJson('cacao', name)) as Doc;

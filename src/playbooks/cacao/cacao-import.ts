@@ -24,7 +24,7 @@ import type {
   Step,
   StepKind,
   SubPlaybookStep,
-} from '../../../workflows/playbook.types.js';
+} from '../../../workflows/language/playbook.types.js';
 import type {
   CacaoActionStep,
   CacaoAgentTarget,

@@ -7,7 +7,7 @@
  * is imported as edited.
  */
 import type { CacaoExtensionDefinition, CacaoExtensions } from './cacao.types.js';
-import type { PlaybookInput, PlaybookTrigger, Step, StepKind } from '../../../workflows/playbook.types.js';
+import type { PlaybookInput, PlaybookTrigger, Step, StepKind } from '../../../workflows/language/playbook.types.js';
 import { isRecord, STEP_ID_PATTERN, VIGIL_EXTENSION_ID, VIGIL_PLAYBOOK_PROPERTY, VIGIL_STEP_PROPERTY } from './cacao-shared.js';
 
 /** Which Vigil route a step's CACAO `on_failure` stands for (approvals: a rejection, by default). */

@@ -4,7 +4,7 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type W
 import { ActionRunner } from '../activities/action-runner.js';
 import { createCaseActivities } from '../activities/case-activities.js';
 import { createRevertActivities } from '../activities/revert-activities.js';
-import { ContainmentLedger } from '../connections/containment-ledger.js';
+import { ContainmentLedger } from '../integration-runtime/containment-ledger.js';
 import { ApprovalStore } from '../approvals/approval-store.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
 import type { AppConfig } from '../config/config.schema.js';

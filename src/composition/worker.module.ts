@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { AppConfig } from './config/config.schema.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { CoreModule } from './core.module.js';
 
 /** The worker's application context: activities get their services from here. */

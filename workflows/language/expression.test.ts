@@ -328,7 +328,7 @@ describe('static analysis', () => {
 describe('determinism', () => {
   test('the module uses no clock, randomness, eval or imports other than jsep', () => {
     // Compiled to dist/workflows/, so the source is two folders up.
-    const source = readFileSync(new URL('../../workflows/expression.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../../workflows/language/expression.ts', import.meta.url), 'utf8');
     const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     assert.deepEqual(code.match(/^import .*$/gm), ["import jsep from 'jsep';"]);
     for (const banned of [/\bDate\b/, /Math\.random/, /\beval\s*\(/, /new Function/, /\brequire\s*\(/, /\bprocess\./]) {

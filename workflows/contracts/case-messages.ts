@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Playbook } from './playbook.types.js';
+import type { Playbook } from '../language/playbook.types.js';
 
 /** One alert handed to a case workflow: its id and the canonical finding (never the raw payload). */
 export interface CaseAlertMessage {

@@ -1,5 +1,5 @@
-import type { ApprovalDecision, ApprovalStatus } from '../../workflows/approval-messages.js';
-import type { ApprovalLevel, CaseStatusName } from '../../workflows/playbook.types.js';
+import type { ApprovalDecision, ApprovalStatus } from './approval-messages.js';
+import type { ApprovalLevel, CaseStatusName } from '../language/playbook.types.js';
 
 /**
  * Inputs and outputs of the activities the case workflow calls. The workflow imports only these

@@ -13,12 +13,12 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CarriedLines, CaseActivities, RunActionInput, RunActionResult, RunEnd, StepLine, StepRef } from '../src/activities/case-activity.types.js';
+import type { CarriedLines, CaseActivities, RunActionInput, RunActionResult, RunEnd, StepLine, StepRef } from '../contracts/case-activities.js';
 import type { ApprovalGate, ApprovalState } from './approval-gate.js';
-import type { ApprovalDecision } from './approval-messages.js';
-import type { PinnedPlaybook, StepStatus } from './case-messages.js';
-import type { ForeachChunkInput, ForeachChunkResult, foreachChunkWorkflow, SubPlaybookInput, SubPlaybookResult, subPlaybookWorkflow } from './child.workflows.js';
-import { type Ast, DEFAULT_ITEM_NAME, evaluate, isTruthy, parseExpression } from './expression.js';
+import type { ApprovalDecision } from '../contracts/approval-messages.js';
+import type { PinnedPlaybook, StepStatus } from '../contracts/case-messages.js';
+import { type ForeachChunkInput, type ForeachChunkResult, type ForeachChunkWorkflow, type ForeachItemResult, FOREACH_CHUNK_WORKFLOW, type SubPlaybookInput, type SubPlaybookResult, type SubPlaybookWorkflow, SUB_PLAYBOOK_WORKFLOW } from '../contracts/child-workflows.js';
+import { type Ast, DEFAULT_ITEM_NAME, evaluate, isTruthy, parseExpression } from '../language/expression.js';
 import type {
   ActionStep,
   ApprovalStep,
@@ -34,9 +34,9 @@ import type {
   StatusStep,
   SubPlaybookStep,
   WaitStep,
-} from './playbook.types.js';
-import { isTemplateFile } from './template-files.js';
-import { expressionNeeds, mergeNeeds, type ScopeNeeds, sliceScope, stringsOf, templateNeeds } from './scope-reads.js';
+} from '../language/playbook.types.js';
+import { isTemplateFile } from '../language/template-files.js';
+import { expressionNeeds, mergeNeeds, type ScopeNeeds, sliceScope, stringsOf, templateNeeds } from '../language/scope-reads.js';
 
 /** Above this many items a foreach runs its items in child workflows, so the run's own history stays short. */
 export const FOREACH_CHUNK_THRESHOLD = 100;
@@ -81,13 +81,6 @@ export interface RunOutcome {
 }
 
 /** One item's result in `steps.<foreach id>.output.items[i]`. */
-export interface ForeachItemResult {
-  item: unknown;
-  status: 'completed';
-  /** The body's step results for this item: `{ <step id>: { output, status, error? } }`. */
-  steps: Record<string, unknown>;
-}
-
 /** Where a list of steps runs: the scope it reads and writes, and how its visits are keyed. */
 interface Frame {
   scope: Record<string, unknown>;
@@ -942,7 +935,7 @@ export class PlaybookInterpreter {
           visitBase: ref.visit,
           retry: frame.retry,
         };
-        const out: ForeachChunkResult = await executeChild<typeof foreachChunkWorkflow>('foreachChunkWorkflow', {
+        const out: ForeachChunkResult = await executeChild<ForeachChunkWorkflow>(FOREACH_CHUNK_WORKFLOW, {
           workflowId: `${parentId}/${step.id}/${ref.visit}/chunk-${k}`,
           args: [input],
         });
@@ -998,7 +991,7 @@ export class PlaybookInterpreter {
       templates: this.host.templates,
     };
     this.flushSoon();
-    const result: SubPlaybookResult = await executeChild<typeof subPlaybookWorkflow>('subPlaybookWorkflow', {
+    const result: SubPlaybookResult = await executeChild<SubPlaybookWorkflow>(SUB_PLAYBOOK_WORKFLOW, {
       workflowId: `${workflowInfo().workflowId}/${step.id}/${ref.visit}`,
       args: [input],
       // Without `retry` a failed sub-playbook is not started again: its steps retry on their own.

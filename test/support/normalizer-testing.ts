@@ -3,10 +3,10 @@
  * results. Imported by `*.test.ts` only.
  */
 import assert from 'node:assert/strict';
-import type { CanonicalAlert } from '../canonical-alert.js';
-import type { NormalizeResult } from './normalizer.js';
-import { isRecord, type JsonRecord } from './field-access.js';
-import { readFixtureJson } from '../../../test/support/fixtures.js';
+import type { CanonicalAlert } from '../../src/alerts/canonical-alert.js';
+import type { NormalizeResult } from '../../src/alerts/normalizers/normalizer.js';
+import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-access.js';
+import { readFixtureJson } from './fixtures.js';
 
 /** A fixed "now", far from every fixture time, so a fallback to it is visible. */
 export const NOW = Date.UTC(2030, 0, 1, 0, 0, 0);

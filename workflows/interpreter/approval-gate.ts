@@ -1,13 +1,13 @@
 import { ApplicationFailure, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { ApprovalVoteRecord, CaseActivities } from '../src/activities/case-activity.types.js';
+import type { ApprovalVoteRecord, CaseActivities } from '../contracts/case-activities.js';
 import {
   type ApprovalRefusal,
   type ApprovalStatus,
   type DecideApprovalInput,
   type DecideApprovalResult,
   decideApprovalUpdate,
-} from './approval-messages.js';
-import type { ApprovalLevel } from './playbook.types.js';
+} from '../contracts/approval-messages.js';
+import type { ApprovalLevel } from '../language/playbook.types.js';
 
 /** One approval the run is waiting on, as the workflow sees it (the approvals row mirrors it). */
 export interface ApprovalState {

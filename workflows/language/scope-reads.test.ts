@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { collectTemplatePaths, renderTemplate } from '../src/templating/template-renderer.js';
+import { collectTemplatePaths, renderTemplate } from '../../src/templating/template-renderer.js';
 import { parseExpression } from './expression.js';
 import { expressionNeeds, mergeNeeds, type ScopeNeeds, sliceScope, templateNeeds } from './scope-reads.js';
 

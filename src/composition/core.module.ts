@@ -1,17 +1,17 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ActionRunner } from './activities/action-runner.js';
-import { CONNECTION_PROVIDERS } from './connections/connections.providers.js';
-import { AuditService } from './audit/audit.service.js';
-import { CaseRunsService } from './cases/case-runs.service.js';
-import { type AppConfig, APP_CONFIG } from './config/config.schema.js';
-import { createDataSource, dataSourceOptions } from './persistence/data-source.js';
-import { ensureDatabase, runMigrations } from './persistence/database-bootstrap.js';
-import { PlaybookCatalog } from './playbooks/playbook-catalog.service.js';
-import { Orchestrator } from './temporal/orchestrator.port.js';
-import { TemporalOrchestrator } from './temporal/temporal-orchestrator.js';
-import { ApiKeysService } from './tenants/api-keys.service.js';
-import { TenantSettingsService } from './tenants/tenant-settings.service.js';
+import { ActionRunner } from '../activities/action-runner.js';
+import { CONNECTION_PROVIDERS } from '../integration-runtime/connections.providers.js';
+import { AuditService } from '../audit/audit.service.js';
+import { CaseRunsService } from '../cases/case-runs.service.js';
+import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
+import { createDataSource, dataSourceOptions } from '../persistence/data-source.js';
+import { ensureDatabase, runMigrations } from '../persistence/database-bootstrap.js';
+import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
+import { Orchestrator } from '../temporal/orchestrator.port.js';
+import { TemporalOrchestrator } from '../temporal/temporal-orchestrator.js';
+import { ApiKeysService } from '../tenants/api-keys.service.js';
+import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
 
 /** What both processes share: config, the database (created and migrated at start), Temporal, playbooks, case writes. */
 @Global()

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import type { ActionContext, ActionDefinition, ConnectionContext } from '../core/action.js';
-import { IntegrationError } from '../core/action.js';
-import { createHttpClient } from '../core/create-http-client.js';
-import { clearTokenCache } from '../core/oauth-token-cache.js';
-import type { RecordedCall } from './call-log.js';
-import { simulatorConnections } from './connections.js';
-import type { FaultSpec } from './faults.js';
-import { startSimulator, type RunningSimulator } from './simulator.js';
+import type { ActionContext, ActionDefinition, ConnectionContext } from '../../integrations/core/action.js';
+import { IntegrationError } from '../../integrations/core/action.js';
+import { createHttpClient } from '../../integrations/core/create-http-client.js';
+import { clearTokenCache } from '../../integrations/core/oauth-token-cache.js';
+import type { RecordedCall } from '../../integrations/simulator/call-log.js';
+import { simulatorConnections } from '../../integrations/simulator/connections.js';
+import type { FaultSpec } from '../../integrations/simulator/faults.js';
+import { startSimulator, type RunningSimulator } from '../../integrations/simulator/simulator.js';
 
 /**
  * Test support for adapters: a simulator on ephemeral ports, connections pointing at it, and

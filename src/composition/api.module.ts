@@ -1,0 +1,54 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AlertIngestService } from '../alerts/alert-ingest.service.js';
+import { AlertsController } from '../alerts/alerts.controller.js';
+import { IngestSettingsService } from '../alerts/ingest-settings.service.js';
+import { IngestSignatureVerifier } from '../alerts/ingest-signature.service.js';
+import { SettingsController } from '../alerts/settings.controller.js';
+import { ApprovalsController } from '../approvals/approvals.controller.js';
+import { ApprovalsService } from '../approvals/approvals.service.js';
+import { AuditController } from '../audit/audit.controller.js';
+import { CaseNotesService } from '../cases/case-notes.service.js';
+import { CaseUpdatesService } from '../cases/case-updates.service.js';
+import { CasesController } from '../cases/cases.controller.js';
+import { CasesService } from '../cases/cases.service.js';
+import { HttpExceptionFilter } from '../common/errors/http-exception.filter.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { CoreModule } from './core.module.js';
+import { IntegrationsApiModule } from '../integration-runtime/integrations-api.module.js';
+import { HealthController } from '../health/health.controller.js';
+import { OpenApiController } from '../openapi/openapi.controller.js';
+import { OutboxRelay } from '../outbox/outbox-relay.service.js';
+import { PlaybooksController } from '../playbooks/playbooks.controller.js';
+import { PlaybookVersionsService } from '../playbooks/playbook-versions.service.js';
+import { AccessService } from '../tenants/access.service.js';
+import { ApiKeyGuard } from '../tenants/api-key.guard.js';
+import { TenantsController } from '../tenants/tenants.controller.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+
+/** The HTTP API: ingest, cases, health; the outbox relay runs beside it. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [CoreModule.forRoot(config), IntegrationsApiModule],
+      controllers: [HealthController, AlertsController, SettingsController, CasesController, PlaybooksController, TenantsController, AuditController, OpenApiController, ApprovalsController],
+      providers: [
+        AlertIngestService,
+        IngestSettingsService,
+        IngestSignatureVerifier,
+        CasesService,
+        CaseUpdatesService,
+        CaseNotesService,
+        TenantsService,
+        AccessService,
+        OutboxRelay,
+        ApprovalsService,
+        PlaybookVersionsService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}
