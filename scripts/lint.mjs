@@ -1,13 +1,7 @@
 #!/usr/bin/env node
-// `npm run lint`: ESLint from tools/lint (installed there on first use).
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { ensureDependencies, projectRoot } from './lib/process-tools.mjs';
+// `npm run lint`: ESLint and the layer rules (dependency-cruiser), both from tools/lint.
+import { runLint } from './lib/lint-runner.mjs';
 
-const lintDir = path.join(projectRoot, 'tools', 'lint');
-ensureDependencies(lintDir);
-const r = spawnSync(path.join(lintDir, 'node_modules', '.bin', 'eslint'), ['--config', path.join(lintDir, 'eslint.config.js'), ...process.argv.slice(2), '.'], {
-  cwd: projectRoot,
-  stdio: 'inherit',
-});
-process.exit(r.status ?? 1);
+const result = runLint({ inherit: true, eslintArgs: process.argv.slice(2) });
+if (result.layers.ok) process.stdout.write('layers: every import follows tools/lint/dependency-rules.cjs\n');
+process.exit(result.eslint.ok && result.layers.ok ? 0 : 1);

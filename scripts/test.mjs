@@ -9,7 +9,8 @@ import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { ensureDependencies, log, projectRoot, stopAll } from './lib/process-tools.mjs';
+import { runLint } from './lib/lint-runner.mjs';
+import { log, projectRoot, stopAll } from './lib/process-tools.mjs';
 import { prepareCode, runMainCommand, startTemporal } from './lib/stack.mjs';
 
 const t0 = Date.now();
@@ -57,14 +58,11 @@ try {
   const filter = process.argv.slice(2);
 
   if (filter.length === 0) {
-    const lintDir = path.join(projectRoot, 'tools', 'lint');
-    ensureDependencies(lintDir);
-    const lint = spawnSync(path.join(lintDir, 'node_modules', '.bin', 'eslint'), ['--config', path.join(lintDir, 'eslint.config.js'), '.'], {
-      cwd: projectRoot,
-      encoding: 'utf8',
-    });
-    if (lint.status !== 0) process.stdout.write(lint.stdout + lint.stderr);
-    check('lint (eslint with the workflow sandbox fence)', lint.status === 0);
+    const lint = runLint();
+    if (!lint.eslint.ok) process.stdout.write(lint.eslint.output);
+    check('lint (eslint with the workflow sandbox fence)', lint.eslint.ok);
+    if (!lint.layers.ok) process.stdout.write(lint.layers.output);
+    check('layers (dependency-cruiser: tools/lint/dependency-rules.cjs)', lint.layers.ok);
   }
 
   temporal = await startTemporal({ ui: false, dbName: 'temporal-test.db' });

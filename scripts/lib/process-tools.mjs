@@ -1,6 +1,6 @@
 // Shared by Vigil's start, test and run scripts: logging, npm install on a fresh clone, the TypeScript build, child processes.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,22 +27,28 @@ function newestMtime(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    // A folder's own time changes when a file in it is deleted or renamed away.
+    if (entry.isDirectory()) newest = Math.max(newest, statSync(full).mtimeMs, newestMtime(full));
     else if (/\.(ts|json|yaml)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
+
+/** The top folders tsc compiles into dist/ (tsconfig.json `include`). */
+const COMPILED_DIRS = ['src', 'workflows', 'integrations', 'test', 'playbooks', 'bench'];
 
 /** Compiles the project with TypeScript 7 into dist/ unless dist is newer than every source file. */
 export function ensureBuild({ force = false } = {}) {
   const stamp = path.join(projectRoot, 'dist', '.build-stamp');
   if (!force && existsSync(stamp)) {
     const built = statSync(stamp).mtimeMs;
-    const sources = ['src', 'workflows', 'integrations', 'test', 'playbooks'].map((d) => path.join(projectRoot, d)).filter((d) => existsSync(d));
-    const newest = Math.max(statSync(path.join(projectRoot, 'tsconfig.json')).mtimeMs, ...sources.map(newestMtime));
+    const sources = COMPILED_DIRS.map((d) => path.join(projectRoot, d)).filter((d) => existsSync(d));
+    const newest = Math.max(statSync(path.join(projectRoot, 'tsconfig.json')).mtimeMs, ...sources.map((d) => Math.max(statSync(d).mtimeMs, newestMtime(d))));
     if (built >= newest) return;
   }
   log('compiling TypeScript…');
+  // A clean output: a moved or deleted source must not leave its compiled test behind for the runner to find.
+  for (const dir of COMPILED_DIRS) rmSync(path.join(projectRoot, 'dist', dir), { recursive: true, force: true });
   const tsc = path.join(projectRoot, 'node_modules', '.bin', 'tsc');
   const r = spawnSync(tsc, ['-p', 'tsconfig.json'], { cwd: projectRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('the TypeScript build failed');

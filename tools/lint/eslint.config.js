@@ -6,7 +6,10 @@ import tseslint from 'typescript-eslint';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** What deterministic workflow code may not import: Node built-ins, I/O libraries and the non-workflow Temporal SDK. */
+/**
+ * What deterministic workflow code may not import: Node built-ins, I/O libraries and the non-workflow Temporal SDK.
+ * Which folders workflows/ may import (at any depth) is a layer rule in dependency-rules.cjs.
+ */
 const WORKFLOW_FENCE = {
   paths: ['axios', 'pg', 'typeorm', 'handlebars', 'nodemailer', 'smtp-server', 'yaml', 'zod', 'reflect-metadata', 'rxjs'].map((name) => ({
     name,
@@ -17,7 +20,6 @@ const WORKFLOW_FENCE = {
     { regex: '^(fs|path|crypto|http|https|net|os|child_process|timers|worker_threads|process|util|stream|events|dns|url)(/.*)?$', message: 'workflows/ may not use Node modules.' },
     { regex: '^@nestjs/', message: 'workflows/ may not use NestJS.' },
     { regex: '^@temporalio/(client|worker|activity|testing)$', message: 'workflows/ imports only @temporalio/workflow (and @temporalio/common).' },
-    { regex: '^\\.\\./(src|integrations)/', allowTypeImports: true, message: 'workflows/ may import only the types of activities and services.' },
   ],
 };
 
