@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { auditBy, recordAudit } from '../audit/audit.service.js';
 import type { RequestOrigin } from '../audit/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
@@ -80,14 +80,31 @@ export class AccessService {
     }
   }
 
+  private async isOperatorUser(m: EntityManager, userId: string | null): Promise<boolean> {
+    if (!userId) return false;
+    const rows = await queryRows<{ mssp_operator: boolean }>(m, `SELECT mssp_operator FROM users WHERE id = $1`, [userId]);
+    return rows[0]?.mssp_operator ?? false;
+  }
+
   async createKey(principal: Principal, origin: RequestOrigin, tenantIdOrSlug: string, body: CreateApiKeyBody): Promise<CreatedApiKey> {
     const tenant = await this.tenants.visibleTenant(principal, tenantIdOrSlug);
     this.checkOperatorGrant(principal, tenant, body.msspOperator);
     const key = newKeyValue();
     return this.db.transaction(async (m) => {
       if (body.userId) {
-        const owner = await queryRows<{ id: string; role: Role }>(m, `SELECT id, role FROM users WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL`, [body.userId, tenant.id]);
+        const owner = await queryRows<{ id: string; role: Role; mssp_operator: boolean }>(
+          m,
+          `SELECT id, role, mssp_operator FROM users WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL`,
+          [body.userId, tenant.id],
+        );
         if (!owner[0]) throw notFound('user', body.userId);
+        // A key acts as its user: only an operator may mint one for an operator, and an operator key needs an operator user.
+        if (owner[0].mssp_operator && !principal.msspOperator) {
+          throw new VigilError('forbidden', 'only an MSSP operator may create keys for an MSSP operator user', { userId: body.userId });
+        }
+        if (body.msspOperator && !owner[0].mssp_operator) {
+          throw new VigilError('invalid_body', `user ${body.userId} is not an MSSP operator, so a key acting as them cannot be one`, { userId: body.userId });
+        }
         // A key acting as a person holds that person's role, so a key never gives its user more.
         if (owner[0].role !== body.role) {
           throw new VigilError('invalid_body', `a key of user ${body.userId} holds the user's role (${owner[0].role}), not ${body.role}`, { userRole: owner[0].role, role: body.role });
@@ -123,6 +140,9 @@ export class AccessService {
       ]);
       const row = rows[0];
       if (!row) throw notFound('api key', keyId);
+      if (!principal.msspOperator && (row.mssp_operator || (await this.isOperatorUser(m, row.user_id)))) {
+        throw new VigilError('forbidden', "only an MSSP operator may revoke an MSSP operator's key", { keyId });
+      }
       if (row.revoked_at) return;
       await m.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [keyId]);
       await recordAudit(m, auditBy(principal, origin, 'api_key.revoked', `api_key:${row.id}`, { name: row.name, role: row.role, prefix: row.key_prefix }, row.tenant_id));
@@ -170,6 +190,7 @@ export class AccessService {
       ]);
       const row = rows[0];
       if (!row || row.removed_at) throw notFound('user', userId);
+      if (row.mssp_operator && !principal.msspOperator) throw new VigilError('forbidden', 'only an MSSP operator may remove an MSSP operator user', { userId });
       await m.query(`UPDATE users SET removed_at = now() WHERE id = $1`, [userId]);
       const revoked = await queryRows<{ id: string }>(m, `UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]);
       await recordAudit(m, auditBy(principal, origin, 'user.removed', `user:${row.id}`, { email: row.email, revokedKeys: revoked.map((k) => k.id) }, row.tenant_id));

@@ -50,7 +50,8 @@ export class ApiKeysService {
     if (hit && hit.until > now) return hit.principal;
     const generation = this.generation;
     const rows: KeyRow[] = await this.db.query(
-      `SELECT k.id, k.tenant_id, k.role, t.slug, k.user_id, (k.mssp_operator OR COALESCE(u.mssp_operator, false)) AS mssp_operator
+      // Operator power is the key's own flag (granted only by an operator); a user's key holds it only while its user does too.
+      `SELECT k.id, k.tenant_id, k.role, t.slug, k.user_id, (k.mssp_operator AND (k.user_id IS NULL OR COALESCE(u.mssp_operator, false))) AS mssp_operator
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id LEFT JOIN users u ON u.id = k.user_id
        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active' AND (k.user_id IS NULL OR u.removed_at IS NULL)`,
       [hash],

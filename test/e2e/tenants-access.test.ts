@@ -147,7 +147,13 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       assert.equal(listed.role, 'analyst');
       assert.equal('key' in listed, false);
       assert.ok(!JSON.stringify(list.body).includes(created.key), 'the key value never appears in a list');
-      const stored: Array<{ key_hash: string; last_used_at: Date | null }> = await stack.db.query(`SELECT key_hash, last_used_at FROM api_keys WHERE id = $1`, [created.id]);
+      // The last use is written beside the request, not before its answer: give it a moment on a busy machine.
+      let stored: Array<{ key_hash: string; last_used_at: Date | null }> = [];
+      for (let i = 0; i < 40; i += 1) {
+        stored = await stack.db.query(`SELECT key_hash, last_used_at FROM api_keys WHERE id = $1`, [created.id]);
+        if (stored[0]?.last_used_at) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       assert.match(stored[0]!.key_hash, /^[0-9a-f]{64}$/);
       assert.ok(stored[0]!.last_used_at, 'last use recorded');
       const revoked = await http('DELETE', url(`/api-keys/${created.id}`), { key: operator });
@@ -179,6 +185,69 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       const ok = await newKey('default', 'admin', { msspOperator: true });
       assert.equal(ok.msspOperator, true);
       assert.equal((await http('GET', url('/tenants'), { key: ok.key })).status, 200);
+    });
+
+    describe('operator power comes only from an operator', () => {
+      // A provider-tenant admin who is not an operator, and an operator user, both made by the bootstrap operator.
+      const setUp = async (): Promise<{ admin: Key & { key: string }; operatorUser: User }> => {
+        const admin = await newKey('default', 'admin');
+        assert.equal(admin.msspOperator, false);
+        const made = await http<User>('POST', url('/tenants/default/users'), {
+          key: operator,
+          body: { email: `op-${randomBytes(4).toString('hex')}@provider.example`, name: 'Op', role: 'admin', msspOperator: true },
+        });
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+        return { admin, operatorUser: made.body };
+      };
+
+      test("a non-operator admin cannot mint a key acting as an operator user, so gets no operator power", async () => {
+        const { admin, operatorUser } = await setUp();
+        const minted = await http<ErrorBody>('POST', url('/tenants/default/api-keys'), { key: admin.key, body: { name: 'mine now', role: 'admin', userId: operatorUser.id } });
+        assert.equal(minted.status, 403, JSON.stringify(minted.body));
+        assert.equal(minted.body.error.code, 'forbidden');
+        const t = await newTenant();
+        assert.equal((await http('GET', url(`/tenants/${t.id}/api-keys`), { key: admin.key })).status, 404, 'the admin still sees only its own tenant');
+      });
+
+      test("an operator user's key is an operator only when an operator grants the flag on the key itself", async () => {
+        const { operatorUser } = await setUp();
+        const plain = await newKey('default', 'admin', { userId: operatorUser.id });
+        assert.equal(plain.msspOperator, false);
+        assert.equal((await http('GET', url('/tenants'), { key: plain.key })).status, 403, 'listed as not an operator, and acts as none');
+        const flagged = await newKey('default', 'admin', { userId: operatorUser.id, msspOperator: true });
+        assert.equal(flagged.msspOperator, true);
+        assert.equal((await http('GET', url('/tenants'), { key: flagged.key })).status, 200);
+        const listed = await http<{ items: Key[] }>('GET', url('/tenants/default/api-keys'), { key: operator });
+        assert.equal(listed.body.items.find((k) => k.id === plain.id)?.msspOperator, false);
+        assert.equal(listed.body.items.find((k) => k.id === flagged.id)?.msspOperator, true);
+      });
+
+      test('an operator key for a user who is not an operator is refused', async () => {
+        const user = await http<User>('POST', url('/tenants/default/users'), {
+          key: operator,
+          body: { email: `plain-${randomBytes(4).toString('hex')}@provider.example`, name: 'Plain', role: 'admin' },
+        });
+        const res = await http<ErrorBody>('POST', url('/tenants/default/api-keys'), { key: operator, body: { name: 'x', role: 'admin', userId: user.body.id, msspOperator: true } });
+        assert.equal(res.status, 400);
+        assert.equal(res.body.error.code, 'invalid_body');
+      });
+
+      test("a non-operator admin may not revoke operators' keys or remove operator users", async () => {
+        const { admin, operatorUser } = await setUp();
+        const operatorKey = await newKey('default', 'admin', { msspOperator: true });
+        const usersKey = await newKey('default', 'admin', { userId: operatorUser.id });
+        for (const id of [operatorKey.id, usersKey.id]) {
+          const res = await http<ErrorBody>('DELETE', url(`/api-keys/${id}`), { key: admin.key });
+          assert.equal(res.status, 403, id);
+          assert.equal(res.body.error.code, 'forbidden');
+        }
+        const removal = await http<ErrorBody>('DELETE', url(`/users/${operatorUser.id}`), { key: admin.key });
+        assert.equal(removal.status, 403);
+        assert.equal((await http('GET', url('/tenants'), { key: operatorKey.key })).status, 200, 'the operator key still works');
+        // An operator may.
+        assert.equal((await http('DELETE', url(`/api-keys/${usersKey.id}`), { key: operator })).status, 204);
+        assert.equal((await http('DELETE', url(`/users/${operatorUser.id}`), { key: operator })).status, 204);
+      });
     });
 
     test('bad key bodies answer 400', async () => {
