@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { ProtectedAssetKind } from '../persistence/entities/protected-asset.entity.js';
 
 export interface AssetRef {
@@ -67,27 +68,48 @@ export function targetsOf(input: unknown, scope: Record<string, unknown> = {}): 
   return refs;
 }
 
-function ipv4ToInt(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    n = n * 256 + Number(part);
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/**
+ * An address or CIDR network, parsed: every spelling of one address is one value (`2001:db8::10` and
+ * `2001:db8:0:0:0:0:0:10`), and an IPv4-mapped IPv6 address (`::ffff:10.20.30.40`) is its IPv4 address.
+ */
+function addressRange(text: string): Range | undefined {
+  try {
+    if (text.includes('/')) {
+      const [address, bits] = ipaddr.parseCIDR(text);
+      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+        return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];
+      }
+      return [address, bits];
+    }
+    if (!ipaddr.isValid(text)) return undefined;
+    const address = ipaddr.process(text);
+    return [address, address.kind() === 'ipv4' ? 32 : 128];
+  } catch {
+    return undefined;
   }
-  return n;
 }
 
-/** An IPv4 address or CIDR network as an inclusive range; undefined for anything else. */
-function ipv4Range(text: string): [number, number] | undefined {
-  const [address, bitsText] = text.split('/');
-  const base = ipv4ToInt(address ?? '');
-  if (base === undefined) return undefined;
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32) return undefined;
-  const size = 2 ** (32 - bits);
-  const start = Math.floor(base / size) * size;
-  return [start, start + size - 1];
+/** Two addresses or networks overlap when one contains the other's first address (CIDR blocks nest or are apart). */
+function rangesOverlap(a: Range, b: Range): boolean {
+  if (a[0].kind() !== b[0].kind()) return false;
+  // The kinds are equal, so each match() compares like with like.
+  const contains = (outer: Range, inner: Range): boolean => outer[1] <= inner[1] && (inner[0] as ipaddr.IPv4).match(outer[0] as ipaddr.IPv4, outer[1]);
+  return contains(a, b) || contains(b, a);
+}
+
+/** Host names and domains compare without case and without the root's trailing dot. */
+function normalName(text: string): string {
+  return text.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** `dc01` names the same host as `dc01.corp.example`: a short name matches an FQDN's first label. */
+function sameHost(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.includes('.') === b.includes('.')) return false;
+  const [short, fqdn] = a.includes('.') ? [b, a] : [a, b];
+  return fqdn.slice(0, fqdn.indexOf('.')) === short;
 }
 
 function wildcard(pattern: string, value: string): boolean {
@@ -96,18 +118,25 @@ function wildcard(pattern: string, value: string): boolean {
 }
 
 /**
- * Whether a protected-asset pattern covers a target: exact (case-insensitive), `*` wildcards, and
- * for addresses overlapping IPv4 ranges (blocking 10.0.0.0/8 touches a protected 10.0.0.5, and
- * blocking 10.0.0.5 touches a protected 10.0.0.0/24).
+ * Whether a protected-asset pattern covers a target. Addresses are compared parsed, IPv4 and IPv6,
+ * as overlapping ranges in both directions (blocking 10.0.0.0/8 touches a protected 10.0.0.5, and
+ * blocking 10.0.0.5 touches a protected 10.0.0.0/24); hosts and domains without case or trailing
+ * dot, a host's short name against its FQDN; anything else exact without case; `*` wildcards.
  */
 export function patternMatches(kind: ProtectedAssetKind, pattern: string, value: string): boolean {
   const p = pattern.trim();
   const v = value.trim();
   if (p.toLowerCase() === v.toLowerCase()) return true;
   if (kind === 'ip') {
-    const a = ipv4Range(p);
-    const b = ipv4Range(v);
-    if (a && b) return a[0] <= b[1] && b[0] <= a[1];
+    const a = addressRange(p);
+    const b = addressRange(v);
+    if (a && b) return rangesOverlap(a, b);
+  }
+  if (kind === 'host' || kind === 'domain') {
+    const np = normalName(p);
+    const nv = normalName(v);
+    if (kind === 'host' ? sameHost(np, nv) : np === nv) return true;
+    return np.includes('*') && wildcard(np, nv);
   }
   return p.includes('*') && wildcard(p, v);
 }
