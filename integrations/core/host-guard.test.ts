@@ -36,6 +36,15 @@ describe('classifyAddress', () => {
     ['::ffff:a9fe:a9fe', 'link-local'],
     ['64:ff9b::10.0.0.1', 'private'],
     ['2606:4700:4700::1111', 'public'],
+    // Forms that embed an IPv4 address are classed by it.
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:a9fe:a9fe::1', 'link-local'],
+    ['2002:0a00:0001::', 'private'],
+    ['2002:0808:0808::', 'public'],
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    ['64:ff9b:1::a9fe:a9fe', 'link-local'],
+    ['64:ff9b:1::c0a8:101', 'private'],
     ['[::1]', 'loopback'],
     ['not-an-ip', 'invalid'],
   ];
@@ -79,6 +88,20 @@ describe('assertUrlAllowed', () => {
     await refused(assertUrlAllowed('http://metadata.example.com/', settings, dns), 'address_not_allowed');
     await refused(assertUrlAllowed('http://[::1]/', settings, dns), 'address_not_allowed');
   });
+  test('every numeric spelling of an address is normalised before the check', async () => {
+    const settings = { allowedHosts: ['127.0.0.1', '169.254.169.254', '10.0.0.1'], allowPrivateNetworks: false };
+    for (const url of ['http://2130706433/', 'http://0x7f000001/', 'http://0177.0.0.1/', 'http://127.1/', 'http://0x7f.1/', 'http://2852039166/', 'http://0xa9.0376.43518/', 'http://10.1/']) {
+      await refused(assertUrlAllowed(url, settings, dns), 'address_not_allowed');
+    }
+  });
+  test('allowedPorts: only the listed ports of an allowed host may be called', async () => {
+    const settings = { allowedHosts: ['api.example.com'], allowPrivateNetworks: false, allowedPorts: [8443] };
+    assert.equal((await assertUrlAllowed('https://api.example.com:8443/x', settings, dns)).url.port, '8443');
+    await refused(assertUrlAllowed('https://api.example.com/x', settings, dns), 'host_not_allowed');
+    await refused(assertUrlAllowed('http://api.example.com:7233/x', settings, dns), 'host_not_allowed');
+    assert.deepEqual(hostGuardSettingsFrom({ allowedHosts: ['a'], allowedPorts: [80, 'x', 0, 70000] }).allowedPorts, [80]);
+    assert.equal(hostGuardSettingsFrom({ allowedHosts: ['a'] }).allowedPorts, undefined);
+  });
   test('one private address among public ones is enough to refuse', async () => {
     await refused(assertUrlAllowed('https://rebind.example.com/', { allowedHosts: ['rebind.example.com'], allowPrivateNetworks: false }, dns), 'address_not_allowed');
   });
@@ -102,5 +125,13 @@ describe('assertRedirectAllowed', () => {
   test('redirects to another host are refused', () => {
     assert.throws(() => assertRedirectAllowed(from, 'http://169.254.169.254/'), (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed');
     assert.throws(() => assertRedirectAllowed(from, 'https://evil.example.net/'), (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed');
+  });
+  test('redirects to another port of the same host are refused, also through a scheme default', () => {
+    const local = new URL('http://127.0.0.1:4010/http/x');
+    assert.equal(assertRedirectAllowed(local, 'http://127.0.0.1:4010/http/y').port, '4010');
+    for (const to of ['http://127.0.0.1:8233/api/v1/namespaces/default/workflows', 'http://127.0.0.1/', 'https://127.0.0.1/']) {
+      assert.throws(() => assertRedirectAllowed(local, to), (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed', to);
+    }
+    assert.equal(assertRedirectAllowed(new URL('https://api.example.com/a'), 'https://api.example.com:443/b').pathname, '/b', 'the default port spelt out is the same port');
   });
 });

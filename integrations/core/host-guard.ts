@@ -22,6 +22,8 @@ export interface HostGuardSettings {
   allowedHosts: readonly string[];
   /** Opt-in for calling private, loopback and link-local addresses (on-premises tools). */
   allowPrivateNetworks: boolean;
+  /** When set, the only ports that may be called (the development fallback reaches the simulator's port alone). */
+  allowedPorts?: readonly number[];
 }
 
 export type AddressClass =
@@ -44,7 +46,9 @@ export function hostGuardSettingsFrom(settings: Readonly<Record<string, unknown>
     : typeof raw === 'string'
       ? raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '')
       : [];
-  return { allowedHosts, allowPrivateNetworks: settings['allowPrivateNetworks'] === true };
+  const ports = settings['allowedPorts'];
+  const allowedPorts = Array.isArray(ports) ? ports.filter((p): p is number => Number.isInteger(p) && p > 0 && p < 65_536) : undefined;
+  return { allowedHosts, allowPrivateNetworks: settings['allowPrivateNetworks'] === true, ...(allowedPorts ? { allowedPorts } : {}) };
 }
 
 function stripBrackets(host: string): string {
@@ -123,9 +127,14 @@ export function classifyIpv6(ip: string): AddressClass {
   const embeddedV4 = `${g6 >> 8}.${g6 & 0xff}.${g7 >> 8}.${g7 & 0xff}`;
   if (g.every((x) => x === 0)) return 'unspecified';
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0 && g6 === 0 && g7 === 1) return 'loopback';
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry an IPv4 target.
+  // Forms that carry an IPv4 target are as safe as that target: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
+  // (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), NAT64 (64:ff9b::a.b.c.d), local-use NAT64 (64:ff9b:1::/48,
+  // the IPv4 in the last 32 bits) and 6to4 (2002:AABB:CCDD::/48, the IPv4 in bits 16-47).
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0xffff || g5 === 0)) return classifyIpv4(embeddedV4);
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) return classifyIpv4(embeddedV4);
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyIpv4(embeddedV4);
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return classifyIpv4(embeddedV4);
+  if (g0 === 0x2002) return classifyIpv4(`${g1 >> 8}.${g1 & 0xff}.${g2 >> 8}.${g2 & 0xff}`);
   if ((g0 & 0xffc0) === 0xfe80) return 'link-local';
   if ((g0 & 0xfe00) === 0xfc00) return 'private'; // unique local fc00::/7
   if ((g0 & 0xffc0) === 0xfec0) return 'private'; // deprecated site-local
@@ -202,10 +211,18 @@ export async function assertUrlAllowed(
   }
   if (addresses.length === 0) throw new IntegrationError(`http: ${host} has no address`, 'vendor_unreachable', false);
   for (const address of addresses) assertAddressAllowed(host, address, settings);
+  if (settings.allowedPorts && !settings.allowedPorts.includes(effectivePort(parsed))) {
+    throw new IntegrationError(`http: port ${effectivePort(parsed)} of ${host} is not in the connection's allowedPorts`, HOST_GUARD_ERROR_CODES.hostNotAllowed, false);
+  }
   return { url: parsed, addresses };
 }
 
-/** Resolves a redirect `location` against `from` and refuses it unless it stays on the same host. */
+/** The port a URL connects to: its own, else its scheme's default. */
+export function effectivePort(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/** Resolves a redirect `location` against `from` and refuses it unless it stays on the same host and port. */
 export function assertRedirectAllowed(from: URL, location: string): URL {
   let target: URL;
   try {
@@ -213,9 +230,13 @@ export function assertRedirectAllowed(from: URL, location: string): URL {
   } catch {
     throw new IntegrationError('http: redirect to an invalid URL', HOST_GUARD_ERROR_CODES.redirectNotAllowed, false);
   }
-  if (target.hostname.toLowerCase() !== from.hostname.toLowerCase() || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+  if (
+    target.hostname.toLowerCase() !== from.hostname.toLowerCase() ||
+    effectivePort(target) !== effectivePort(from) ||
+    (target.protocol !== 'http:' && target.protocol !== 'https:')
+  ) {
     throw new IntegrationError(
-      `http: redirect from ${from.hostname} to ${target.hostname} refused (redirects may not leave the host)`,
+      `http: redirect from ${from.host} to ${target.host} refused (redirects may not leave the host and port)`,
       HOST_GUARD_ERROR_CODES.redirectNotAllowed,
       false,
     );

@@ -48,6 +48,18 @@ describe('http.request', () => {
     });
   });
 
+  test("the simulator's connection reaches the simulator's port and no other port of its host", async () => {
+    const port = Number(new URL(h.url).port);
+    for (const other of [port + 1, 7233, 8233, 80]) {
+      await expectIntegrationError(run(httpRequestAction, { url: `http://127.0.0.1:${other}/api/v1/namespaces/default/workflows` }, h.context('http')), { code: 'host_not_allowed', retryable: false });
+    }
+    await expectIntegrationError(run(httpRequestAction, { url: `${h.url}/http/redirect?to=${encodeURIComponent(`http://127.0.0.1:${port + 1}/x`)}` }, h.context('http')), {
+      code: 'redirect_not_allowed',
+      retryable: false,
+    });
+    assert.equal((await h.calls('http')).length, 1, 'only the redirecting call reached the simulator');
+  });
+
   test('a host not in allowedHosts is refused', async () => {
     await expectIntegrationError(run(httpRequestAction, { url: 'https://api.example.com/v1' }, h.context('http')), { code: 'host_not_allowed', retryable: false });
   });

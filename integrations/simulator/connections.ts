@@ -1,4 +1,5 @@
 import type { ConnectionContext } from '../core/action.js';
+import { effectivePort } from '../core/host-guard.js';
 import { SIMULATOR_CREDENTIALS } from './credentials.js';
 import { smtpPortFor } from './registry.js';
 import { PANOS_DEFAULT_GROUP } from './state.js';
@@ -50,6 +51,7 @@ export function simulatorConnections(baseUrl: string, options: SimulatorConnecti
       { username: c.smtp.username, password: c.smtp.password },
       { host, port: smtpPort, secure: false, from: 'vigil@example.com' },
     ),
-    http: connection('/http', { token: c.http.token }, { allowedHosts: [host], allowPrivateNetworks: true }),
+    // The simulator's own host and port, nothing else on that machine.
+    http: connection('/http', { token: c.http.token }, { allowedHosts: [host], allowedPorts: [effectivePort(new URL(base))], allowPrivateNetworks: true }),
   });
 }
