@@ -55,7 +55,9 @@ export class SlackInteractionsService {
     if (!tenantId) throw refused;
     let signingSecret: string | undefined;
     try {
-      signingSecret = (await this.connections.resolve(tenantId, 'slack')).context.secrets['signingSecret'];
+      const resolved = await this.connections.resolve(tenantId, 'slack');
+      // Only the tenant's own Slack app: the development simulator's signing secret is public.
+      if (resolved.source === 'tenant') signingSecret = resolved.context.secrets['signingSecret'];
     } catch (error) {
       if (!(error instanceof NoConnectionError)) throw error;
     }

@@ -101,6 +101,16 @@ describe('Slack interactive approvals: POST /api/v1/integrations/slack/interacti
     assert.equal((JSON.parse(again.body.body) as ErrorBody).error.code, 'link_used');
   });
 
+  test('a tenant without a Slack connection of its own accepts no click, not even one signed with the simulator’s public secret', async () => {
+    const bare = await stack.createTenant();
+    const { approvalId, token } = await pendingApproval(bare);
+    const click = await http<Delivery>('POST', `${stack.simulatorUrl}/_simulator/slack/interactions`, { body: { url: interactions, decision: 'approve', approvalToken: token } });
+    assert.equal(click.body.status, 401);
+    assert.equal((JSON.parse(click.body.body) as ErrorBody).error.code, 'invalid_signature');
+    const approval = await http<{ status: string }>('GET', `${stack.url}/api/v1/approvals/${approvalId}`, { key: bare.key });
+    assert.equal(approval.body.status, 'pending');
+  });
+
   test('a request not signed with the tenant’s secret is refused with 401 and decides nothing', async () => {
     // This tenant's Slack app has another signing secret: the simulator's signature does not match it.
     const other = await stack.createTenant();
