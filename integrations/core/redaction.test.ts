@@ -35,6 +35,17 @@ describe('redaction', () => {
     assert.equal(redactText('url?k=topsecret%2F1', ['topsecret/1']), `url?k=${REDACTED}`);
   });
 
+  test('base64 and base64url forms of a secret are redacted, and basic auth of a pair of secrets', () => {
+    const secret = 'sk-live-9f8e7d6c5b4a>?';
+    const base64 = Buffer.from(secret).toString('base64');
+    const base64url = Buffer.from(secret).toString('base64url');
+    assert.notEqual(base64, base64url, 'the secret was chosen so the two alphabets differ');
+    assert.equal(redactText(`token ${base64} again ${base64url}`, { apiKey: secret }), `token ${REDACTED} again ${REDACTED}`);
+    const basic = Buffer.from('soc@example.com:jira-token-0001').toString('base64');
+    assert.equal(redactText(`Authorization: Basic ${basic}`, { email: 'soc@example.com', apiToken: 'jira-token-0001' }), `Authorization: Basic ${REDACTED}`);
+    assert.deepEqual(redactDeep({ echoed: `Bearer ${base64}` }, [secret]), { echoed: `Bearer ${REDACTED}` });
+  });
+
   test('short secrets are not searched for (they would shred output)', () => {
     assert.equal(redactText('abc', ['ab']), 'abc');
   });

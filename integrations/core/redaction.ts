@@ -81,14 +81,20 @@ export function isSecretQueryName(name: string): boolean {
 /** The secret strings worth searching for, longest first so a secret containing another is replaced whole. */
 export function secretValues(secrets: Iterable<string> | Readonly<Record<string, string>> | undefined): string[] {
   if (!secrets) return [];
-  const values = isIterable(secrets) ? [...secrets] : Object.values(secrets);
+  const values = (isIterable(secrets) ? [...secrets] : Object.values(secrets)).filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH);
   const unique = new Set<string>();
-  for (const value of values) {
-    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) continue;
-    unique.add(value);
-    // Secrets also travel URL-encoded (query strings, form bodies) and base64-encoded (basic auth).
-    unique.add(encodeURIComponent(value));
-  }
+  const addEncoded = (text: string): void => {
+    unique.add(text);
+    // Secrets also travel URL-encoded (query strings, form bodies) and base64-encoded (tokens, basic auth).
+    unique.add(encodeURIComponent(text));
+    const base64 = Buffer.from(text, 'utf8').toString('base64');
+    unique.add(base64);
+    unique.add(base64.replace(/=+$/, ''));
+    unique.add(Buffer.from(text, 'utf8').toString('base64url'));
+  };
+  for (const value of values) addEncoded(value);
+  // Basic auth sends `user:password` base64-encoded as one: a pair of secrets (or a name and a secret) in either order.
+  for (const a of values) for (const b of values) if (a !== b) unique.add(Buffer.from(`${a}:${b}`, 'utf8').toString('base64'));
   return [...unique].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 

@@ -21,8 +21,9 @@ export function simulatorConnections(baseUrl: string, options: SimulatorConnecti
   const c = SIMULATOR_CREDENTIALS;
   const host = new URL(base).hostname.replace(/^\[|\]$/g, '');
   const smtpPort = options.smtpPort ?? smtpPortFor(base) ?? DEFAULT_SIMULATOR_SMTP_PORT;
+  // The simulator listens on loopback: its connections opt in to private networks, as an on-premises tool's would.
   const connection = (path: string, secrets: Record<string, string>, settings: Record<string, unknown> = {}): ConnectionContext =>
-    Object.freeze({ baseUrl: `${base}${path}`, secrets: Object.freeze({ ...secrets }), settings: Object.freeze({ ...settings }) });
+    Object.freeze({ baseUrl: `${base}${path}`, secrets: Object.freeze({ ...secrets }), settings: Object.freeze({ allowPrivateNetworks: true, ...settings }) });
 
   return Object.freeze({
     virustotal: connection('/virustotal', { apiKey: c.virustotal.apiKey }),

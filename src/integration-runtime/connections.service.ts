@@ -10,6 +10,7 @@ import { ConnectionResolver } from '../activities/connection-resolver.js';
 import { queryRows } from '../persistence/query-rows.js';
 import type { Principal } from '../tenants/principal.js';
 import type { ConnectionView, CreateConnectionBody, RotateResult, UpdateConnectionBody } from './connection.schemas.js';
+import { assertBaseUrlAllowed, destinationOf } from './base-url-guard.js';
 import { connectionAssociatedData, SecretsCipher } from './secrets-cipher.js';
 import { requiredSecretNames } from './vendor-catalog.js';
 
@@ -64,6 +65,18 @@ function checkEnabledActions(vendor: string, keys: readonly string[] | null | un
   if (issues.length > 0) throw new VigilError('invalid_body', 'the body does not match the schema', { issues });
 }
 
+/**
+ * Stored secrets never follow a connection to a new host or port on an author's word alone: the
+ * author enters every secret again (an admin may move a connection as it is).
+ */
+function checkSecretsFollowTheMove(principal: Principal, current: ConnectionRow, baseUrl: string, secrets: Readonly<Record<string, string | null>> | undefined): void {
+  if (principal.role === 'admin' || destinationOf(baseUrl) === destinationOf(current.base_url)) return;
+  const missing = current.secret_names.filter((name) => typeof secrets?.[name] !== 'string');
+  if (missing.length > 0) {
+    throw new VigilError('forbidden', `moving the connection to ${destinationOf(baseUrl)} needs its secrets entered again (or an admin): ${missing.join(', ')}`, { missing });
+  }
+}
+
 /** Decrypts a row's secrets (inside activities and when secrets are merged or rotated; never for a response). */
 export function decryptRow(cipher: SecretsCipher, row: ConnectionRow): Record<string, string> {
   return cipher.decrypt(
@@ -101,6 +114,7 @@ export class ConnectionsService {
 
   async create(principal: Principal, origin: RequestOrigin, body: CreateConnectionBody): Promise<ConnectionView> {
     checkEnabledActions(body.vendor, body.enabledActions);
+    await assertBaseUrlAllowed(body.baseUrl, body.settings ?? {});
     const tenantId = principal.tenantId;
     const id = randomUUID();
     const sealed = this.cipher.encrypt(body.secrets, connectionAssociatedData(tenantId, id));
@@ -129,6 +143,9 @@ export class ConnectionsService {
     const view = await this.db.transaction(async (m) => {
       const current = await this.row(m, tenantId, id, true);
       checkEnabledActions(current.vendor, patch.enabledActions);
+      const baseUrl = patch.baseUrl ?? current.base_url;
+      if (patch.baseUrl !== undefined || patch.settings !== undefined) await assertBaseUrlAllowed(baseUrl, patch.settings ?? current.settings);
+      checkSecretsFollowTheMove(principal, current, baseUrl, patch.secrets);
       let sealed = { ciphertext: current.secrets_ciphertext, iv: current.secrets_iv, authTag: current.secrets_auth_tag, keyId: current.secrets_key_id };
       let names = current.secret_names;
       if (patch.secrets && Object.keys(patch.secrets).length > 0) {

@@ -46,7 +46,7 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
   test('create, read, change and delete a connection; secret values never come back', async () => {
     const created = await http<ConnectionBody>('POST', `${stack.url}/api/v1/connections`, {
       key: tenant.key,
-      body: { vendor: 'abuseipdb', baseUrl: `${stack.simulatorUrl}/abuseipdb`, settings: { rateLimitPerMinute: 120, note: 'prod feed' }, secrets: { apiKey: SECRET } },
+      body: { vendor: 'abuseipdb', baseUrl: `${stack.simulatorUrl}/abuseipdb`, settings: { rateLimitPerMinute: 120, note: 'prod feed', allowPrivateNetworks: true }, secrets: { apiKey: SECRET } },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.vendor, 'abuseipdb');
@@ -54,7 +54,7 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
     assert.deepEqual(created.body.secrets.set, ['apiKey']);
     assert.deepEqual(created.body.secrets.missing, []);
     assert.equal(created.body.secrets.keyId, stack.config.secretsKeys[0]!.id);
-    assert.deepEqual(created.body.settings, { rateLimitPerMinute: 120, note: 'prod feed' });
+    assert.deepEqual(created.body.settings, { rateLimitPerMinute: 120, note: 'prod feed', allowPrivateNetworks: true });
     assert.equal(created.body.enabledActions, null);
     assert.ok(!JSON.stringify(created.body).includes(SECRET));
 
@@ -108,6 +108,38 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
     const gone = await http<ErrorBody>('GET', `${stack.url}/api/v1/connections/${created.body.id}`, { key: tenant.key });
     assert.equal(gone.status, 404);
     assert.equal(gone.body.error.code, 'not_found');
+  });
+
+  test('a base URL passes the address guard: no metadata, loopback or private address in any spelling without the opt-in', async () => {
+    const t = await stack.createTenant();
+    for (const baseUrl of ['http://169.254.169.254/latest', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', `${stack.simulatorUrl}/okta`, 'http://10.1/', 'http://[::ffff:169.254.169.254]/', 'http://[2002:a9fe:a9fe::1]/']) {
+      const res = await http<ErrorBody>('POST', `${stack.url}/api/v1/connections`, { key: t.key, body: { vendor: 'okta', baseUrl, secrets: { apiToken: 'okta-token-1' } } });
+      assert.equal(res.status, 400, baseUrl);
+      assert.equal(res.body.error.code, 'invalid_body');
+      assert.match(res.body.error.message, /^baseUrl: /);
+    }
+    assert.equal((await stack.db.query('SELECT count(*)::int AS n FROM integration_connections WHERE tenant_id = $1', [t.id]))[0].n, 0, 'nothing written');
+  });
+
+  test('moving a connection to another host takes its secrets again unless an admin does it', async () => {
+    const t = await stack.createTenant();
+    const author = await stack.createKey(t.id, 'author');
+    const made = await http<ConnectionBody>('POST', `${stack.url}/api/v1/connections`, { key: t.key, body: simulatorConnectionBody(stack.simulatorUrl, 'okta') });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const port = Number(new URL(stack.simulatorUrl).port);
+    const moved = `http://127.0.0.1:${port + 1}/okta`;
+    const refused = await http<ErrorBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: author, body: { baseUrl: moved } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'forbidden');
+    assert.deepEqual(refused.body.error.details['missing'], ['apiToken']);
+    const samePlace = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: author, body: { baseUrl: `${stack.simulatorUrl}/okta/v2` } });
+    assert.equal(samePlace.status, 200, 'another path on the same host and port keeps the secrets');
+    const withSecrets = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: author, body: { baseUrl: moved, secrets: { apiToken: 'typed-again-1' } } });
+    assert.equal(withSecrets.status, 200, JSON.stringify(withSecrets.body));
+    const byAdmin = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: t.key, body: { baseUrl: `${stack.simulatorUrl}/okta` } });
+    assert.equal(byAdmin.status, 200);
+    const metadata = await http<ErrorBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: t.key, body: { baseUrl: 'http://169.254.169.254/', settings: { allowPrivateNetworks: false } } });
+    assert.equal(metadata.status, 400);
   });
 
   test('one connection per vendor: a second answers 409 naming the first', async () => {
