@@ -5,6 +5,7 @@ import type { AxiosInstance } from 'axios';
 import { type ActionDefinition, IntegrationError } from '../../integrations/core/action.js';
 import { findAction } from '../../integrations/core/catalog.js';
 import { createHttpClient } from '../../integrations/core/create-http-client.js';
+import { parseDuration } from '../../workflows/language/duration.js';
 import { ContainmentLedger, type ContainmentRecord } from '../integration-runtime/containment-ledger.js';
 import { EnrichmentCache } from '../integration-runtime/enrichment-cache.js';
 import { ContainmentExpiryScheduler } from '../integration-runtime/expiry-scheduler.js';
@@ -51,16 +52,14 @@ export interface ActionCallResult {
   expiresAt?: string;
 }
 
-const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** Leases and lookup claims outlive the activity attempt by this much, then lapse if its worker died. */
 const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_ATTEMPT_MS = 60_000;
 
 function durationMs(text: string): number {
-  const m = DURATION.exec(text);
-  if (!m) throw ApplicationFailure.nonRetryable(`expiresIn '${text}' is not a duration such as 30s, 15m or 4h`, 'InvalidActionInput');
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw ApplicationFailure.nonRetryable(`expiresIn '${text}' is not a duration such as 30s, 15m or 4h`, 'InvalidActionInput');
+  return ms;
 }
 
 /** The running activity's attempt timeout and cancellation signal, when called inside one. */

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ALERT_SOURCES, OBSERVABLE_TYPE_IDS } from '../alerts/canonical-alert.js';
+import { DURATION_PATTERN } from '../../workflows/language/duration.js';
 import type {
   ActionStep,
   ApprovalLevel,
@@ -33,7 +34,6 @@ import type {
 } from '../../workflows/language/playbook.types.js';
 
 export const STEP_ID_PATTERN = /^[a-z][a-z0-9_]*$/;
-export const DURATION_PATTERN = /^[1-9][0-9]*(ms|s|m|h|d)$/;
 export const TACTIC_PATTERN = /^TA\d{4}$/;
 export const TECHNIQUE_PATTERN = /^T\d{4}(\.\d{3})?$/;
 /** Names that expressions and templates read back (`vars.x`, foreach `as`, inputs): identifiers of the expression language. */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   checkExpression,
   collectIdentifiers,
@@ -326,14 +326,34 @@ describe('static analysis', () => {
 });
 
 describe('determinism', () => {
-  test('the module uses no clock, randomness, eval or imports other than jsep', () => {
-    // Compiled to dist/workflows/, so the source is two folders up.
-    const source = readFileSync(new URL('../../../workflows/language/expression.ts', import.meta.url), 'utf8');
-    const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-    assert.deepEqual(code.match(/^import .*$/gm), ["import jsep from 'jsep';"]);
-    for (const banned of [/\bDate\b/, /Math\.random/, /\beval\s*\(/, /new Function/, /\brequire\s*\(/, /\bprocess\./]) {
-      assert.doesNotMatch(code, banned);
+  test('the language uses no clock, randomness, eval or imports other than jsep and its own files', () => {
+    // Compiled to dist/workflows/, so the sources are two folders up.
+    const folder = new URL('../../../workflows/language/expression/', import.meta.url);
+    const parts = readdirSync(folder).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+    const files = new Map<string, string>([['expression.ts', readFileSync(new URL('../expression.ts', folder), 'utf8')]]);
+    for (const name of parts) files.set(`expression/${name}`, readFileSync(new URL(name, folder), 'utf8'));
+    assert.ok(parts.includes('parse.ts') && parts.includes('evaluate.ts'), `parts found: ${parts.join(', ')}`);
+    const jsepImports: string[] = [];
+    for (const [file, source] of files) {
+      const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      const own = file === 'expression.ts' ? /^\.\/expression\/([a-z-]+)\.js$/ : /^\.\/([a-z-]+)\.js$/;
+      for (const [, specifier] of code.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        if (specifier === 'jsep') {
+          jsepImports.push(file);
+          continue;
+        }
+        const match = own.exec(specifier ?? '');
+        assert.ok(match && parts.includes(`${match[1]}.ts`), `${file} imports '${specifier}'`);
+      }
+      for (const banned of [/\bDate\b/, /Math\.random/, /\beval\s*\(/, /new Function/, /\brequire\s*\(/, /\bprocess\./, /\bimport\s*\(/]) {
+        assert.doesNotMatch(code, banned, file);
+      }
+      // No module-level state or caches: V8 contexts, and so these modules, are shared by the worker's runs.
+      assert.doesNotMatch(code, /^(?:export )?(?:let|var)\b/m, file);
+      assert.doesNotMatch(code, /\bnew (?:Weak)?Map\b/, file);
     }
+    assert.deepEqual(jsepImports, ['expression/parse.ts']);
+    assert.match(files.get('expression/parse.ts') ?? '', /^import jsep from 'jsep';$/m);
   });
 
   test('evaluation does not change the scope', () => {

@@ -12,6 +12,7 @@
  * levels, loop bounds, end status, …) travels in the Vigil extension, so Vigil imports its own
  * exports without loss while other CACAO tools still see a complete, valid workflow.
  */
+import { parseDuration } from '../../../workflows/language/duration.js';
 import type { ApprovalStep, ActionStep, NotifyStep, Playbook, PlaybookInput, SetStep, StatusStep, Step, WaitStep } from '../../../workflows/language/playbook.types.js';
 import type {
   CacaoActionStep,
@@ -24,7 +25,6 @@ import type {
 } from './cacao.types.js';
 import {
   cacaoVariableKey,
-  durationToMilliseconds,
   encodeBase64Text,
   expressionToCacaoCondition,
   isIdentifier,
@@ -432,7 +432,7 @@ class CacaoExporter {
       notes.push(`Vigil runs this step only when ${step.when}.`);
       this.warn(`step ${step.id}: its 'when' guard is not expressed in CACAO`);
     }
-    const timeout = step.timeout !== undefined ? durationToMilliseconds(step.timeout) : undefined;
+    const timeout = step.timeout !== undefined ? parseDuration(step.timeout) : undefined;
     if (timeout !== undefined) base.timeout = timeout;
     const next = (): string => this.pointer(graph.successor(step), graph, region);
 
@@ -621,7 +621,7 @@ class CacaoExporter {
       agent: this.roleAgent(roles),
     };
     const first = step.levels[0]?.timeout;
-    const ms = first !== undefined ? durationToMilliseconds(first) : undefined;
+    const ms = first !== undefined ? parseDuration(first) : undefined;
     if (step.timeout === undefined && ms !== undefined) out.timeout = ms;
     return out;
   }

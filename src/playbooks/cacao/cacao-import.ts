@@ -12,6 +12,7 @@
  * step's on_completion. In a top-level branch that end becomes the step after the branching step
  * (or a Vigil `end` step when nothing follows); in a nested list it ends the list.
  */
+import { formatDuration } from '../../../workflows/language/duration.js';
 import type {
   ApprovalStep,
   ActionStep,
@@ -46,7 +47,6 @@ import {
   IdAllocator,
   isRecord,
   mapStrings,
-  millisecondsToDuration,
   parseHttpStartLine,
   slugPlaybookId,
   slugStepId,
@@ -466,7 +466,7 @@ class CacaoImporter {
   }
 
   private commandStep(step: CacaoActionStep, command: CacaoCommand, base: { id: string; name?: string }, label: string): Step {
-    const timeout = step.timeout !== undefined ? millisecondsToDuration(step.timeout) : undefined;
+    const timeout = step.timeout !== undefined ? formatDuration(step.timeout) : undefined;
     switch (command.type) {
       case 'http-api': {
         const action = this.httpAction(step, command, base, label);
@@ -640,7 +640,7 @@ class CacaoImporter {
       }
     }
     if (step.timeout !== undefined && vigilStep.timeout === undefined) {
-      const timeout = millisecondsToDuration(step.timeout);
+      const timeout = formatDuration(step.timeout);
       if (timeout) vigilStep.timeout = timeout;
     }
     this.emit(vigilStep, list, this.successor(step, exit, list), this.failure(step, exit, list, 'playbook'));

@@ -1,6 +1,7 @@
 /**
  * Helpers shared by the CACAO validator, importer and exporter: identifiers, name-based UUIDs,
- * variable references, condition translation, durations and step ids.
+ * variable references, condition translation and step ids. Durations are read and written by
+ * workflows/language/duration.ts, Vigil's one duration grammar.
  */
 import { createHash } from 'node:crypto';
 import type { CacaoVariable } from './cacao.types.js';
@@ -271,31 +272,6 @@ export function expressionToCacaoCondition(expression: string): { condition: str
   });
   if (!exact) return { condition: substituted, exact: false };
   return { condition: joinTokens(parts), exact: true };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Durations: CACAO milliseconds against Vigil duration text (`30s`, `5m`, `2h`, `1d`, `250ms`)
-
-const UNIT_MS: [string, number][] = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1_000],
-  ['ms', 1],
-];
-
-/** Vigil duration text for milliseconds; undefined for zero, negative or fractional values. */
-export function millisecondsToDuration(ms: number): string | undefined {
-  if (!Number.isInteger(ms) || ms <= 0) return undefined;
-  for (const [unit, size] of UNIT_MS) if (ms % size === 0) return `${ms / size}${unit}`;
-  return undefined;
-}
-
-export function durationToMilliseconds(text: string): number | undefined {
-  const m = /^([1-9][0-9]*)(ms|s|m|h|d)$/.exec(text.trim());
-  if (!m) return undefined;
-  const size = UNIT_MS.find(([unit]) => unit === m[2])?.[1] ?? 1;
-  return Number(m[1]) * size;
 }
 
 // ---------------------------------------------------------------------------------------------

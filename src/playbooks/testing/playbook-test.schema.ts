@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { ALERT_SOURCES } from '../../alerts/canonical-alert.js';
-import { ACTION_KEY_PATTERN, CASE_STATUS_NAMES, DURATION_PATTERN, STEP_ID_PATTERN } from '../playbook.schema.js';
+import { DURATION_PATTERN } from '../../../workflows/language/duration.js';
+import { ACTION_KEY_PATTERN, CASE_STATUS_NAMES, STEP_ID_PATTERN } from '../playbook.schema.js';
 
 const stepId = z.string().regex(STEP_ID_PATTERN, { error: 'a step id is lower snake_case' });
 const actionKey = z.string().regex(ACTION_KEY_PATTERN, { error: 'an action key is vendor.action' });
