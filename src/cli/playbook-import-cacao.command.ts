@@ -5,7 +5,7 @@ import { cacaoPlaybookId } from '../playbooks/cacao/cacao-export.js';
 import { importCacao } from '../playbooks/cacao/cacao-import.js';
 import { actionCatalogForValidation } from '../playbooks/action-catalog-view.js';
 import { formatPlaybookError, validateWithBundled } from '../playbooks/playbook-files.js';
-import { loadPlaybookDirectory } from '../playbooks/playbook-validator.js';
+import { loadPlaybookDirectory } from '../playbooks/validation/index.js';
 import { playbookYaml } from '../playbooks/playbook-versions.service.js';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from './cli-io.js';
 

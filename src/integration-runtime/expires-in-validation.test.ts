@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { actionCatalogForValidation } from '../playbooks/action-catalog-view.js';
-import { validatePlaybookText } from '../playbooks/playbook-validator.js';
+import { validatePlaybookText } from '../playbooks/validation/index.js';
 
 const playbook = (action: string, expiresIn: string, withText: string) => `
 id: expiring

@@ -1,5 +1,5 @@
 import { ACTION_CATALOG } from '../../integrations/core/catalog.js';
-import type { PlaybookActionCatalog } from './playbook-validator.js';
+import type { PlaybookActionCatalog } from './validation/index.js';
 
 /** The integration catalogue as the playbook validator sees it. */
 export function actionCatalogForValidation(): PlaybookActionCatalog {

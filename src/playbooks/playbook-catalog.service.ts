@@ -12,7 +12,7 @@ import type { Playbook, Step } from '../../workflows/language/playbook.types.js'
 import { actionCatalogForValidation } from './action-catalog-view.js';
 import { pinTemplateFiles } from './notify-templates.js';
 import { selectPlaybook } from './playbook-selector.js';
-import { type PlaybookSource, validatePlaybookSet } from './playbook-validator.js';
+import { type PlaybookSource, validatePlaybookSet } from './validation/index.js';
 
 /** What PlaybookCatalog.pinRun gives a run's workflow input. */
 export type RunPins = Required<Pick<CaseWorkflowInput, 'playbook' | 'playbookHash' | 'subPlaybooks' | 'regularActions' | 'templates'>>;

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { actionCatalogForValidation } from './action-catalog-view.js';
-import { type LoadedPlaybook, type PlaybookError, type PlaybookSource, validatePlaybookSet } from './playbook-validator.js';
+import { type LoadedPlaybook, type PlaybookError, type PlaybookSource, validatePlaybookSet } from './validation/index.js';
 import { isPlaybookTestFile } from './testing/playbook-test-file.js';
 
 export function isYamlFile(name: string): boolean {

@@ -12,7 +12,7 @@ import { cacaoPlaybookId, exportCacao } from './cacao/cacao-export.js';
 import { importCacao } from './cacao/cacao-import.js';
 import type { CacaoPlaybook } from './cacao/cacao.types.js';
 import { type CatalogEntry, PLAYBOOKS_CHANNEL, PlaybookCatalog, type PlaybookOrigin, type TenantVersionRow } from './playbook-catalog.service.js';
-import { type PlaybookError, validatePlaybookSet, validatePlaybookText } from './playbook-validator.js';
+import { type PlaybookError, validatePlaybookSet, validatePlaybookText } from './validation/index.js';
 
 /** The name errors of a posted playbook are reported under, unless the caller gives one. */
 export const POSTED_PLAYBOOK_FILE = 'playbook.yaml';

@@ -4,7 +4,7 @@
  * assertions at the end of this file fail the build when the two drift apart.
  *
  * The schema checks shape only. Meaning (route targets, reachability, cycles, action parameters,
- * expressions, templates) is checked by the validator in playbook-validator.ts.
+ * expressions, templates) is checked by the validator in validation/.
  */
 import { z } from 'zod';
 import { ALERT_SOURCES, OBSERVABLE_TYPE_IDS } from '../alerts/canonical-alert.js';

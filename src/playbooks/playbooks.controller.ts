@@ -6,7 +6,7 @@ import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { parseJsonSafely } from '../alerts/payload-guard.js';
 import { CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../tenants/principal.js';
 import type { CacaoPlaybook } from './cacao/cacao.types.js';
-import { MAX_PLAYBOOK_BYTES } from './playbook-validator.js';
+import { MAX_PLAYBOOK_BYTES } from './validation/index.js';
 import {
   type CacaoImportReport,
   type PlaybookDetail,

@@ -5,7 +5,7 @@ import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../../src/config/project-paths.js';
 import { actionCatalogForValidation } from '../../src/playbooks/action-catalog-view.js';
 import { selectPlaybook } from '../../src/playbooks/playbook-selector.js';
-import { type LoadedPlaybook, loadPlaybookDirectory } from '../../src/playbooks/playbook-validator.js';
+import { type LoadedPlaybook, loadPlaybookDirectory } from '../../src/playbooks/validation/index.js';
 import { readFixtureJson } from '../support/fixtures.js';
 
 function normalize(source: AlertSource, body: unknown): CanonicalAlert {

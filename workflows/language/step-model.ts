@@ -3,9 +3,10 @@ import { isTemplateFile } from './template-files.js';
 
 /**
  * The one description of what each step kind contains: the step lists nested in it, the routes it
- * declares, and the expressions and templates it holds, each with the field that holds it. The
- * validator, the CACAO export and the interpreter read steps through these functions, so a new step
- * kind is described here once (and run by its one runner in workflows/interpreter/).
+ * declares, where control can go after it, and the expressions and templates it holds, each with the
+ * field that holds it. The validator, the CACAO export and the interpreter read steps through these
+ * functions, so a new step kind is described here once (and run by its one runner in
+ * workflows/interpreter/).
  */
 
 /** A field inside a step: `['with', 'url']`, `['cases', 'high']`, `['branches', 0]`. */
@@ -71,6 +72,49 @@ export function stepRoutes(step: Step): StepRoute[] {
       break;
   }
   return routes;
+}
+
+/** Where control can go after a step: a route to a step of the same list, or the step that follows it. */
+export type StepExit = StepRoute | 'following';
+
+/**
+ * Every way control can leave a step, in the order the validator reports them. A step that does not
+ * route goes on with its `next`, else the following step; so does a step skipped by its `when`, a
+ * condition without `else`, a switch without `default`, and an approval without `onApprove` or
+ * `onReject`. `onFailure: continue` goes on with the following step (not `next`), `onFailure.goto`
+ * to its target. An `end` step goes nowhere. Targets are not resolved: one may name no step.
+ */
+export function stepExits(step: Step): StepExit[] {
+  const exits: StepExit[] = [];
+  const continuation = (): void => {
+    exits.push(step.next !== undefined ? { field: ['next'], target: step.next } : 'following');
+  };
+  if (step.when !== undefined) continuation();
+  switch (step.kind) {
+    case 'end':
+      break;
+    case 'condition':
+      exits.push({ field: ['then'], target: step.then });
+      if (step.else !== undefined) exits.push({ field: ['else'], target: step.else });
+      else continuation();
+      break;
+    case 'switch':
+      for (const [value, target] of Object.entries(step.cases)) exits.push({ field: ['cases', value], target });
+      if (step.default !== undefined) exits.push({ field: ['default'], target: step.default });
+      else continuation();
+      break;
+    case 'approval':
+      if (step.onApprove !== undefined) exits.push({ field: ['onApprove'], target: step.onApprove });
+      else continuation();
+      if (step.onReject !== undefined) exits.push({ field: ['onReject'], target: step.onReject });
+      else continuation();
+      break;
+    default:
+      continuation();
+  }
+  if (step.onFailure === 'continue') exits.push('following');
+  else if (typeof step.onFailure === 'object') exits.push({ field: ['onFailure', 'goto'], target: step.onFailure.goto });
+  return exits;
 }
 
 function stringsIn(value: unknown, field: StepField, into: StepText[]): void {

@@ -14,6 +14,7 @@
  */
 import { parseDuration } from '../../../workflows/language/duration.js';
 import type { ApprovalStep, ActionStep, NotifyStep, Playbook, PlaybookInput, SetStep, StatusStep, Step, WaitStep } from '../../../workflows/language/playbook.types.js';
+import { stepLists, stepRoutes } from '../../../workflows/language/step-model.js';
 import type {
   CacaoActionStep,
   CacaoAgentTarget,
@@ -309,15 +310,7 @@ class CacaoExporter {
   }
 
   private routedTo(id: string): boolean {
-    const routes = (steps: Step[]): boolean =>
-      steps.some((s) => {
-        const targets = [s.next, typeof s.onFailure === 'object' ? s.onFailure.goto : undefined];
-        if (s.kind === 'condition') targets.push(s.then, s.else);
-        if (s.kind === 'switch') targets.push(...Object.values(s.cases), s.default);
-        if (s.kind === 'approval') targets.push(s.onApprove, s.onReject);
-        return targets.includes(id);
-      });
-    return routes(this.playbook.steps);
+    return this.playbook.steps.some((s) => stepRoutes(s).some((route) => route.target === id));
   }
 
   private inputVariable(input: PlaybookInput): CacaoVariable {
@@ -345,14 +338,13 @@ class CacaoExporter {
       } else if (Array.isArray(value)) value.forEach(visit);
       else if (isRecord(value)) Object.values(value).forEach(visit);
     };
-    const walk = (steps: Step[]): void => {
+    const walk = (steps: readonly Step[]): void => {
       for (const step of steps) {
         visit(step);
         if (step.kind === 'action' && step.output) names.add(step.output);
         if (step.kind === 'set') for (const name of Object.keys(step.vars)) names.add(name);
         if (step.kind === 'foreach') names.add(step.as ?? 'item');
-        if (step.kind === 'parallel') step.branches.forEach(walk);
-        if (step.kind === 'loop' || step.kind === 'foreach') walk(step.steps);
+        for (const nested of stepLists(step)) walk(nested.steps);
       }
     };
     walk(this.playbook.steps);
@@ -362,11 +354,10 @@ class CacaoExporter {
     }
   }
 
-  private reportUnreachable(steps: Step[], folded: string | undefined): void {
+  private reportUnreachable(steps: readonly Step[], folded: string | undefined): void {
     for (const step of steps) {
       if (!this.emitted.has(step.id) && step.id !== folded) this.warn(`step ${step.id} cannot be reached and is not exported`);
-      if (step.kind === 'parallel') step.branches.forEach((b) => this.reportUnreachable(b, undefined));
-      if (step.kind === 'loop' || step.kind === 'foreach') this.reportUnreachable(step.steps, undefined);
+      for (const nested of stepLists(step)) this.reportUnreachable(nested.steps, undefined);
     }
   }
 

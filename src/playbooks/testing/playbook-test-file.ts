@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { formatPath } from '../playbook-validator.js';
+import { formatPath } from '../validation/index.js';
 import { type PlaybookTest, playbookTestSchema } from './playbook-test.schema.js';
 
 /** A problem in a playbook test file, located like playbook errors. */

@@ -24,7 +24,7 @@ import { type CaseRunState, caseWorkflowId, type PinnedPlaybook, runStateQuery }
 import type { ApprovalLevel, Playbook, Step } from '../../../workflows/language/playbook.types.js';
 import { actionCatalogForValidation } from '../action-catalog-view.js';
 import { PlaybookCatalog } from '../playbook-catalog.service.js';
-import { type LoadedPlaybook, type PlaybookSource, validatePlaybookSet } from '../playbook-validator.js';
+import { type LoadedPlaybook, type PlaybookSource, validatePlaybookSet } from '../validation/index.js';
 import { isPlaybookTestFile, loadPlaybookTestFile } from './playbook-test-file.js';
 import type { ExpectedAction, PlaybookTest, RecordedResponse } from './playbook-test.schema.js';
 import { partialMatch, type RecordedCall, RecordingActionRunner } from './recording-action-runner.js';

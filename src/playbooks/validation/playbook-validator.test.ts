@@ -12,7 +12,7 @@ import {
   validatePlaybookText,
   type PlaybookActionCatalog,
   type PlaybookError,
-} from './playbook-validator.js';
+} from './index.js';
 
 const ACTIONS = new Map<string, { input: z.ZodType; kind: string }>([
   ['virustotal.get_ip_report', { input: z.object({ ip: z.string().min(7), includeResolutions: z.boolean().optional() }), kind: 'enrichment' }],
