@@ -1,5 +1,5 @@
 /**
- * The case timeline's statements live in the timeline repository; the case services that write a
- * line inside their own transaction (notes, updates, playbook status) still import them from here.
+ * The timeline's INSERT lives in src/timeline; the case services that write a line inside their own
+ * transaction (notes, updates, playbook status) still import it from here.
  */
-export { appendCaseEvent, appendCaseEvents, caseEventInsert, type NewCaseEvent } from '../timeline/timeline.repository.js';
+export { appendCaseEvent, appendCaseEvents, caseEventInsert, type NewCaseEvent } from '../timeline/timeline-insert.js';
