@@ -6,7 +6,7 @@ import { type ActionDefinition, IntegrationError } from '../../integrations/core
 import { findAction } from '../../integrations/core/catalog.js';
 import { createHttpClient } from '../../integrations/core/create-http-client.js';
 import { parseDuration } from '../../workflows/language/duration.js';
-import { ContainmentLedger, type ContainmentRecord } from '../integration-runtime/containment-ledger.js';
+import { ContainmentLedgerRepository, type ContainmentRecord } from '../integration-runtime/containment-ledger.repository.js';
 import { EnrichmentCache } from '../integration-runtime/enrichment-cache.js';
 import { ContainmentExpiryScheduler } from '../integration-runtime/expiry-scheduler.js';
 import { IntegrationLimiter } from '../integration-runtime/integration-limiter.js';
@@ -140,7 +140,7 @@ export class ActionRunner {
     @Inject(ConnectionResolver) private readonly connections: ConnectionResolver,
     @Inject(IntegrationLimiter) private readonly limiter: IntegrationLimiter,
     @Inject(EnrichmentCache) private readonly cache: EnrichmentCache,
-    @Inject(ContainmentLedger) private readonly ledger: ContainmentLedger,
+    @Inject(ContainmentLedgerRepository) private readonly ledger: ContainmentLedgerRepository,
     @Inject(ProtectedAssetsService) private readonly protectedAssets: ProtectedAssetsService,
     @Inject(OverrideApprovals) private readonly overrides: OverrideApprovals,
     @Inject(ContainmentExpiryScheduler) private readonly expiry: ContainmentExpiryScheduler,

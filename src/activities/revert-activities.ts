@@ -1,9 +1,7 @@
-import type { DataSource } from 'typeorm';
-import { appendCaseEvent } from '../cases/case-events.js';
-import type { ContainmentLedger } from '../integration-runtime/containment-ledger.js';
+import type { ContainmentLedgerRepository } from '../integration-runtime/containment-ledger.repository.js';
 import { isContainingAction } from '../integration-runtime/vendor-catalog.js';
 import { findAction } from '../../integrations/core/catalog.js';
-import { queryRows } from '../persistence/query-rows.js';
+import type { TimelineRepository } from '../timeline/timeline.repository.js';
 import type { ActionRunner } from './action-runner.js';
 import type {
   ListRevertibleInput,
@@ -15,8 +13,8 @@ import type {
 } from '../../workflows/contracts/revert-activities.js';
 
 export interface RevertActivityDeps {
-  db: DataSource;
-  ledger: ContainmentLedger;
+  timeline: TimelineRepository;
+  ledger: ContainmentLedgerRepository;
   actions: ActionRunner;
 }
 
@@ -61,42 +59,36 @@ export function createRevertActivities(deps: RevertActivityDeps): RevertActiviti
         input.reason === 'expired'
           ? `containment expired${input.expiresIn ? ` after ${input.expiresIn}` : ''}: reverted ${row.action}${on} (ran ${row.inverse})`
           : `reverted ${row.action}${on} (ran ${row.inverse})`;
-      const reverted = await deps.db.transaction(async (m) => {
-        const updated = await queryRows<{ id: string }>(
-          m,
-          `UPDATE containment_actions SET reverted_at = clock_timestamp(), revert_reason = $3, reverted_by = $4, updated_at = now()
-           WHERE tenant_id = $1 AND id = $2 AND reverted_at IS NULL RETURNING id`,
-          [input.tenantId, row.id, input.reason, input.requestedBy],
-        );
-        if (updated.length === 0) return false;
-        if (row.caseId) {
-          await appendCaseEvent(m, {
-            tenantId: input.tenantId,
-            caseId: row.caseId,
-            actor: input.requestedBy,
-            kind: 'containment_reverted',
-            stepId: row.stepId,
-            message,
-            data: { containmentId: row.id, action: row.action, inverse: row.inverse, target: row.target, reason: input.reason, output: result.output, revertWorkflowId: input.workflowId },
-            dedupKey: `${input.workflowId}:${row.id}:reverted`,
-          });
-        }
-        return true;
+      const reverted = await deps.ledger.markReverted({
+        tenantId: input.tenantId,
+        id: row.id,
+        reason: input.reason,
+        revertedBy: input.requestedBy,
+        line: row.caseId
+          ? {
+              tenantId: input.tenantId,
+              caseId: row.caseId,
+              actor: input.requestedBy,
+              kind: 'containment_reverted',
+              stepId: row.stepId,
+              message,
+              data: { containmentId: row.id, action: row.action, inverse: row.inverse, target: row.target, reason: input.reason, output: result.output, revertWorkflowId: input.workflowId },
+              dedupKey: `${input.workflowId}:${row.id}:reverted`,
+            }
+          : undefined,
       });
       return { outcome: reverted ? 'reverted' : 'already_reverted', ...described };
     },
 
     async recordRevertEvent(input: RecordRevertEventInput): Promise<void> {
-      await deps.db.transaction(async (m) => {
-        await appendCaseEvent(m, {
-          tenantId: input.tenantId,
-          caseId: input.caseId,
-          actor: input.actor,
-          kind: input.kind,
-          message: input.message,
-          data: input.data ?? {},
-          dedupKey: `${input.workflowId}:${input.name}`,
-        });
+      await deps.timeline.append({
+        tenantId: input.tenantId,
+        caseId: input.caseId,
+        actor: input.actor,
+        kind: input.kind,
+        message: input.message,
+        data: input.data ?? {},
+        dedupKey: `${input.workflowId}:${input.name}`,
       });
     },
   };

@@ -1,43 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { ApprovalActor, ApprovalDecision, DecideApprovalResult } from '../../workflows/contracts/approval-messages.js';
-import { recordAudit } from '../audit/audit.service.js';
 import type { RequestOrigin } from '../audit/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { queryRows } from '../persistence/query-rows.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
 import type { Principal } from '../tenants/principal.js';
 import { type LinkClaims, signLink, tokenHash, verifyLink } from './approval-links.js';
+import { type ApprovalRow, ApprovalsRepository } from './approvals.repository.js';
 import type { ApprovalListQuery, ApprovalView, DecisionBody, DecisionResult, LinkBody, LinkResult, LinkView } from './approval.schemas.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface ApprovalRow {
-  id: string;
-  tenant_id: string;
-  case_id: string;
-  workflow_id: string;
-  step_id: string;
-  question: string;
-  action: string | null;
-  target: string | null;
-  params: unknown;
-  evidence: Record<string, unknown>;
-  levels: Array<{ roles: string[]; timeout: string; notify?: string }>;
-  level_index: number;
-  quorum: number;
-  votes: Array<{ actorId: string; decision: ApprovalDecision; comment?: string; level: number; via: 'api' | 'link' | 'slack'; at: number }>;
-  status: ApprovalView['status'];
-  outcome: ApprovalDecision | null;
-  outcome_reason: string | null;
-  requested_by: string;
-  created_at: Date;
-  expires_at: Date;
-  decided_at: Date | null;
-}
-
-const COLUMNS = `id, tenant_id, case_id, workflow_id, step_id, question, action, target, params, evidence, levels, level_index, quorum, votes, status, outcome, outcome_reason, requested_by, created_at, expires_at, decided_at`;
 
 function toView(r: ApprovalRow): ApprovalView {
   return {
@@ -90,7 +62,7 @@ export class ApprovalsService {
   private readonly logger = new Logger('ApprovalsService');
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(ApprovalsRepository) private readonly approvals: ApprovalsRepository,
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -100,13 +72,7 @@ export class ApprovalsService {
   }
 
   async list(tenantId: string, query: ApprovalListQuery): Promise<{ items: ApprovalView[] }> {
-    const rows = await queryRows<ApprovalRow>(
-      this.db,
-      `SELECT ${COLUMNS} FROM approvals
-       WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR case_id = $3::uuid)
-       ORDER BY created_at DESC, id LIMIT $4`,
-      [tenantId, query.status ?? null, query.caseId ?? null, query.limit],
-    );
+    const rows = await this.approvals.list(tenantId, query);
     return { items: rows.map(toView) };
   }
 
@@ -130,7 +96,7 @@ export class ApprovalsService {
     const exp = Math.floor(Date.now() / 1000) + body.expiresInSeconds;
     const token = signLink({ approvalId: row.id, tenantId: row.tenant_id, approver: body.approver, decision: body.decision, exp }, this.config.approvalLinks.signingKey);
     const expiresAt = new Date(exp * 1000).toISOString();
-    await recordAudit(this.db, {
+    await this.approvals.audit({
       tenantId: row.tenant_id,
       actor: principal.actor,
       action: 'approval.link_created',
@@ -151,10 +117,10 @@ export class ApprovalsService {
   async viewByToken(token: string): Promise<LinkView> {
     const claims = this.claims(token);
     const row = await this.row(claims.tenantId, claims.approvalId);
-    const used = await queryRows(this.db, `SELECT 1 FROM approval_link_uses WHERE token_hash = $1`, [tokenHash(token)]);
+    const used = await this.approvals.linkUsed(tokenHash(token));
     return {
       approval: toView(row),
-      link: { approver: claims.approver, decision: claims.decision ?? null, expiresAt: new Date(claims.exp * 1000).toISOString(), used: used.length > 0 },
+      link: { approver: claims.approver, decision: claims.decision ?? null, expiresAt: new Date(claims.exp * 1000).toISOString(), used },
     };
   }
 
@@ -173,14 +139,8 @@ export class ApprovalsService {
     }
     const row = await this.row(claims.tenantId, claims.approvalId);
     let refused: ApprovalRefusedError | undefined;
-    const result = await this.db.transaction(async (m) => {
-      const fresh = await queryRows(
-        m,
-        `INSERT INTO approval_link_uses (token_hash, tenant_id, approval_id, approver, decision) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash`,
-        [tokenHash(token), claims.tenantId, claims.approvalId, claims.approver.id, chosen],
-      );
-      if (fresh.length === 0) throw new VigilError('link_used', 'this link has already been used', { reason: 'link_used' });
+    const use = { tokenHash: tokenHash(token), tenantId: claims.tenantId, approvalId: claims.approvalId, approver: claims.approver.id, decision: chosen };
+    const spent = await this.approvals.useLinkOnce(use, async () => {
       try {
         return await this.send(row, claims.approver, chosen, comment, via, origin);
       } catch (error) {
@@ -192,8 +152,9 @@ export class ApprovalsService {
         throw error;
       }
     });
+    if (spent.used) throw new VigilError('link_used', 'this link has already been used', { reason: 'link_used' });
     if (refused) throw refusalError(refused);
-    return result!;
+    return spent.result!;
   }
 
   private claims(token: string): LinkClaims {
@@ -205,8 +166,7 @@ export class ApprovalsService {
 
   private async row(tenantId: string, id: string): Promise<ApprovalRow> {
     if (!UUID.test(id)) throw notFound('approval', id);
-    const rows = await queryRows<ApprovalRow>(this.db, `SELECT ${COLUMNS} FROM approvals WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
-    const row = rows[0];
+    const row = await this.approvals.find(tenantId, id);
     if (!row) throw notFound('approval', id);
     return row;
   }

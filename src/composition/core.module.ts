@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module, type Provider } from '@nestjs/commo
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActionRunner } from '../activities/action-runner.js';
 import { CONNECTION_PROVIDERS } from '../integration-runtime/connections.providers.js';
+import { ApprovalsRepository } from '../approvals/approvals.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
@@ -12,6 +13,7 @@ import { Orchestrator } from '../temporal/orchestrator.port.js';
 import { TemporalOrchestrator } from '../temporal/temporal-orchestrator.js';
 import { ApiKeysService } from '../tenants/api-keys.service.js';
 import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
+import { TimelineRepository } from '../timeline/timeline.repository.js';
 
 /** What both processes share: config, the database (created and migrated at start), Temporal, playbooks, case writes. */
 @Global()
@@ -23,7 +25,9 @@ export class CoreModule {
       ApiKeysService,
       TenantSettingsService,
       PlaybookCatalog,
+      TimelineRepository,
       CaseRunsService,
+      ApprovalsRepository,
       AuditService,
       ActionRunner,
       ...CONNECTION_PROVIDERS,

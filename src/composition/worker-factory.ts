@@ -4,12 +4,12 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type W
 import { ActionRunner } from '../activities/action-runner.js';
 import { createCaseActivities } from '../activities/case-activities.js';
 import { createRevertActivities } from '../activities/revert-activities.js';
-import { ContainmentLedger } from '../integration-runtime/containment-ledger.js';
-import { ApprovalStore } from '../approvals/approval-store.js';
+import { ContainmentLedgerRepository } from '../integration-runtime/containment-ledger.repository.js';
+import { ApprovalsRepository } from '../approvals/approvals.repository.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { BUNDLED_PLAYBOOKS_DIR, PROJECT_ROOT } from '../config/project-paths.js';
-import { DataSource } from 'typeorm';
+import { TimelineRepository } from '../timeline/timeline.repository.js';
 
 /** The compiled workflows entry (dist/workflows/index.js). */
 export const WORKFLOWS_ENTRY = path.join(PROJECT_ROOT, 'dist', 'workflows', 'index.js');
@@ -50,16 +50,15 @@ export async function createVigilWorker(options: VigilWorkerOptions): Promise<{ 
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const activities = createCaseActivities({
     runs: app.get(CaseRunsService),
-    db: app.get(DataSource),
     actions: app.get(ActionRunner),
-    approvals: new ApprovalStore(app.get(DataSource)),
+    approvals: app.get(ApprovalsRepository),
     templatesDir: path.join(config.playbooksDir ?? BUNDLED_PLAYBOOKS_DIR, 'templates'),
   });
   const workerOptions: WorkerOptions = {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    activities: { ...activities, ...createRevertActivities({ db: app.get(DataSource), ledger: app.get(ContainmentLedger), actions: app.get(ActionRunner) }) },
+    activities: { ...activities, ...createRevertActivities({ timeline: app.get(TimelineRepository), ledger: app.get(ContainmentLedgerRepository), actions: app.get(ActionRunner) }) },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
     maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,

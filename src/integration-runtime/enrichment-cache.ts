@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows } from '../persistence/query-rows.js';
+import { type CacheKey, EnrichmentCacheRepository } from './enrichment-cache.repository.js';
 
 /** JSON with object keys sorted at every level: equal inputs give equal text whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -42,7 +41,7 @@ export class EnrichmentCache {
   private readonly inFlight = new Map<string, Promise<CachedLookup<unknown>>>();
   private writes = 0;
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@Inject(EnrichmentCacheRepository) private readonly repository: EnrichmentCacheRepository) {}
 
   /** The cached output when fresh, else `compute()` (once, deployment-wide) and remember it for `ttlSeconds`. */
   async getOrCompute<T>(tenantId: string, action: string, input: unknown, ttlSeconds: number, claimMs: number, compute: () => Promise<T>): Promise<CachedLookup<T>> {
@@ -61,50 +60,29 @@ export class EnrichmentCache {
   }
 
   private async lookup<T>(tenantId: string, action: string, hash: string, ttlSeconds: number, claimMs: number, compute: () => Promise<T>): Promise<CachedLookup<T>> {
-    const params = [tenantId, action, hash];
+    const key: CacheKey = { tenantId, action, inputHash: hash };
     const deadline = Date.now() + claimMs;
     for (;;) {
-      const fresh = await queryRows<{ output: T }>(
-        this.db,
-        `SELECT output FROM enrichment_cache WHERE tenant_id = $1 AND action = $2 AND input_hash = $3 AND output IS NOT NULL AND expires_at > clock_timestamp()`,
-        params,
-      );
-      if (fresh[0]) return { output: fresh[0].output, cached: true };
-      // Claim the lookup: a new row, or one whose value expired and that nobody is refreshing.
-      const claimed = await queryRows<{ claimed: boolean }>(
-        this.db,
-        `INSERT INTO enrichment_cache (tenant_id, action, input_hash, output, pending_until, expires_at)
-         VALUES ($1, $2, $3, NULL, clock_timestamp() + make_interval(secs => $4), clock_timestamp())
-         ON CONFLICT (tenant_id, action, input_hash) DO UPDATE SET pending_until = EXCLUDED.pending_until
-           WHERE (enrichment_cache.output IS NULL OR enrichment_cache.expires_at <= clock_timestamp())
-             AND (enrichment_cache.pending_until IS NULL OR enrichment_cache.pending_until < clock_timestamp())
-         RETURNING true AS claimed`,
-        [...params, claimMs / 1000],
-      );
-      if (claimed[0]) return { output: await this.computeAndStore(params, ttlSeconds, compute), cached: false };
+      const fresh = await this.repository.fresh<T>(key);
+      if (fresh) return { output: fresh.output, cached: true };
+      if (await this.repository.claim(key, claimMs)) return { output: await this.computeAndStore(key, ttlSeconds, compute), cached: false };
       // Another worker is looking this value up: wait for its result, or take over if it gave up.
       if (Date.now() > deadline) return { output: await compute(), cached: false };
       await sleep(FOLLOW_POLL_MS);
     }
   }
 
-  private async computeAndStore<T>(params: unknown[], ttlSeconds: number, compute: () => Promise<T>): Promise<T> {
+  private async computeAndStore<T>(key: CacheKey, ttlSeconds: number, compute: () => Promise<T>): Promise<T> {
     let output: T;
     try {
       output = await compute();
     } catch (error) {
-      await this.db.query(`UPDATE enrichment_cache SET pending_until = NULL WHERE tenant_id = $1 AND action = $2 AND input_hash = $3`, params).catch(() => undefined);
+      await this.repository.releaseClaim(key).catch(() => undefined);
       throw error;
     }
-    await this.db.query(
-      `UPDATE enrichment_cache SET output = $4, pending_until = NULL, created_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => $5)
-       WHERE tenant_id = $1 AND action = $2 AND input_hash = $3`,
-      [...params, JSON.stringify(output ?? null), ttlSeconds],
-    );
+    await this.repository.store(key, output, ttlSeconds);
     this.writes += 1;
-    if (this.writes % SWEEP_EVERY === 0) {
-      await this.db.query(`DELETE FROM enrichment_cache WHERE ctid IN (SELECT ctid FROM enrichment_cache WHERE expires_at < clock_timestamp() - interval '1 hour' AND pending_until IS NULL LIMIT 1000)`).catch(() => undefined);
-    }
+    if (this.writes % SWEEP_EVERY === 0) await this.repository.sweep().catch(() => undefined);
     return output;
   }
 }

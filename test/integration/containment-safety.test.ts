@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Client, Connection } from '@temporalio/client';
 import { ActionRunner } from '../../src/activities/action-runner.js';
 import { createCaseActivities } from '../../src/activities/case-activities.js';
-import { ApprovalStore } from '../../src/approvals/approval-store.js';
+import { ApprovalsRepository } from '../../src/approvals/approvals.repository.js';
 import { CaseRunsService } from '../../src/cases/case-runs.service.js';
 import { SIMULATOR_CREDENTIALS } from '../../integrations/simulator/credentials.js';
 import type { RevertCaseResult } from '../../workflows/contracts/revert-messages.js';
@@ -142,7 +142,7 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
     const activities = createCaseActivities({
       runs: stack.api.get(CaseRunsService),
       actions: stack.api.get(ActionRunner),
-      approvals: new ApprovalStore(stack.db),
+      approvals: stack.api.get(ApprovalsRepository),
       templatesDir: '/nonexistent',
     });
     const device = sensorId();

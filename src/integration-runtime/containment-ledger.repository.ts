@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../persistence/query-rows.js';
+import { appendCaseEvent, type NewCaseEvent } from '../timeline/timeline.repository.js';
 
 export interface ContainmentRecord {
   id: string;
@@ -42,13 +43,22 @@ export interface NewContainment {
   expiresInSeconds: number | null;
 }
 
+/** A containment undone: who asked, why, and the timeline line that says so (when it belongs to a case). */
+export interface ContainmentRevert {
+  tenantId: string;
+  id: string;
+  reason: string;
+  revertedBy: string;
+  line?: NewCaseEvent;
+}
+
 /**
  * The containment ledger (`containment_actions`): one row per idempotency key. The row is claimed
  * before the vendor is called and records the result after, so a retried or replayed activity
  * returns what the first attempt did instead of containing twice; revert reads it back.
  */
 @Injectable()
-export class ContainmentLedger {
+export class ContainmentLedgerRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** The row for this key, created if new. */
@@ -95,5 +105,20 @@ export class ContainmentLedger {
       [tenantId, caseId],
     );
     return rows.filter((r) => containing(r.action));
+  }
+
+  /** Marks the containment reverted, with its timeline line, in one transaction; false when it was reverted already. */
+  async markReverted(r: ContainmentRevert): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const updated = await queryRows<{ id: string }>(
+        m,
+        `UPDATE containment_actions SET reverted_at = clock_timestamp(), revert_reason = $3, reverted_by = $4, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND reverted_at IS NULL RETURNING id`,
+        [r.tenantId, r.id, r.reason, r.revertedBy],
+      );
+      if (updated.length === 0) return false;
+      if (r.line) await appendCaseEvent(m, r.line);
+      return true;
+    });
   }
 }
