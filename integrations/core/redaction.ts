@@ -104,8 +104,13 @@ function isIterable(value: unknown): value is Iterable<string> {
 
 /** Replaces every occurrence of a secret value in `text`. */
 export function redactText(text: string, secrets: Iterable<string> | Readonly<Record<string, string>> | undefined): string {
+  return redactValues(text, secretValues(secrets));
+}
+
+/** Replaces every occurrence of already expanded secret values (secretValues) in `text`. */
+function redactValues(text: string, values: readonly string[]): string {
   let out = text;
-  for (const secret of secretValues(secrets)) {
+  for (const secret of values) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return out;
@@ -124,7 +129,7 @@ export function redactHeaders(
   for (const [name, raw] of Object.entries(headers)) {
     if (raw === undefined || raw === null) continue;
     const value = Array.isArray(raw) ? raw.join(', ') : String(raw);
-    out[name.toLowerCase()] = isSecretHeaderName(name) ? REDACTED : redactText(value, values);
+    out[name.toLowerCase()] = isSecretHeaderName(name) ? REDACTED : redactValues(value, values);
   }
   return out;
 }
@@ -137,7 +142,7 @@ export function redactDeep(value: unknown, secrets?: Iterable<string> | Readonly
   const values = secretValues(secrets);
   const seen = new WeakSet<object>();
   const walk = (node: unknown, depth: number): unknown => {
-    if (typeof node === 'string') return redactText(node, values);
+    if (typeof node === 'string') return redactValues(node, values);
     if (node === null || typeof node === 'number' || typeof node === 'boolean') return node;
     if (typeof node === 'bigint') return node.toString();
     if (typeof node !== 'object') return undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { signLink, tokenHash, verifyLink } from './approval-links.js';
+import { linkUseKey, signLink, verifyLink } from './approval-links.js';
 
 const KEY = 'k'.repeat(64);
 const claims = { approvalId: '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b', tenantId: 't1', approver: { id: 'user:a@example.com', roles: ['analyst'] }, exp: 2_000_000_000 };
@@ -17,7 +17,21 @@ describe('signed approval links', () => {
 
   test('two links for the same approver and expiry differ (one-time use is per link)', () => {
     assert.notEqual(signLink(claims, KEY), signLink(claims, KEY));
-    assert.notEqual(tokenHash(signLink(claims, KEY)), tokenHash(signLink(claims, KEY)));
+    assert.notEqual(linkUseKey(signLink(claims, KEY)), linkUseKey(signLink(claims, KEY)));
+  });
+
+  test("every spelling of one signature (base64url's unused low bits) is one link with one use key", () => {
+    const token = signLink(claims, KEY);
+    const [payload, signature] = token.split('.') as [string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature.at(-1)!);
+    const spellings = [0, 1, 2, 3].map((low) => `${payload}.${signature.slice(0, -1)}${alphabet[(last & ~3) | low]}`);
+    assert.equal(new Set(spellings).size, 4);
+    assert.ok(spellings.includes(token));
+    for (const spelling of spellings) {
+      assert.ok(verifyLink(spelling, KEY, Date.now()).ok, 'each spelling decodes to the same MAC');
+      assert.equal(linkUseKey(spelling), linkUseKey(token));
+    }
   });
 
   test('expired, tampered, re-signed with another key and malformed tokens are refused', () => {

@@ -68,7 +68,12 @@ export function verifyLink(token: string, key: string, nowMs: number): LinkCheck
   return { ok: true, claims };
 }
 
-/** What the one-time record keeps: never the token itself. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+/**
+ * What the one-time record keeps: never the token itself, and not its spelling either. The hash is
+ * over the decoded MAC, so the spellings base64url allows for one signature (its unused low bits)
+ * are one link, used once.
+ */
+export function linkUseKey(token: string): string {
+  const signature = token.split('.')[1] ?? '';
+  return createHash('sha256').update(Buffer.from(signature, 'base64url')).digest('hex');
 }

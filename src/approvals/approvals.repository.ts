@@ -208,6 +208,11 @@ export class ApprovalsRepository {
     return rows[0];
   }
 
+  async tenantActive(tenantId: string): Promise<boolean> {
+    const rows = await queryRows<{ status: string }>(this.db, `SELECT status FROM tenants WHERE id = $1`, [tenantId]);
+    return rows[0]?.status === 'active';
+  }
+
   async linkUsed(tokenHash: string): Promise<boolean> {
     const used = await queryRows(this.db, `SELECT 1 FROM approval_link_uses WHERE token_hash = $1`, [tokenHash]);
     return used.length > 0;

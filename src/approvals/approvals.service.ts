@@ -5,7 +5,7 @@ import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
 import type { Principal } from '../tenants/principal.js';
-import { type LinkClaims, signLink, tokenHash, verifyLink } from './approval-links.js';
+import { type LinkClaims, linkUseKey, signLink, verifyLink } from './approval-links.js';
 import { type ApprovalRow, ApprovalsRepository } from './approvals.repository.js';
 import type { ApprovalListQuery, ApprovalView, DecisionBody, DecisionResult, LinkBody, LinkResult, LinkView } from './approval.schemas.js';
 
@@ -115,9 +115,9 @@ export class ApprovalsService {
   }
 
   async viewByToken(token: string): Promise<LinkView> {
-    const claims = this.claims(token);
+    const claims = await this.claims(token);
     const row = await this.row(claims.tenantId, claims.approvalId);
-    const used = await this.approvals.linkUsed(tokenHash(token));
+    const used = await this.approvals.linkUsed(linkUseKey(token));
     return {
       approval: toView(row),
       link: { approver: claims.approver, decision: claims.decision ?? null, expiresAt: new Date(claims.exp * 1000).toISOString(), used },
@@ -131,7 +131,7 @@ export class ApprovalsService {
    * because Temporal is unreachable is rolled back and the link still works.
    */
   async decideByToken(token: string, decision: ApprovalDecision | undefined, via: 'link' | 'slack', origin: RequestOrigin = { ip: null, userAgent: null }, comment?: string): Promise<DecisionResult> {
-    const claims = this.claims(token);
+    const claims = await this.claims(token);
     const chosen = decision ?? claims.decision;
     if (!chosen) throw new VigilError('invalid_body', 'say which decision: {"decision":"approve"} or {"decision":"reject"}');
     if (claims.decision !== undefined && chosen !== claims.decision) {
@@ -139,7 +139,7 @@ export class ApprovalsService {
     }
     const row = await this.row(claims.tenantId, claims.approvalId);
     let refused: ApprovalRefusedError | undefined;
-    const use = { tokenHash: tokenHash(token), tenantId: claims.tenantId, approvalId: claims.approvalId, approver: claims.approver.id, decision: chosen };
+    const use = { tokenHash: linkUseKey(token), tenantId: claims.tenantId, approvalId: claims.approvalId, approver: claims.approver.id, decision: chosen };
     const spent = await this.approvals.useLinkOnce(use, async () => {
       try {
         return await this.send(row, claims.approver, chosen, comment, via, origin);
@@ -157,11 +157,17 @@ export class ApprovalsService {
     return spent.result!;
   }
 
-  private claims(token: string): LinkClaims {
+  /** A link's claims once its signature and expiry hold and its tenant is active (links and Slack buttons stop with a suspension). */
+  private async claims(token: string): Promise<LinkClaims> {
     const check = verifyLink(token, this.config.approvalLinks.signingKey, Date.now());
-    if (check.ok) return check.claims;
-    if (check.reason === 'expired') throw new VigilError('link_expired', 'this approval link has expired', { reason: 'link_expired' });
-    throw new VigilError('invalid_signature', 'this approval link is not valid', { reason: check.reason });
+    if (!check.ok) {
+      if (check.reason === 'expired') throw new VigilError('link_expired', 'this approval link has expired', { reason: 'link_expired' });
+      throw new VigilError('invalid_signature', 'this approval link is not valid', { reason: check.reason });
+    }
+    if (!(await this.approvals.tenantActive(check.claims.tenantId))) {
+      throw new VigilError('tenant_suspended', 'the tenant of this approval is suspended', { reason: 'tenant_suspended' });
+    }
+    return check.claims;
   }
 
   private async row(tenantId: string, id: string): Promise<ApprovalRow> {

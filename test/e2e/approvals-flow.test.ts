@@ -431,9 +431,38 @@ describe('approvals end to end', () => {
     assert.equal(reused.body.error.code, 'link_used');
     const after = await http<{ link: { used: boolean } }>('GET', `${stack.url}/api/v1/approvals/links/${link.body.token}`);
     assert.equal(after.body.link.used, true);
+    // The other spellings of the same signature (base64url's unused low bits) are the same, used link.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const lastSig = alphabet.indexOf(signature!.at(-1)!);
+    for (const low of [0, 1, 2, 3].filter((l) => l !== (lastSig & 3))) {
+      const respelt = `${payload}.${signature!.slice(0, -1)}${alphabet[(lastSig & ~3) | low]}`;
+      const again = await http<ErrorBody>('POST', `${stack.url}/api/v1/approvals/links/${respelt}`, { body: { decision: 'approve' } });
+      assert.equal(again.status, 409, `respelt with low bits ${low}`);
+      assert.equal(again.body.error.code, 'link_used');
+    }
 
     const row = await http<Approval>('GET', `${stack.url}/api/v1/approvals/${a.id}`, { key: tenant.key });
     assert.deepEqual(row.body.votes.map((v) => [v.actor, v.via]), [[approver.id, 'link']]);
+    await finishedCase(caseId);
+  });
+
+  test('approval links stop working while their tenant is suspended', async () => {
+    const caseId = await ingest('T1101', nextIp());
+    const a = await pendingApproval(caseId);
+    const link = await http<{ token: string }>('POST', `${stack.url}/api/v1/approvals/${a.id}/links`, { key: tenant.key, body: { approver: { id: 'user:oncall@example.com', roles: ['analyst'] } } });
+    assert.equal(link.status, 201, JSON.stringify(link.body));
+    await stack.db.query(`UPDATE tenants SET status = 'suspended' WHERE id = $1`, [tenant.id]);
+    try {
+      for (const method of ['GET', 'POST'] as const) {
+        const res = await http<ErrorBody>(method, `${stack.url}/api/v1/approvals/links/${link.body.token}`, method === 'POST' ? { body: { decision: 'approve' } } : {});
+        assert.equal(res.status, 403, method);
+        assert.equal(res.body.error.code, 'tenant_suspended');
+      }
+    } finally {
+      await stack.db.query(`UPDATE tenants SET status = 'active' WHERE id = $1`, [tenant.id]);
+    }
+    const used = await http<Decision>('POST', `${stack.url}/api/v1/approvals/links/${link.body.token}`, { body: { decision: 'approve' } });
+    assert.equal(used.status, 200, 'resumed: the unused link works again');
     await finishedCase(caseId);
   });
 
