@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AlertIngestService } from '../alerts/alert-ingest.service.js';
 import { AlertsController } from '../alerts/alerts.controller.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { IngestSettingsService } from '../alerts/ingest-settings.service.js';
 import { IngestSignatureVerifier } from '../alerts/ingest-signature.service.js';
 import { SettingsController } from '../alerts/settings.controller.js';
@@ -19,6 +20,7 @@ import { IntegrationsApiModule } from '../integration-runtime/integrations-api.m
 import { HealthController } from '../health/health.controller.js';
 import { OpenApiController } from '../openapi/openapi.controller.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { PlaybooksController } from '../playbooks/playbooks.controller.js';
 import { PlaybookVersionsService } from '../playbooks/playbook-versions.service.js';
 import { AccessService } from '../tenants/access.service.js';
@@ -36,6 +38,7 @@ export class ApiModule {
       controllers: [HealthController, AlertsController, SettingsController, CasesController, PlaybooksController, TenantsController, AuditController, OpenApiController, ApprovalsController],
       providers: [
         AlertIngestService,
+        AlertsRepository,
         IngestSettingsService,
         IngestSignatureVerifier,
         CasesService,
@@ -44,6 +47,7 @@ export class ApiModule {
         TenantsService,
         AccessService,
         OutboxRelay,
+        OutboxRepository,
         ApprovalsService,
         PlaybookVersionsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
