@@ -12,6 +12,7 @@ import { AuditController } from '../audit/audit.controller.js';
 import { CaseNotesService } from '../cases/case-notes.service.js';
 import { CaseUpdatesService } from '../cases/case-updates.service.js';
 import { CasesController } from '../cases/cases.controller.js';
+import { CasesRepository } from '../cases/cases.repository.js';
 import { CasesService } from '../cases/cases.service.js';
 import { HttpExceptionFilter } from '../common/errors/http-exception.filter.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -42,6 +43,7 @@ export class ApiModule {
         IngestSettingsService,
         IngestSignatureVerifier,
         CasesService,
+        CasesRepository,
         CaseUpdatesService,
         CaseNotesService,
         TenantsService,

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module, type Provider } from '@nestjs/commo
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActionRunner } from '../activities/action-runner.js';
 import { CONNECTION_PROVIDERS } from '../integration-runtime/connections.providers.js';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
@@ -24,6 +25,7 @@ export class CoreModule {
       TenantSettingsService,
       PlaybookCatalog,
       CaseRunsService,
+      AuditRepository,
       AuditService,
       ActionRunner,
       ...CONNECTION_PROVIDERS,
