@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { caseListSql } from '../src/cases/case-list.query.js';
 import { listCasesQuery } from '../src/cases/case.schemas.js';
-import { CASE_DETAIL_SQL } from '../src/cases/cases.service.js';
+import { CASE_DETAIL_SQL } from '../src/cases/cases.repository.js';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { measureApprovals } from './approvals-load.js';

@@ -1,8 +1,7 @@
-import type { EntityManager } from 'typeorm';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
-import { queryRows } from '../persistence/query-rows.js';
 import type { CaseStatus } from './case-lifecycle.js';
-import { type CaseSummary, severityWord } from './case.schemas.js';
+import type { CaseTransaction } from './cases.repository.js';
+import { type CaseSummary, type CommentView, severityWord, type TaskView } from './case.schemas.js';
 
 export const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,8 +22,31 @@ export interface CaseRow {
   last_alert_at?: Date;
 }
 
-export const CASE_ROW_COLUMNS =
-  'id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at, last_alert_at';
+/** A case row with its run's columns, for the case view. */
+export interface CaseDetailRow extends CaseRow {
+  playbook_id: string | null;
+  playbook_version: string | null;
+  playbook_hash: string | null;
+  workflow_id: string;
+}
+
+export interface CommentRow {
+  id: string;
+  author: string;
+  body: string;
+  created_at: Date;
+}
+
+export interface TaskRow {
+  id: string;
+  title: string;
+  assignee: string | null;
+  done: boolean;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  done_at: Date | null;
+}
 
 export function caseSummaryOf(r: CaseRow): CaseSummary {
   return {
@@ -45,14 +67,35 @@ export function caseSummaryOf(r: CaseRow): CaseSummary {
   };
 }
 
+export function commentViewOf(r: CommentRow): CommentView {
+  return { id: r.id, author: r.author, body: r.body, createdAt: new Date(r.created_at).toISOString() };
+}
+
+export function taskViewOf(r: TaskRow): TaskView {
+  return {
+    id: r.id,
+    title: r.title,
+    assignee: r.assignee,
+    done: r.done,
+    createdBy: r.created_by,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+    doneAt: r.done_at ? new Date(r.done_at).toISOString() : null,
+  };
+}
+
+/** The one lock a case write needs (CasesRepository has it). */
+export interface CaseLocker {
+  lock(m: CaseTransaction, tenantId: string, caseId: string): Promise<CaseRow | undefined>;
+}
+
 /**
  * Locks a case of the tenant for the rest of the transaction; another tenant's case, or no case,
  * is not found. With `refuseMerged`, a case absorbed by a merge answers 409 `case_merged`.
  */
-export async function lockCase(m: EntityManager, tenantId: string, caseId: string, options: { refuseMerged?: boolean } = {}): Promise<CaseRow> {
+export async function lockCase(cases: CaseLocker, m: CaseTransaction, tenantId: string, caseId: string, options: { refuseMerged?: boolean } = {}): Promise<CaseRow> {
   if (!CASE_ID.test(caseId)) throw notFound('case', caseId);
-  const rows = await queryRows<CaseRow>(m, `SELECT ${CASE_ROW_COLUMNS} FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, caseId]);
-  const row = rows[0];
+  const row = await cases.lock(m, tenantId, caseId);
   if (!row) throw notFound('case', caseId);
   if (options.refuseMerged && row.merged_into) {
     throw new VigilError('case_merged', `case ${caseId} was merged into case ${row.merged_into}; work on that case`, { mergedInto: row.merged_into });

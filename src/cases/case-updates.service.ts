@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { auditBy, recordAudit } from '../audit/audit.service.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import { auditBy } from '../audit/audit.service.js';
 import type { RequestOrigin } from '../audit/request-origin.js';
 import { VigilError } from '../common/errors/vigil-error.js';
-import { queryRows } from '../persistence/query-rows.js';
 import { Orchestrator, RevertAlreadyRunningError } from '../temporal/orchestrator.port.js';
 import type { Principal } from '../tenants/principal.js';
 import { appendCaseEvent } from './case-events.js';
 import { canTransition, checkTransition, FINISHED_STATUSES, isCaseResolution, MERGED_RESOLUTION } from './case-lifecycle.js';
 import { type CaseRow, caseSummaryOf, lockCase } from './case-rows.js';
+import { CasesRepository, type CaseTransaction } from './cases.repository.js';
 import { type CaseSummary, type PatchCaseBody, severityWord } from './case.schemas.js';
 
 export interface Change<T> {
@@ -46,13 +46,14 @@ export class CaseUpdatesService {
   private readonly logger = new Logger('CaseUpdatesService');
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(CasesRepository) private readonly cases: CasesRepository,
+    @Inject(AuditRepository) private readonly audit: AuditRepository,
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
   ) {}
 
   async patch(principal: Principal, origin: RequestOrigin, caseId: string, body: PatchCaseBody): Promise<CaseSummary> {
-    const summary = await this.db.transaction(async (m) => {
-      const row = await lockCase(m, principal.tenantId, caseId, { refuseMerged: true });
+    const summary = await this.cases.transaction(async (m) => {
+      const row = await lockCase(this.cases, m, principal.tenantId, caseId, { refuseMerged: true });
       const changes = await this.planChanges(m, principal.tenantId, row, body);
       if (Object.keys(changes).length === 0) return caseSummaryOf(row);
       const next = {
@@ -62,16 +63,10 @@ export class CaseUpdatesService {
         assignee: changes.assignee ? changes.assignee.to : row.assignee,
         tags: changes.tags?.to ?? row.tags,
       };
-      const updated = await queryRows<CaseRow>(
-        m,
-        `UPDATE cases SET status = $3, resolution = $4, severity_id = $5, assignee = $6, tags = $7::text[], updated_at = now()
-         WHERE tenant_id = $1 AND id = $2
-         RETURNING id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at`,
-        [principal.tenantId, caseId, next.status, next.resolution, next.severityId, next.assignee, next.tags],
-      );
+      const updated = await this.cases.update(m, principal.tenantId, caseId, next);
       await this.writeTimeline(m, principal, caseId, changes);
-      await recordAudit(m, auditBy(principal, origin, 'case.updated', `case:${caseId}`, { changes }));
-      return caseSummaryOf(updated[0]!);
+      await this.audit.record(m, auditBy(principal, origin, 'case.updated', `case:${caseId}`, { changes }));
+      return caseSummaryOf(updated);
     });
     if (FINISHED_STATUSES.has(summary.status) && summary.runStatus !== 'none') {
       // The case workflow stops waiting for alerts; best effort, since it also ends on its idle timeout.
@@ -83,7 +78,7 @@ export class CaseUpdatesService {
   }
 
   /** Works out what a PATCH changes, refusing (before any write) what the lifecycle or the alerts forbid. */
-  private async planChanges(m: EntityManager, tenantId: string, row: CaseRow, body: PatchCaseBody): Promise<CaseChanges> {
+  private async planChanges(m: CaseTransaction, tenantId: string, row: CaseRow, body: PatchCaseBody): Promise<CaseChanges> {
     const changes: CaseChanges = {};
     if (body.status !== undefined && body.status !== row.status) {
       const check = checkTransition({ from: row.status, to: body.status, resolution: body.resolution ?? null, currentResolution: row.resolution });
@@ -103,12 +98,7 @@ export class CaseUpdatesService {
       changes.resolution = { from: row.resolution, to: body.resolution };
     }
     if (body.severity !== undefined && body.severity !== Number(row.severity_id)) {
-      const floor = await queryRows<{ minimum: number }>(
-        m,
-        `SELECT COALESCE(max(CASE WHEN severity_id = 99 THEN 0 ELSE severity_id END), 0)::int AS minimum FROM alerts WHERE tenant_id = $1 AND case_id = $2`,
-        [tenantId, row.id],
-      );
-      const minimum = floor[0]?.minimum ?? 0;
+      const minimum = await this.cases.alertSeverityFloor(m, tenantId, row.id);
       if (body.severity < minimum) {
         throw new VigilError('severity_below_alerts', `severity ${body.severity} (${severityWord(body.severity)}) is below the highest alert severity ${minimum} (${severityWord(minimum)})`, {
           severityId: body.severity,
@@ -128,7 +118,7 @@ export class CaseUpdatesService {
     return changes;
   }
 
-  private async writeTimeline(m: EntityManager, principal: Principal, caseId: string, changes: CaseChanges): Promise<void> {
+  private async writeTimeline(m: CaseTransaction, principal: Principal, caseId: string, changes: CaseChanges): Promise<void> {
     const base = { tenantId: principal.tenantId, caseId, actor: principal.actor };
     if (changes.status) {
       const resolution = changes.resolution?.to;
@@ -166,11 +156,11 @@ export class CaseUpdatesService {
     const intoId = rawIntoId.toLowerCase();
     if (caseId === intoId) throw new VigilError('invalid_body', 'a case cannot be merged into itself', { into: intoId });
     const tenantId = principal.tenantId;
-    const result = await this.db.transaction(async (m) => {
+    const result = await this.cases.transaction(async (m) => {
       // Both rows locked in id order, so two merges of the same pair in opposite directions cannot deadlock.
       const [first, second] = [caseId, intoId].sort();
-      const lockedFirst = await lockCase(m, tenantId, first!);
-      const lockedSecond = await lockCase(m, tenantId, second!);
+      const lockedFirst = await lockCase(this.cases, m, tenantId, first!);
+      const lockedSecond = await lockCase(this.cases, m, tenantId, second!);
       const absorbed = lockedFirst.id === caseId ? lockedFirst : lockedSecond;
       const survivor = lockedFirst.id === caseId ? lockedSecond : lockedFirst;
       for (const c of [absorbed, survivor]) {
@@ -182,25 +172,14 @@ export class CaseUpdatesService {
       if (!canTransition(absorbed.status, 'closed')) {
         throw new VigilError('invalid_transition', `a case in status ${absorbed.status} cannot be closed by a merge`, { from: absorbed.status, to: 'closed', allowed: [] });
       }
-      const moved = await queryRows<{ id: string }>(m, `UPDATE alerts SET case_id = $3 WHERE tenant_id = $1 AND case_id = $2 RETURNING id`, [tenantId, absorbed.id, survivor.id]);
-      await m.query(`UPDATE case_events SET case_id = $3 WHERE tenant_id = $1 AND case_id = $2`, [tenantId, absorbed.id, survivor.id]);
-      await m.query(`UPDATE case_comments SET case_id = $3 WHERE tenant_id = $1 AND case_id = $2`, [tenantId, absorbed.id, survivor.id]);
-      await m.query(`UPDATE case_tasks SET case_id = $3 WHERE tenant_id = $1 AND case_id = $2`, [tenantId, absorbed.id, survivor.id]);
-      const intoRows = await queryRows<CaseRow>(
-        m,
-        `UPDATE cases SET alert_count = alert_count + $3, severity_id = GREATEST(severity_id, $4), last_alert_at = GREATEST(last_alert_at, $5),
-                tags = ARRAY(SELECT DISTINCT unnest(tags || $6::text[])), updated_at = now()
-         WHERE tenant_id = $1 AND id = $2
-         RETURNING id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at`,
-        [tenantId, survivor.id, moved.length, absorbed.severity_id, absorbed.last_alert_at, absorbed.tags ?? []],
-      );
-      const mergedRows = await queryRows<CaseRow>(
-        m,
-        `UPDATE cases SET status = 'closed', resolution = $3, merged_into = $4, alert_count = 0, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2
-         RETURNING id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at`,
-        [tenantId, absorbed.id, MERGED_RESOLUTION, survivor.id],
-      );
+      const moved = await this.cases.moveContents(m, tenantId, absorbed.id, survivor.id);
+      const into = await this.cases.absorb(m, tenantId, survivor.id, {
+        alertsMoved: moved.length,
+        severityId: absorbed.severity_id,
+        lastAlertAt: absorbed.last_alert_at,
+        tags: absorbed.tags ?? [],
+      });
+      const merged = await this.cases.closeMerged(m, tenantId, absorbed.id, MERGED_RESOLUTION, survivor.id);
       const actor = principal.actor;
       await appendCaseEvent(m, {
         tenantId,
@@ -208,7 +187,7 @@ export class CaseUpdatesService {
         actor,
         kind: 'case_merged',
         message: `case "${absorbed.title}" (${absorbed.id}) merged into this case with ${moved.length} alert(s)`,
-        data: { mergedCaseId: absorbed.id, alertsMoved: moved.length, alertIds: moved.map((a) => a.id) },
+        data: { mergedCaseId: absorbed.id, alertsMoved: moved.length, alertIds: moved },
       });
       await appendCaseEvent(m, {
         tenantId,
@@ -226,7 +205,7 @@ export class CaseUpdatesService {
         message: `merged into case "${survivor.title}" (${survivor.id}); its alerts, timeline, comments and tasks moved there`,
         data: { into: survivor.id, alertsMoved: moved.length },
       });
-      await recordAudit(
+      await this.audit.record(
         m,
         auditBy(principal, origin, 'case.merged', `case:${absorbed.id}`, {
           into: survivor.id,
@@ -235,7 +214,7 @@ export class CaseUpdatesService {
           previousResolution: isCaseResolution(absorbed.resolution) ? absorbed.resolution : null,
         }),
       );
-      return { merged: caseSummaryOf(mergedRows[0]!), into: caseSummaryOf(intoRows[0]!), alertsMoved: moved.length, hadRun: absorbed.run_status !== 'none' };
+      return { merged: caseSummaryOf(merged), into: caseSummaryOf(into), alertsMoved: moved.length, hadRun: absorbed.run_status !== 'none' };
     });
     let workflowNotified = false;
     if (result.hadRun) {
@@ -251,8 +230,8 @@ export class CaseUpdatesService {
 
   /** Starts the revert workflow of a case (undoes its containment); the timeline line and audit row commit only if Temporal accepted it. */
   async revert(principal: Principal, origin: RequestOrigin, caseId: string, reason: string | undefined): Promise<{ revertWorkflowId: string }> {
-    return this.db.transaction(async (m) => {
-      await lockCase(m, principal.tenantId, caseId);
+    return this.cases.transaction(async (m) => {
+      await lockCase(this.cases, m, principal.tenantId, caseId);
       let workflowId: string;
       try {
         workflowId = (await this.orchestrator.requestRevert(principal.tenantId, caseId, principal.actor)).workflowId;
@@ -270,7 +249,7 @@ export class CaseUpdatesService {
         message: `revert of containment requested${reason ? `: ${reason}` : ''}`,
         data: { revertWorkflowId: workflowId, ...(reason ? { reason } : {}) },
       });
-      await recordAudit(m, auditBy(principal, origin, 'case.revert_requested', `case:${caseId}`, { revertWorkflowId: workflowId, ...(reason ? { reason } : {}) }));
+      await this.audit.record(m, auditBy(principal, origin, 'case.revert_requested', `case:${caseId}`, { revertWorkflowId: workflowId, ...(reason ? { reason } : {}) }));
       return { revertWorkflowId: workflowId };
     });
   }

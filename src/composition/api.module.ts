@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AlertIngestService } from '../alerts/alert-ingest.service.js';
 import { AlertsController } from '../alerts/alerts.controller.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { IngestSettingsService } from '../alerts/ingest-settings.service.js';
 import { IngestSignatureVerifier } from '../alerts/ingest-signature.service.js';
 import { SettingsController } from '../alerts/settings.controller.js';
@@ -11,6 +12,7 @@ import { AuditController } from '../audit/audit.controller.js';
 import { CaseNotesService } from '../cases/case-notes.service.js';
 import { CaseUpdatesService } from '../cases/case-updates.service.js';
 import { CasesController } from '../cases/cases.controller.js';
+import { CasesRepository } from '../cases/cases.repository.js';
 import { CasesService } from '../cases/cases.service.js';
 import { HttpExceptionFilter } from '../common/errors/http-exception.filter.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -19,6 +21,7 @@ import { IntegrationsApiModule } from '../integration-runtime/integrations-api.m
 import { HealthController } from '../health/health.controller.js';
 import { OpenApiController } from '../openapi/openapi.controller.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { PlaybooksController } from '../playbooks/playbooks.controller.js';
 import { PlaybookVersionsService } from '../playbooks/playbook-versions.service.js';
 import { AccessService } from '../tenants/access.service.js';
@@ -36,14 +39,17 @@ export class ApiModule {
       controllers: [HealthController, AlertsController, SettingsController, CasesController, PlaybooksController, TenantsController, AuditController, OpenApiController, ApprovalsController],
       providers: [
         AlertIngestService,
+        AlertsRepository,
         IngestSettingsService,
         IngestSignatureVerifier,
         CasesService,
+        CasesRepository,
         CaseUpdatesService,
         CaseNotesService,
         TenantsService,
         AccessService,
         OutboxRelay,
+        OutboxRepository,
         ApprovalsService,
         PlaybookVersionsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

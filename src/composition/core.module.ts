@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActionRunner } from '../activities/action-runner.js';
 import { CONNECTION_PROVIDERS } from '../integration-runtime/connections.providers.js';
 import { ApprovalsRepository } from '../approvals/approvals.repository.js';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
@@ -28,6 +29,7 @@ export class CoreModule {
       TimelineRepository,
       CaseRunsService,
       ApprovalsRepository,
+      AuditRepository,
       AuditService,
       ActionRunner,
       ...CONNECTION_PROVIDERS,

@@ -1,19 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
 import { Orchestrator } from '../temporal/orchestrator.port.js';
 import type { CaseAlertMessage } from '../../workflows/contracts/case-messages.js';
-import type { AlertOutboxPayload } from '../alerts/alert-ingest.service.js';
-import { queryRows } from '../persistence/query-rows.js';
-
-interface OutboxRow {
-  id: string;
-  tenant_id: string;
-  case_id: string;
-  attempts: number;
-  payload: AlertOutboxPayload;
-}
+import { type OutboxRow, OutboxRepository } from './outbox.repository.js';
 
 /** At most this many signal-with-start calls in flight at once. */
 const PARALLEL_DELIVERIES = 32;
@@ -88,7 +78,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly calls = new Set<Promise<void>>();
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(PlaybookCatalog) private readonly playbooks: PlaybookCatalog,
@@ -174,29 +164,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Leases up to `limit` available rows, oldest first. */
   private async claim(limit: number): Promise<OutboxRow[]> {
-    const rows = await this.bookkeeping((m) =>
-      queryRows<OutboxRow>(
-        m,
-        `UPDATE outbox o SET available_at = now() + make_interval(secs => $2)
-       FROM (SELECT id FROM outbox WHERE task_queue = $3 AND available_at <= now() ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) c
-       WHERE o.id = c.id
-       RETURNING o.id, o.tenant_id, o.case_id, o.attempts, o.payload`,
-        [limit, this.config.outbox.leaseMs / 1000, this.config.temporal.taskQueue],
-      ),
-    );
+    const rows = await this.outbox.claim(this.config.temporal.taskQueue, limit, this.config.outbox.leaseMs / 1000);
     return rows.sort(byId);
-  }
-
-  /**
-   * The relay's own writes (leases, deletes, retry times) commit without waiting for the disk: losing one
-   * in a crash only means a row is delivered again, which the workflow ignores. The alert and its outbox
-   * row were committed durably by the ingest transaction.
-   */
-  private bookkeeping<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (m) => {
-      await m.query('SET LOCAL synchronous_commit = off');
-      return fn(m);
-    });
   }
 
   private dispatch(rows: OutboxRow[]): void {
@@ -294,7 +263,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const ids = this.deleteBuffer;
     this.deleteBuffer = [];
     this.deleting = this.deleting
-      .then(() => this.bookkeeping((m) => m.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids])))
+      .then(() => this.outbox.delete(ids))
       .then(
         () => undefined,
         (error: unknown) => {
@@ -310,13 +279,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const delayMs = Math.min(30_000, 100 * 2 ** Math.min(attempts, 12));
     this.logger.warn(`outbox: ${rows.length} alert(s) of case ${rows[0]!.case_id} not delivered (attempt ${attempts}), retrying in ${delayMs} ms: ${error.message}`);
     try {
-      await this.bookkeeping((m) =>
-        m.query(`UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + make_interval(secs => $4) WHERE id = ANY($1::bigint[])`, [
-          rows.map((r) => r.id),
-          attempts,
-          error.message.slice(0, 1000),
-          delayMs / 1000,
-        ]),
+      await this.outbox.retryLater(
+        rows.map((r) => r.id),
+        attempts,
+        error.message.slice(0, 1000),
+        delayMs / 1000,
       );
     } catch (dbError) {
       this.logger.warn(`outbox: could not record the failed delivery (the lease will end it): ${(dbError as Error).message}`);
