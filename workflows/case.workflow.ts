@@ -102,6 +102,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         approvals,
         topLevel: true,
         templates: input.templates ?? {},
+        ...(input.reads !== undefined ? { reads: input.reads } : {}),
       });
       const outcome = await interpreter.run(scope);
       runStatus = outcome.runStatus;

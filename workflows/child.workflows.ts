@@ -18,6 +18,7 @@ function childHost(input: ChildRunContext, approvals: ApprovalGate): Interpreter
     approvals,
     topLevel: false,
     templates: input.templates ?? {},
+    ...(input.reads !== undefined ? { reads: input.reads } : {}),
   };
 }
 

@@ -9,13 +9,14 @@ import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
 import type { CanonicalAlert } from '../alerts/canonical-alert.js';
 import type { CaseWorkflowInput, PinnedPlaybook } from '../../workflows/contracts/case-messages.js';
 import type { Playbook, Step } from '../../workflows/language/playbook.types.js';
+import { type PinnedReads, pinnedReadsOf } from '../../workflows/language/step-reads.js';
 import { actionCatalogForValidation } from './action-catalog-view.js';
 import { pinTemplateFiles } from './notify-templates.js';
 import { selectPlaybook } from './playbook-selector.js';
 import { type PlaybookSource, validatePlaybookSet } from './validation/index.js';
 
 /** What PlaybookCatalog.pinRun gives a run's workflow input. */
-export type RunPins = Required<Pick<CaseWorkflowInput, 'playbook' | 'playbookHash' | 'subPlaybooks' | 'regularActions' | 'templates'>>;
+export type RunPins = Required<Pick<CaseWorkflowInput, 'playbook' | 'playbookHash' | 'subPlaybooks' | 'regularActions' | 'templates' | 'reads'>>;
 
 export type PlaybookOrigin = 'bundled' | 'tenant';
 
@@ -105,6 +106,8 @@ export class PlaybookCatalog implements OnModuleInit, OnModuleDestroy {
   private readonly bundledByHash = new Map<string, CatalogEntry>();
   /** Tenant versions by `tenantId:hash`: active ones and any read back for a pinned case. */
   private readonly tenantByHash = new Map<string, CatalogEntry>();
+  /** What each loaded playbook's steps read (pinRun), kept as long as the playbook object is. */
+  private readonly pinnedReads = new WeakMap<Playbook, PinnedReads>();
   /** Active tenant versions by tenant id. */
   private tenantActive = new Map<string, CatalogEntry[]>();
   private tenantIdBySlug = new Map<string, string>();
@@ -336,13 +339,26 @@ export class PlaybookCatalog implements OnModuleInit, OnModuleDestroy {
    */
   async pinRun(playbook: Playbook, hash: string, subPlaybooks: Record<string, PinnedPlaybook>, templatesDir = this.templatesDir): Promise<RunPins> {
     const subs = Object.values(subPlaybooks).map((s) => s.playbook);
+    const pinnedSubs: Record<string, PinnedPlaybook> = {};
+    for (const [id, sub] of Object.entries(subPlaybooks)) pinnedSubs[id] = { ...sub, reads: this.readsOf(sub.playbook) };
     return {
       playbook,
       playbookHash: hash,
-      subPlaybooks,
+      reads: this.readsOf(playbook),
+      subPlaybooks: pinnedSubs,
       regularActions: this.regularActions(playbook, subs),
       templates: await pinTemplateFiles(templatesDir, [playbook.steps, ...subs.map((s) => s.steps)]),
     };
+  }
+
+  /** What each step's templates read, as pinned with a run; once per loaded playbook, not per delivery. */
+  private readsOf(playbook: Playbook): PinnedReads {
+    let reads = this.pinnedReads.get(playbook);
+    if (!reads) {
+      reads = pinnedReadsOf(playbook.steps);
+      this.pinnedReads.set(playbook, reads);
+    }
+    return reads;
   }
 
   /** Actions of the playbook (and of the sub-playbooks it runs) that must run as regular activities: anything but enrichment and utility. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { FOREACH_CHUNK_SIZE } from '../../workflows/interpreter/playbook-interpreter.js';
+import { FOREACH_CHUNK_SIZE } from '../../workflows/interpreter/foreach-step.js';
 import { eventually, http, type PlaybookStack, startPlaybookStack, type TestStack, type TestTenant } from '../support/stack.js';
 
 /** One playbook per step kind, each chosen by its own ATT&CK technique. */

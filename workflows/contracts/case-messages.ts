@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Playbook } from '../language/playbook.types.js';
+import type { PinnedReads } from '../language/step-reads.js';
 
 /** One alert handed to a case workflow: its id and the canonical finding (never the raw payload). */
 export interface CaseAlertMessage {
@@ -31,12 +32,16 @@ export interface CaseWorkflowInput {
   startedBy?: string;
   /** Template files the notify steps name, by name, read when the run was pinned. */
   templates?: Record<string, string>;
+  /** What each step's templates read, computed when the run was pinned (without it the workflow scans them). */
+  reads?: PinnedReads;
 }
 
 /** A playbook's content and its hash, as pinned for a run. */
 export interface PinnedPlaybook {
   playbook: Playbook;
   hash: string;
+  /** What each of its steps' templates read (PlaybookCatalog.pinRun adds it; without it the workflow scans them). */
+  reads?: PinnedReads;
 }
 
 export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';

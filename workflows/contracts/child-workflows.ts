@@ -1,5 +1,6 @@
 import type { PinnedPlaybook } from './case-messages.js';
 import type { CaseStatusName, EndStep, ForeachStep, Playbook, RetrySpec, Step } from '../language/playbook.types.js';
+import type { PinnedReads } from '../language/step-reads.js';
 
 /**
  * What the case run and the child workflows it starts agree on: their inputs, results and type names.
@@ -18,6 +19,8 @@ export interface ChildRunContext {
   subPlaybooks: Record<string, PinnedPlaybook>;
   /** Notify template files pinned with the case's run. */
   templates?: Record<string, string>;
+  /** What the steps this child runs read (the pinned reads of its playbook, or of the foreach body). */
+  reads?: PinnedReads;
 }
 
 export interface ForeachItemResult {
@@ -40,11 +43,6 @@ export interface ForeachChunkInput extends ChildRunContext {
   /** The foreach step's visit: item visits are keyed `<visitBase>[<index>]/…` as in the parent. */
   visitBase: string;
   retry?: RetrySpec;
-}
-
-export interface ForeachChunkResult {
-  items: ForeachItemResult[];
-  end?: EndStep;
 }
 
 export interface ForeachChunkResult {
