@@ -15,7 +15,7 @@ import type { ProtectedAssetRule } from '../integration-runtime/protected-asset-
 import { ProtectedAssetsService } from '../integration-runtime/protected-assets.service.js';
 import type { ExpireContainmentInput } from '../../workflows/contracts/revert-messages.js';
 import { ActionRunner } from './action-runner.js';
-import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from './connection-resolver.js';
+import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from '../integration-runtime/connection-resolver.js';
 
 // The action runner on its own: its repositories are in memory, vendors are the simulator on loopback.
 // No PostgreSQL, no Temporal: what is checked is the runner's own decisions.

@@ -15,7 +15,7 @@ import { findProtected, targetsOf } from '../integration-runtime/protected-asset
 import { ProtectedAssetsService } from '../integration-runtime/protected-assets.service.js';
 import { isContainingAction } from '../integration-runtime/vendor-catalog.js';
 import { renderParams } from '../templating/template-renderer.js';
-import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from './connection-resolver.js';
+import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from '../integration-runtime/connection-resolver.js';
 
 export interface ActionCall {
   tenantId: string;

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { VigilError } from '../common/errors/vigil-error.js';
-import type { AlertSource } from './canonical-alert.js';
+import type { AlertSource } from '../common/canonical-alert.js';
 import { NDJSON_SOURCES } from './normalizers/index.js';
-import { parseJsonSafely } from './payload-guard.js';
+import { parseJsonSafely } from '../common/http/payload-guard.js';
 
 const JSON_TYPES = /^application\/([a-z0-9.+-]+\+)?json$/;
 /** Sources whose vendors deliver JSON lines or plain text: SNS posts `text/plain`; EVE, Falcon streams and Wazuh write NDJSON. */

@@ -2,8 +2,8 @@ import { Controller, HttpCode, Inject, Logger, Param, Post, Req, Res } from '@ne
 import type { Request, Response } from 'express';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { VigilError } from '../common/errors/vigil-error.js';
-import { CurrentPrincipal, INGEST_ROLES, type Principal, Roles } from '../tenants/principal.js';
-import { ALERT_SOURCES, type AlertSource } from './canonical-alert.js';
+import { CurrentPrincipal, INGEST_ROLES, type Principal, Roles } from '../common/auth/principal.js';
+import { ALERT_SOURCES, type AlertSource } from '../common/canonical-alert.js';
 import { readAlertBody } from './alert-body.js';
 import { AlertIngestService, type IngestResponse } from './alert-ingest.service.js';
 import { deliveryItemCount } from './delivery-size.js';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { alertAddedInsert } from '../outbox/outbox.repository.js';
-import type { AlertSource, CanonicalAlert } from './canonical-alert.js';
+import type { AlertSource, CanonicalAlert } from '../common/canonical-alert.js';
 
 /** Statuses of a case that no longer takes alerts (a merged case is closed by the merge). */
 const FINISHED = `('resolved', 'closed', 'false_positive')`;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CanonicalAlert } from './canonical-alert.js';
+import type { CanonicalAlert } from '../common/canonical-alert.js';
 
 /** Fields an alert's correlation fingerprint may be built from. */
 export const FINGERPRINT_FIELDS = ['source', 'rule', 'host', 'user', 'title'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_SOURCES, type AlertSource } from './canonical-alert.js';
+import { ALERT_SOURCES, type AlertSource } from '../common/canonical-alert.js';
 import { DEFAULT_CORRELATION, FINGERPRINT_FIELDS, type CorrelationSettings } from './correlation.js';
 
 /**

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
-import { parseBody } from '../openapi/request-validation.js';
-import { ADMIN_ROLES, CurrentPrincipal, type Principal, Roles } from '../tenants/principal.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
+import { parseBody } from '../common/http/request-validation.js';
+import { ADMIN_ROLES, CurrentPrincipal, type Principal, Roles } from '../common/auth/principal.js';
 import { correlationSettingsBody, type CorrelationSettingsView, ingestSettingsBody, type IngestSettingsView } from './ingest-settings.js';
 import { IngestSettingsService } from './ingest-settings.service.js';
 

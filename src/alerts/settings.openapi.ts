@@ -1,5 +1,5 @@
-import type { RouteDoc } from '../openapi/route-doc.js';
-import { ADMIN_ROLES } from '../tenants/principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
+import { ADMIN_ROLES } from '../common/auth/principal.js';
 import { correlationSettingsBody, correlationSettingsView, ingestSettingsBody, ingestSettingsView } from './ingest-settings.js';
 
 const INGEST_VIEW_EXAMPLE = {

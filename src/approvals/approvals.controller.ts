@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
-import { parseBody, parseQuery } from '../openapi/request-validation.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
+import { parseBody, parseQuery } from '../common/http/request-validation.js';
 import type { Role } from '../persistence/entities/api-key.entity.js';
-import { ADMIN_ROLES, CurrentPrincipal, type Principal, Public, READ_ROLES, Roles } from '../tenants/principal.js';
+import { ADMIN_ROLES, CurrentPrincipal, type Principal, Public, READ_ROLES, Roles } from '../common/auth/principal.js';
 import { approvalListQuery, type ApprovalView, decisionBody, type DecisionResult, linkBody, linkDecisionBody, type LinkResult, type LinkView } from './approval.schemas.js';
 import { ApprovalsService } from './approvals.service.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RouteDoc } from '../openapi/route-doc.js';
-import { ADMIN_ROLES, READ_ROLES } from '../tenants/principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
+import { ADMIN_ROLES, READ_ROLES } from '../common/auth/principal.js';
 import { approvalList, approvalListQuery, approvalView, decisionBody, decisionResult, linkBody, linkDecisionBody, linkResult, linkView } from './approval.schemas.js';
 import { APPROVER_ROLES } from './approvals.controller.js';
 

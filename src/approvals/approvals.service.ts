@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ApprovalActor, ApprovalDecision, DecideApprovalResult } from '../../workflows/contracts/approval-messages.js';
-import type { RequestOrigin } from '../audit/request-origin.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
-import type { Principal } from '../tenants/principal.js';
+import type { Principal } from '../common/auth/principal.js';
 import { type LinkClaims, linkUseKey, signLink, verifyLink } from './approval-links.js';
 import { type ApprovalRow, ApprovalsRepository } from './approvals.repository.js';
 import type { ApprovalListQuery, ApprovalView, DecisionBody, DecisionResult, LinkBody, LinkResult, LinkView } from './approval.schemas.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { parseQuery } from '../openapi/request-validation.js';
-import { ADMIN_ROLES, CurrentPrincipal, type Principal, Roles } from '../tenants/principal.js';
+import { parseQuery } from '../common/http/request-validation.js';
+import { ADMIN_ROLES, CurrentPrincipal, type Principal, Roles } from '../common/auth/principal.js';
 import { type AuditRecordView, AuditService } from './audit.service.js';
 import { auditListQuery } from './audit.schemas.js';
 

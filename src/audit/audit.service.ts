@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { VigilError } from '../common/errors/vigil-error.js';
 import type { Queryable } from '../persistence/query-rows.js';
-import { decodeCursor, encodeCursor } from '../openapi/cursor.js';
-import type { Principal } from '../tenants/principal.js';
-import type { RequestOrigin } from './request-origin.js';
+import { decodeCursor, encodeCursor } from '../common/http/cursor.js';
+import type { Principal } from '../common/auth/principal.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import type { AuditListQuery } from './audit.schemas.js';
 import { type AuditEntry, type AuditFilter, AuditRepository, insertAuditEntry } from './audit.repository.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { VigilError } from '../common/errors/vigil-error.js';
-import { encodeCursor } from '../openapi/cursor.js';
+import { encodeCursor } from '../common/http/cursor.js';
 import { caseListSql, nextCaseCursor } from './case-list.query.js';
 import { listCasesQuery } from './case.schemas.js';
 

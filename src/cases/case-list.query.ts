@@ -1,5 +1,5 @@
 import { VigilError } from '../common/errors/vigil-error.js';
-import { decodeCursor, encodeCursor } from '../openapi/cursor.js';
+import { decodeCursor, encodeCursor } from '../common/http/cursor.js';
 import type { CaseSort, ListCasesQuery } from './case.schemas.js';
 
 /** Keyset columns per sort; the last is always the id, so equal keys still have one order. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { auditBy } from '../audit/audit.service.js';
-import type { RequestOrigin } from '../audit/request-origin.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound } from '../common/errors/vigil-error.js';
-import type { Principal } from '../tenants/principal.js';
+import type { Principal } from '../common/auth/principal.js';
 import { appendCaseEvent } from './case-events.js';
 import { CASE_ID, commentViewOf, lockCase, taskViewOf } from './case-rows.js';
 import { CasesRepository } from './cases.repository.js';

@@ -1,5 +1,5 @@
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
-import type { CaseStatus } from './case-lifecycle.js';
+import type { CaseStatus } from '../common/case-lifecycle.js';
 import type { CaseTransaction } from './cases.repository.js';
 import { type CaseSummary, type CommentView, severityWord, type TaskView } from './case.schemas.js';
 

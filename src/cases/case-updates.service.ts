@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { auditBy } from '../audit/audit.service.js';
-import type { RequestOrigin } from '../audit/request-origin.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import { VigilError } from '../common/errors/vigil-error.js';
 import { Orchestrator, RevertAlreadyRunningError } from '../temporal/orchestrator.port.js';
-import type { Principal } from '../tenants/principal.js';
+import type { Principal } from '../common/auth/principal.js';
 import { appendCaseEvent } from './case-events.js';
-import { canTransition, checkTransition, FINISHED_STATUSES, isCaseResolution, MERGED_RESOLUTION } from './case-lifecycle.js';
+import { canTransition, checkTransition, FINISHED_STATUSES, isCaseResolution, MERGED_RESOLUTION } from '../common/case-lifecycle.js';
 import { type CaseRow, caseSummaryOf, lockCase } from './case-rows.js';
 import { CasesRepository, type CaseTransaction } from './cases.repository.js';
 import { type CaseSummary, type PatchCaseBody, severityWord } from './case.schemas.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_RESOLUTIONS, CASE_STATUSES } from './case-lifecycle.js';
+import { CASE_RESOLUTIONS, CASE_STATUSES } from '../common/case-lifecycle.js';
 
 /** Case severity words, by OCSF severity_id (0–6). */
 export const SEVERITY_WORDS = ['unknown', 'informational', 'low', 'medium', 'high', 'critical', 'fatal'] as const;

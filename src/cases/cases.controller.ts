@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
-import { parseBody, parseQuery } from '../openapi/request-validation.js';
-import { CASE_WRITE_ROLES, CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../tenants/principal.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
+import { parseBody, parseQuery } from '../common/http/request-validation.js';
+import { CASE_WRITE_ROLES, CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../common/auth/principal.js';
 import { CaseNotesService } from './case-notes.service.js';
 import { CaseUpdatesService, type MergeResult } from './case-updates.service.js';
 import { type CaseSummary, type CommentView, commentBody, createTaskBody, listCasesQuery, mergeBody, patchCaseBody, patchTaskBody, revertBody, type TaskView } from './case.schemas.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RouteDoc } from '../openapi/route-doc.js';
-import { CASE_WRITE_ROLES, READ_ROLES } from '../tenants/principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
+import { CASE_WRITE_ROLES, READ_ROLES } from '../common/auth/principal.js';
 import {
   caseDetail,
   caseIdParams,

@@ -5,7 +5,7 @@ import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { Orchestrator } from '../temporal/orchestrator.port.js';
 import type { CaseRunState } from '../../workflows/contracts/case-messages.js';
-import { allowedTransitions } from './case-lifecycle.js';
+import { allowedTransitions } from '../common/case-lifecycle.js';
 import { nextCaseCursor } from './case-list.query.js';
 import { caseAttacks, caseObservables } from './case-observables.js';
 import { CASE_ID, type CaseRow, caseSummaryOf, commentViewOf, taskViewOf } from './case-rows.js';

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseJsonSafely } from '../alerts/payload-guard.js';
+import { parseJsonSafely } from '../common/http/payload-guard.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
 import { cacaoPlaybookId } from '../playbooks/cacao/cacao-export.js';
 import { importCacao } from '../playbooks/cacao/cacao-import.js';

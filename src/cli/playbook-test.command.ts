@@ -1,6 +1,6 @@
 import { expandPaths } from '../playbooks/playbook-files.js';
 import { isPlaybookTestFile } from '../playbooks/testing/playbook-test-file.js';
-import { type PlaybookTestResult, PlaybookTestRunner } from '../playbooks/testing/playbook-test-runner.js';
+import { type PlaybookTestResult, PlaybookTestRunner } from '../composition/playbook-test-runner.js';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from './cli-io.js';
 
 export function formatTestResult(r: PlaybookTestResult): string[] {

@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
-import { parseBody } from '../openapi/request-validation.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
+import { parseBody } from '../common/http/request-validation.js';
 import type { Role } from '../persistence/entities/api-key.entity.js';
-import { ADMIN_ROLES, CurrentPrincipal, type Principal, Roles } from '../tenants/principal.js';
+import { ADMIN_ROLES, CurrentPrincipal, type Principal, Roles } from '../common/auth/principal.js';
 import { type ConnectionView, createConnectionBody, emptyBody, type RotateResult, updateConnectionBody } from './connection.schemas.js';
 import { ConnectionsService } from './connections.service.js';
 

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { ConnectionResolver } from '../activities/connection-resolver.js';
+import { ConnectionResolver } from './connection-resolver.js';
 import { ContainmentLedgerRepository } from './containment-ledger.repository.js';
 import { ConnectionsService } from './connections.service.js';
 import { DbConnectionResolver } from './db-connection-resolver.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from '../activities/connection-resolver.js';
-import { SimulatorConnectionResolver } from '../activities/simulator-connection-resolver.js';
+import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from './connection-resolver.js';
+import { SimulatorConnectionResolver } from './simulator-connection-resolver.js';
 import { queryRows } from '../persistence/query-rows.js';
 import { safetySettingsOf } from './connection-settings.js';
 import { CONNECTION_COLUMNS, type ConnectionRow, decryptRow } from './connections.service.js';

@@ -3,8 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApprovalsService } from '../approvals/approvals.service.js';
 import type { DecisionResult } from '../approvals/approval.schemas.js';
-import { originOf } from '../audit/request-origin.js';
-import { CurrentPrincipal, type Principal, Public, READ_ROLES, Roles } from '../tenants/principal.js';
+import { originOf } from '../common/http/request-origin.js';
+import { CurrentPrincipal, type Principal, Public, READ_ROLES, Roles } from '../common/auth/principal.js';
 import { type IntegrationView, IntegrationsCatalogService } from './integrations-catalog.service.js';
 import { SlackInteractionsService } from './slack-interactions.service.js';
 

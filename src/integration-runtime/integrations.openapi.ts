@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decisionResult } from '../approvals/approval.schemas.js';
-import type { RouteDoc } from '../openapi/route-doc.js';
-import { ADMIN_ROLES, READ_ROLES } from '../tenants/principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
+import { ADMIN_ROLES, READ_ROLES } from '../common/auth/principal.js';
 import { connectionViewSchema, createConnectionBody, rotateResultSchema, updateConnectionBody } from './connection.schemas.js';
 import { CONNECTION_ROLES } from './connections.controller.js';
 import { createProtectedAssetBody, protectedAssetViewSchema } from './protected-assets.service.js';

@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
-import { parseBody } from '../openapi/request-validation.js';
-import { CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../tenants/principal.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
+import { parseBody } from '../common/http/request-validation.js';
+import { CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../common/auth/principal.js';
 import { CONNECTION_ROLES } from './connections.controller.js';
 import { createProtectedAssetBody, type ProtectedAssetView, ProtectedAssetsService } from './protected-assets.service.js';
 

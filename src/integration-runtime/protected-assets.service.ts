@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { auditBy, recordAudit } from '../audit/audit.service.js';
-import type { RequestOrigin } from '../audit/request-origin.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { ProtectedAssetKind } from '../persistence/entities/protected-asset.entity.js';
 import { queryRows } from '../persistence/query-rows.js';
-import type { Principal } from '../tenants/principal.js';
+import type { Principal } from '../common/auth/principal.js';
 import type { ProtectedAssetRule } from './protected-asset-matching.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

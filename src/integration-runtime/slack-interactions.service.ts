@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseSlackInteraction, SlackInteractionError, type SlackApprovalDecision, verifySlackSignature } from '../../integrations/slack/interaction-signature.js';
-import { ConnectionResolver, NoConnectionError } from '../activities/connection-resolver.js';
+import { ConnectionResolver, NoConnectionError } from './connection-resolver.js';
 import { VigilError } from '../common/errors/vigil-error.js';
 
 export interface SlackInteractionRequest {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ALERT_SOURCES } from '../alerts/canonical-alert.js';
+import { ALERT_SOURCES } from '../common/canonical-alert.js';
 import { genericAlertSchema } from '../alerts/normalizers/generic.normalizer.js';
-import { INGEST_ROLES } from '../tenants/principal.js';
-import type { RouteDoc } from './route-doc.js';
+import { INGEST_ROLES } from '../common/auth/principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
 
 /** Routes that existed before the OpenAPI registry: health, alert ingest, and the docs themselves. */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../common/errors/vigil-error.js';
-import type { RouteDoc } from './route-doc.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
 
 /** OpenAPI 3.1 document (only the parts Vigil writes). */
 export interface OpenApiDocument {

@@ -5,7 +5,7 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { PROJECT_ROOT } from '../config/project-paths.js';
 import { notFound } from '../common/errors/vigil-error.js';
-import { Public } from '../tenants/principal.js';
+import { Public } from '../common/auth/principal.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.js';
 import { ROUTE_DOCS } from './route-docs.js';
 

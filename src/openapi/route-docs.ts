@@ -6,7 +6,7 @@ import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/playbooks.openapi.js';
 import { TENANT_ROUTE_DOCS } from '../tenants/tenants.openapi.js';
 import { INTEGRATION_ROUTE_DOCS } from '../integration-runtime/integrations.openapi.js';
 import { CORE_ROUTE_DOCS } from './core-routes.openapi.js';
-import type { RouteDoc } from './route-doc.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
 
 /**
  * Every documented route. A module adds its routes by exporting a `RouteDoc[]` beside its controller

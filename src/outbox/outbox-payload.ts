@@ -1,4 +1,4 @@
-import type { CanonicalAlert } from '../alerts/canonical-alert.js';
+import type { CanonicalAlert } from '../common/canonical-alert.js';
 
 /** Outbox payload of one new alert: everything the relay needs to reach the case workflow without another query. */
 export interface AlertOutboxPayload {

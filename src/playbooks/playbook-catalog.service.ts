@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { findAction } from '../../integrations/core/catalog.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
-import type { CanonicalAlert } from '../alerts/canonical-alert.js';
+import type { CanonicalAlert } from '../common/canonical-alert.js';
 import type { CaseWorkflowInput, PinnedPlaybook } from '../../workflows/contracts/case-messages.js';
 import type { Playbook, Step } from '../../workflows/language/playbook.types.js';
 import { type PinnedReads, pinnedReadsOf } from '../../workflows/language/step-reads.js';

@@ -1,4 +1,4 @@
-import type { CanonicalAlert } from '../alerts/canonical-alert.js';
+import type { CanonicalAlert } from '../common/canonical-alert.js';
 import type { Playbook, PlaybookTrigger } from '../../workflows/language/playbook.types.js';
 
 export interface SelectablePlaybook {

@@ -7,7 +7,7 @@
  * expressions, templates) is checked by the validator in validation/.
  */
 import { z } from 'zod';
-import { ALERT_SOURCES, OBSERVABLE_TYPE_IDS } from '../alerts/canonical-alert.js';
+import { ALERT_SOURCES, OBSERVABLE_TYPE_IDS } from '../common/canonical-alert.js';
 import { DURATION_PATTERN } from '../../workflows/language/duration.js';
 import type {
   ActionStep,

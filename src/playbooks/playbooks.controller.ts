@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
-import { parseJsonSafely } from '../alerts/payload-guard.js';
-import { CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../tenants/principal.js';
+import { parseJsonSafely } from '../common/http/payload-guard.js';
+import { CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../common/auth/principal.js';
 import type { CacaoPlaybook } from './cacao/cacao.types.js';
 import { MAX_PLAYBOOK_BYTES } from './validation/index.js';
 import {

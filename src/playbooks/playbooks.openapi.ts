@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RouteDoc } from '../openapi/route-doc.js';
-import { READ_ROLES } from '../tenants/principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
+import { READ_ROLES } from '../common/auth/principal.js';
 import { playbookJsonBodySchema } from './playbooks.controller.js';
 
 const idParams = z.object({ id: z.string().meta({ description: 'Playbook id (`edr-malware`).' }) });

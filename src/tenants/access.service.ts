@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditBy, recordAudit } from '../audit/audit.service.js';
-import type { RequestOrigin } from '../audit/request-origin.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { Role } from '../persistence/entities/api-key.entity.js';
 import { queryRows } from '../persistence/query-rows.js';
 import { ApiKeysService, hashKey, newKeyValue } from './api-keys.service.js';
-import { type Principal, PROVIDER_TENANT_SLUG } from './principal.js';
+import { type Principal, PROVIDER_TENANT_SLUG } from '../common/auth/principal.js';
 import type { ApiKeyView, CreateApiKeyBody, CreatedApiKey, CreateUserBody, UserView } from './tenant.schemas.js';
 import { type TenantRef, TenantsService } from './tenants.service.js';
 

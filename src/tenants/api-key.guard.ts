@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { VigilError } from '../common/errors/vigil-error.js';
 import type { Role } from '../persistence/entities/api-key.entity.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { MSSP_OPERATOR_KEY, type Principal, PUBLIC_KEY, ROLES_KEY, TENANT_HEADER } from './principal.js';
+import { MSSP_OPERATOR_KEY, type Principal, PUBLIC_KEY, ROLES_KEY, TENANT_HEADER } from '../common/auth/principal.js';
 import { TenantsService } from './tenants.service.js';
 
 /**

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Role } from '../persistence/entities/api-key.entity.js';
 import { TenantEntity } from '../persistence/entities/tenant.entity.js';
-import { type Principal, PROVIDER_TENANT_SLUG } from './principal.js';
+import { type Principal, PROVIDER_TENANT_SLUG } from '../common/auth/principal.js';
 
 const KEY_PREFIX = 'vgl_';
 /** Verified keys are cached briefly so ingest does not pay a query per request; revocation takes effect within this time. */

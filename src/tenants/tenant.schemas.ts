@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from './principal.js';
+import { ROLES } from '../common/auth/principal.js';
 
 const role = z.enum(ROLES as ['admin', 'author', 'analyst', 'viewer', 'ingest']).meta({ description: 'admin, author, analyst, viewer or ingest' });
 const uuid = z.uuid();

@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Origin, type RequestOrigin } from '../audit/request-origin.js';
-import { parseBody } from '../openapi/request-validation.js';
+import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
+import { parseBody } from '../common/http/request-validation.js';
 import { AccessService } from './access.service.js';
-import { ADMIN_ROLES, CurrentPrincipal, MsspOperatorOnly, type Principal, Roles } from './principal.js';
+import { ADMIN_ROLES, CurrentPrincipal, MsspOperatorOnly, type Principal, Roles } from '../common/auth/principal.js';
 import {
   type ApiKeyView,
   createApiKeyBody,

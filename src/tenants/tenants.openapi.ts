@@ -1,5 +1,5 @@
-import type { RouteDoc } from '../openapi/route-doc.js';
-import { ADMIN_ROLES } from './principal.js';
+import type { RouteDoc } from '../common/http/route-doc.js';
+import { ADMIN_ROLES } from '../common/auth/principal.js';
 import {
   apiKeyList,
   createApiKeyBody,

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { auditBy, recordAudit } from '../audit/audit.service.js';
-import type { RequestOrigin } from '../audit/request-origin.js';
+import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { queryRows } from '../persistence/query-rows.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { type Principal, PROVIDER_TENANT_SLUG } from './principal.js';
+import { type Principal, PROVIDER_TENANT_SLUG } from '../common/auth/principal.js';
 import type { CreateTenantBody, TenantView } from './tenant.schemas.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

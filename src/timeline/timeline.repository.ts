@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { StepLine } from '../../workflows/contracts/case-activities.js';
 import type { CaseStatusName } from '../../workflows/language/playbook.types.js';
-import { applyPlaybookStatus } from '../cases/playbook-status.js';
+import { applyPlaybookStatus } from './playbook-status.js';
 import { appendCaseEvent, appendCaseEvents, caseEventInsert, type NewCaseEvent } from './timeline-insert.js';
 
 // The statements other repositories write a line with, inside their own transactions.

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { type AlertWrite, AlertsRepository } from '../../src/alerts/alerts.repository.js';
-import type { CanonicalAlert } from '../../src/alerts/canonical-alert.js';
+import type { CanonicalAlert } from '../../src/common/canonical-alert.js';
 import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { caseWorkflowId } from '../../workflows/contracts/case-messages.js';
 import { createTestTenant, openTestDatabase } from '../support/database.js';

@@ -82,7 +82,7 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
     assert.deepEqual(patched.body.secrets.set, ['apiKey', 'extraToken']);
     assert.deepEqual(patched.body.enabledActions, ['abuseipdb.check_ip']);
     // The kept secret still decrypts to its value (the resolver is what activities use).
-    const { ConnectionResolver } = await import('../../src/activities/connection-resolver.js');
+    const { ConnectionResolver } = await import('../../src/integration-runtime/connection-resolver.js');
     const resolved = await stack.api.get(ConnectionResolver).resolve(tenant.id, 'abuseipdb');
     assert.equal(resolved.source, 'tenant');
     assert.equal(resolved.context.secrets['apiKey'], SECRET);

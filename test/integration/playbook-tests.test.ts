@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUNDLED_PLAYBOOKS_DIR } from '../../src/config/project-paths.js';
-import { type PlaybookTestResult, PlaybookTestRunner } from '../../src/playbooks/testing/playbook-test-runner.js';
+import { type PlaybookTestResult, PlaybookTestRunner } from '../../src/composition/playbook-test-runner.js';
 import { workflowBundle } from '../support/stack.js';
 
 const TEST_FILES = readdirSync(BUNDLED_PLAYBOOKS_DIR)

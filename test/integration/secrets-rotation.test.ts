@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { startSimulator } from '../../integrations/simulator/simulator.js';
 import { ActionRunner } from '../../src/activities/action-runner.js';
-import { ConnectionResolver } from '../../src/activities/connection-resolver.js';
+import { ConnectionResolver } from '../../src/integration-runtime/connection-resolver.js';
 import { http, startTestStack, type TestStack } from '../support/stack.js';
 import { simulatorCalls, simulatorConnectionBody } from '../support/integrations-fixtures.js';
 

@@ -3,7 +3,7 @@
  * results. Imported by `*.test.ts` only.
  */
 import assert from 'node:assert/strict';
-import type { CanonicalAlert } from '../../src/alerts/canonical-alert.js';
+import type { CanonicalAlert } from '../../src/common/canonical-alert.js';
 import type { NormalizeResult } from '../../src/alerts/normalizers/normalizer.js';
 import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-access.js';
 import { readFixtureJson } from './fixtures.js';

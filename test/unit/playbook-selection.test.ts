@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import type { AlertSource, CanonicalAlert } from '../../src/alerts/canonical-alert.js';
+import type { AlertSource, CanonicalAlert } from '../../src/common/canonical-alert.js';
 import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../../src/config/project-paths.js';
 import { actionCatalogForValidation } from '../../src/playbooks/action-catalog-view.js';

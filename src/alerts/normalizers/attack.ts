@@ -4,7 +4,7 @@
  * and send techniques as ids or sub-technique ids; this module turns all of them into
  * `TA\d{4}` / `T\d{4}` / `T\d{4}.\d{3}` refs and drops what is not enterprise ATT&CK.
  */
-import type { AttackRef } from '../canonical-alert.js';
+import type { AttackRef } from '../../common/canonical-alert.js';
 
 export interface AttackTactic {
   uid: string;

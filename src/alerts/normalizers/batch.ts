@@ -2,7 +2,7 @@
  * The part every normaliser shares: turning a delivery into a list of items, guarding each
  * item, mapping it, and collecting alerts and failures so one bad item never sinks the batch.
  */
-import type { CanonicalAlert } from '../canonical-alert.js';
+import type { CanonicalAlert } from '../../common/canonical-alert.js';
 import {
   checkPayload,
   looksLikeNdjson,
@@ -10,7 +10,7 @@ import {
   parseNdjson,
   type PayloadError,
   type PayloadLimits,
-} from '../payload-guard.js';
+} from '../../common/http/payload-guard.js';
 import type { NormalizeFailure, NormalizeResult } from './normalizer.js';
 
 /** Failure codes the normalisers emit. */

@@ -11,7 +11,7 @@
  * "none" and are dropped. Falcon-native tactic/technique ids (`CSTA…`, `CST…`) are not ATT&CK:
  * they are kept as `crowdstrike:<id>` labels.
  */
-import type { SeverityId } from '../canonical-alert.js';
+import type { SeverityId } from '../../common/canonical-alert.js';
 import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector, isTacticId, isTechniqueId, resolveTactic } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';

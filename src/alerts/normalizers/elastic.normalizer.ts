@@ -18,7 +18,7 @@ import { getArray, getNumber, getPath, getRecord, getRecords, getString, getStri
 import { ObservableSet } from './observables.js';
 import { severityFromElasticRisk, severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
-import { parseJsonSafely } from '../payload-guard.js';
+import { parseJsonSafely } from '../../common/http/payload-guard.js';
 
 const PRODUCT = { name: 'Elastic Security', vendor_name: 'Elastic' };
 

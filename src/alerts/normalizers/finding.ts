@@ -10,7 +10,7 @@ import {
   type CanonicalAlert,
   type CanonicalObservable,
   type SeverityId,
-} from '../canonical-alert.js';
+} from '../../common/canonical-alert.js';
 import { dedupeObservables, makeObservable } from './observables.js';
 
 export interface FindingInput {

@@ -14,7 +14,7 @@ import { getPath, getRecord, getRecords, getString, getStrings, isRecord, type J
 import { ObservableSet } from './observables.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
-import { parseJsonSafely } from '../payload-guard.js';
+import { parseJsonSafely } from '../../common/http/payload-guard.js';
 
 const PRODUCT = { name: 'Security Command Center', vendor_name: 'Google Cloud' };
 

@@ -33,7 +33,7 @@
  */
 import { z } from 'zod';
 import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
-import type { CanonicalObservable, SeverityId } from '../canonical-alert.js';
+import type { CanonicalObservable, SeverityId } from '../../common/canonical-alert.js';
 import { AttackCollector, parseTechniqueId, resolveTactic } from './attack.js';
 import { invalidAlert, runNormalizer, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding } from './finding.js';

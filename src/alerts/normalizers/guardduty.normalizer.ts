@@ -16,7 +16,7 @@ import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, 
 import { ObservableSet } from './observables.js';
 import { severityFromGuardDuty } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
-import { parseJsonSafely } from '../payload-guard.js';
+import { parseJsonSafely } from '../../common/http/payload-guard.js';
 
 const PRODUCT = { name: 'GuardDuty', vendor_name: 'AWS' };
 

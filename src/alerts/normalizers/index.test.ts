@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALERT_SOURCES, type AlertSource } from '../canonical-alert.js';
+import { ALERT_SOURCES, type AlertSource } from '../../common/canonical-alert.js';
 import { DETECTION_ORDER, detectSource, NORMALIZERS } from './index.js';
 import { fixture, NOW } from '../../../test/support/normalizer-testing.js';
 

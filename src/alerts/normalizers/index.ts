@@ -2,9 +2,9 @@
  * Vigil's alert normalisers, one per source key of `POST /api/v1/alerts/{source}`, and the
  * auto-detection behind `POST /api/v1/alerts`.
  */
-import type { AlertSource } from '../canonical-alert.js';
+import type { AlertSource } from '../../common/canonical-alert.js';
 import type { AlertNormalizer } from './normalizer.js';
-import { parseJsonSafely } from '../payload-guard.js';
+import { parseJsonSafely } from '../../common/http/payload-guard.js';
 import { crowdStrikeNormalizer } from './crowdstrike.normalizer.js';
 import { defenderNormalizer } from './defender.normalizer.js';
 import { elasticNormalizer } from './elastic.normalizer.js';

@@ -1,4 +1,4 @@
-import type { AlertSource, CanonicalAlert } from '../canonical-alert.js';
+import type { AlertSource, CanonicalAlert } from '../../common/canonical-alert.js';
 
 /** One item of a delivery that could not be normalised; `index` is its position in the delivery. */
 export interface NormalizeFailure {

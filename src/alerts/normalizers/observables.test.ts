@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyHash, classifyIp, dedupeObservables, guessObservable, makeObservable, normalizeDomain, ObservableSet, refang } from './observables.js';
-import type { CanonicalObservable } from '../canonical-alert.js';
+import type { CanonicalObservable } from '../../common/canonical-alert.js';
 
 describe('refang', () => {
   test('undoes every supported defang form', () => {

@@ -4,7 +4,7 @@
  * whatever the source, and ingestion can later dedupe them per case with the same keys.
  */
 import { isIPv6 } from 'node:net';
-import { OBSERVABLE_TYPE_IDS, type CanonicalObservable, type ObservableKind } from '../canonical-alert.js';
+import { OBSERVABLE_TYPE_IDS, type CanonicalObservable, type ObservableKind } from '../../common/canonical-alert.js';
 
 export const OBSERVABLE_KINDS = [
   'ip',

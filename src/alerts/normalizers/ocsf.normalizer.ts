@@ -6,7 +6,7 @@
  * Vigil's kinds, deduplicated and completed from device, actor and evidences.
  * Dedup key: `finding_info.uid`.
  */
-import { OCSF_VERSION, type CanonicalObservable } from '../canonical-alert.js';
+import { OCSF_VERSION, type CanonicalObservable } from '../../common/canonical-alert.js';
 import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';

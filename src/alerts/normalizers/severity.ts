@@ -3,7 +3,7 @@
  * 4 High, 5 Critical, 6 Fatal). The tables follow the fixtures README; where a vendor gives
  * both a name and a number, callers prefer the name because it is what the vendor's UI shows.
  */
-import type { SeverityId } from '../canonical-alert.js';
+import type { SeverityId } from '../../common/canonical-alert.js';
 
 const NAMES: Readonly<Record<string, SeverityId>> = {
   unknown: 0,

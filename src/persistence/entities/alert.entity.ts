@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { CanonicalAlert } from '../../alerts/canonical-alert.js';
+import type { CanonicalAlert } from '../../common/canonical-alert.js';
 
 /** Why an alert joined its case, recorded at correlation time. */
 export interface JoinReason {

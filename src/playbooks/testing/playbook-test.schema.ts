@@ -4,7 +4,7 @@
  * calls and scripted approval answers, and checks what the run did. Documented in playbooks/README.md.
  */
 import { z } from 'zod';
-import { ALERT_SOURCES } from '../../alerts/canonical-alert.js';
+import { ALERT_SOURCES } from '../../common/canonical-alert.js';
 import { DURATION_PATTERN } from '../../../workflows/language/duration.js';
 import { ACTION_KEY_PATTERN, CASE_STATUS_NAMES, STEP_ID_PATTERN } from '../playbook.schema.js';
 

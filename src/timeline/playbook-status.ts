@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.service.js';
 import { queryRows } from '../persistence/query-rows.js';
-import { appendCaseEvent } from './case-events.js';
-import { type CaseStatus, checkTransition, FINISHED_STATUSES, isCaseResolution, isCaseStatus } from './case-lifecycle.js';
+import { appendCaseEvent } from './timeline-insert.js';
+import { type CaseStatus, checkTransition, FINISHED_STATUSES, isCaseResolution, isCaseStatus } from '../common/case-lifecycle.js';
 
 export interface PlaybookStatusChange {
   tenantId: string;

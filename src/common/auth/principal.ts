@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Role } from '../persistence/entities/api-key.entity.js';
+import type { Role } from '../../persistence/entities/api-key.entity.js';
 
 /** Who is calling: resolved from the API key by the auth guard. */
 export interface Principal {

@@ -1,4 +1,4 @@
-import { VigilError } from '../common/errors/vigil-error.js';
+import { VigilError } from '../errors/vigil-error.js';
 
 /**
  * Opaque page cursors: base64url JSON of the last row's sort key, tagged with what issued it

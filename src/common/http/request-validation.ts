@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { VigilError } from '../common/errors/vigil-error.js';
-import { parseJsonSafely } from '../alerts/payload-guard.js';
+import { VigilError } from '../errors/vigil-error.js';
+import { parseJsonSafely } from './payload-guard.js';
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/;
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConnectionContext } from '../../integrations/core/action.js';
 import { simulatorConnections } from '../../integrations/simulator/connections.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { DEFAULT_SAFETY } from '../integration-runtime/connection-settings.js';
+import { DEFAULT_SAFETY } from './connection-settings.js';
 import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from './connection-resolver.js';
 
 /**

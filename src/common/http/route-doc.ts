@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { ErrorCode } from '../common/errors/vigil-error.js';
-import type { Role } from '../persistence/entities/api-key.entity.js';
+import type { ErrorCode } from '../errors/vigil-error.js';
+import type { Role } from '../../persistence/entities/api-key.entity.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

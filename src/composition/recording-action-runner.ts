@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
-import { type ActionCall, type ActionCallResult, prepareActionInput } from '../../activities/action-runner.js';
-import type { RecordedResponse } from './playbook-test.schema.js';
+import { type ActionCall, type ActionCallResult, prepareActionInput } from '../activities/action-runner.js';
+import type { RecordedResponse } from '../playbooks/testing/playbook-test.schema.js';
 
 /** One action a test run called, with its parameters as rendered and checked against the action's input schema. */
 export interface RecordedCall {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_FIXTURES_DIR } from '../../config/project-paths.js';
+import { DEFAULT_FIXTURES_DIR } from '../config/project-paths.js';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
@@ -8,25 +8,27 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
-import { ActionRunner } from '../../activities/action-runner.js';
-import { ApprovalsService } from '../../approvals/approvals.service.js';
-import type { CanonicalAlert } from '../../alerts/canonical-alert.js';
-import { fingerprintOf, DEFAULT_CORRELATION } from '../../alerts/correlation.js';
-import { NORMALIZERS } from '../../alerts/normalizers/index.js';
-import { type AppConfig, loadConfig } from '../../config/config.schema.js';
-import { CoreModule } from '../../composition/core.module.js';
-import type { Role } from '../../persistence/entities/api-key.entity.js';
-import { ApprovalRefusedError, Orchestrator } from '../../temporal/orchestrator.port.js';
-import { ROLES } from '../../tenants/principal.js';
-import { createVigilWorker } from '../../composition/worker-factory.js';
-import type { ApprovalDecision } from '../../../workflows/contracts/approval-messages.js';
-import { type CaseRunState, caseWorkflowId, type PinnedPlaybook, runStateQuery } from '../../../workflows/contracts/case-messages.js';
-import type { ApprovalLevel, Playbook, Step } from '../../../workflows/language/playbook.types.js';
-import { actionCatalogForValidation } from '../action-catalog-view.js';
-import { PlaybookCatalog } from '../playbook-catalog.service.js';
-import { type LoadedPlaybook, type PlaybookSource, validatePlaybookSet } from '../validation/index.js';
-import { isPlaybookTestFile, loadPlaybookTestFile } from './playbook-test-file.js';
-import type { ExpectedAction, PlaybookTest, RecordedResponse } from './playbook-test.schema.js';
+import { ActionRunner } from '../activities/action-runner.js';
+import { ApprovalsService } from '../approvals/approvals.service.js';
+import type { CanonicalAlert } from '../common/canonical-alert.js';
+import { fingerprintOf, DEFAULT_CORRELATION } from '../alerts/correlation.js';
+import { NORMALIZERS } from '../alerts/normalizers/index.js';
+import { type AppConfig, loadConfig } from '../config/config.schema.js';
+import { CoreModule } from './core.module.js';
+import type { Role } from '../persistence/entities/api-key.entity.js';
+import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
+import { ROLES } from '../common/auth/principal.js';
+import { createVigilWorker } from './worker-factory.js';
+import type { ApprovalDecision } from '../../workflows/contracts/approval-messages.js';
+import { type CaseRunState, caseWorkflowId, type PinnedPlaybook, runStateQuery } from '../../workflows/contracts/case-messages.js';
+import { parseDuration } from '../../workflows/language/duration.js';
+import { stepLists } from '../../workflows/language/step-model.js';
+import type { ApprovalLevel, Playbook, Step } from '../../workflows/language/playbook.types.js';
+import { actionCatalogForValidation } from '../playbooks/action-catalog-view.js';
+import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
+import { type LoadedPlaybook, type PlaybookSource, validatePlaybookSet } from '../playbooks/validation/index.js';
+import { isPlaybookTestFile, loadPlaybookTestFile } from '../playbooks/testing/playbook-test-file.js';
+import type { ExpectedAction, PlaybookTest, RecordedResponse } from '../playbooks/testing/playbook-test.schema.js';
 import { partialMatch, type RecordedCall, RecordingActionRunner } from './recording-action-runner.js';
 
 export interface PlaybookTestCall {
@@ -75,10 +77,9 @@ class PlaybookTestModule {
   }
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** A playbook test's own timeout (the test file's schema checked its grammar). */
 function durationMs(text: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
-  return match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : 30_000;
+  return parseDuration(text) ?? 30_000;
 }
 
 const POLL_MS = 50;
@@ -86,8 +87,7 @@ const POLL_MS = 50;
 function collectSubPlaybookIds(steps: readonly Step[], into: Set<string>): void {
   for (const step of steps) {
     if (step.kind === 'playbook') into.add(step.playbook);
-    if (step.kind === 'parallel') for (const branch of step.branches) collectSubPlaybookIds(branch, into);
-    if (step.kind === 'foreach' || step.kind === 'loop') collectSubPlaybookIds(step.steps, into);
+    for (const nested of stepLists(step)) collectSubPlaybookIds(nested.steps, into);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ConnectionContext } from '../../integrations/core/action.js';
-import type { SafetySettings } from '../integration-runtime/connection-settings.js';
+import type { SafetySettings } from './connection-settings.js';
 
 /** A tenant's connection to a vendor, ready for an adapter, with what Vigil enforces around it. */
 export interface ResolvedConnection {
