@@ -37,6 +37,25 @@ function newestMtime(dir) {
 /** The top folders tsc compiles into dist/ (tsconfig.json `include`). */
 const COMPILED_DIRS = ['src', 'workflows', 'integrations', 'test', 'playbooks', 'bench'];
 
+/**
+ * Deletes compiled files whose source is gone, so a moved or deleted test leaves no stale copy for the
+ * runner to find. Files whose source exists are left alone: a run in progress keeps working.
+ */
+function removeOrphans() {
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.js(\.map)?$/.test(entry.name)) {
+        const source = path.join(projectRoot, path.relative(path.join(projectRoot, 'dist'), full)).replace(/\.js(\.map)?$/, '.ts');
+        if (!existsSync(source)) rmSync(full, { force: true });
+      }
+    }
+  };
+  for (const dir of COMPILED_DIRS) walk(path.join(projectRoot, 'dist', dir));
+}
+
 /** Compiles the project with TypeScript 7 into dist/ unless dist is newer than every source file. */
 export function ensureBuild({ force = false } = {}) {
   const stamp = path.join(projectRoot, 'dist', '.build-stamp');
@@ -47,11 +66,10 @@ export function ensureBuild({ force = false } = {}) {
     if (built >= newest) return;
   }
   log('compiling TypeScript…');
-  // A clean output: a moved or deleted source must not leave its compiled test behind for the runner to find.
-  for (const dir of COMPILED_DIRS) rmSync(path.join(projectRoot, 'dist', dir), { recursive: true, force: true });
   const tsc = path.join(projectRoot, 'node_modules', '.bin', 'tsc');
   const r = spawnSync(tsc, ['-p', 'tsconfig.json'], { cwd: projectRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('the TypeScript build failed');
+  removeOrphans();
   spawnSync('touch', [stamp]);
 }
 

@@ -6,16 +6,16 @@ import { type ActionDefinition, IntegrationError } from '../../integrations/core
 import { findAction } from '../../integrations/core/catalog.js';
 import { createHttpClient } from '../../integrations/core/create-http-client.js';
 import { parseDuration } from '../../workflows/language/duration.js';
-import { ContainmentLedgerRepository, type ContainmentRecord } from '../integration-runtime/containment-ledger.repository.js';
-import { EnrichmentCache } from '../integration-runtime/enrichment-cache.js';
-import { ContainmentExpiryScheduler } from '../integration-runtime/expiry-scheduler.js';
-import { IntegrationLimiter } from '../integration-runtime/integration-limiter.js';
-import { OverrideApprovals } from '../integration-runtime/override-approvals.js';
-import { findProtected, targetsOf } from '../integration-runtime/protected-asset-matching.js';
-import { ProtectedAssetsService } from '../integration-runtime/protected-assets.service.js';
-import { isContainingAction } from '../integration-runtime/vendor-catalog.js';
-import { renderParams } from '../templating/template-renderer.js';
-import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from '../integration-runtime/connection-resolver.js';
+import { ContainmentLedgerRepository, type ContainmentRecord } from '../integration-runtime/index.js';
+import { EnrichmentCache } from '../integration-runtime/index.js';
+import { ContainmentExpiryScheduler } from '../integration-runtime/index.js';
+import { IntegrationLimiter } from '../integration-runtime/index.js';
+import { OverrideApprovals } from '../integration-runtime/index.js';
+import { findProtected, targetsOf } from '../integration-runtime/index.js';
+import { ProtectedAssetsService } from '../integration-runtime/index.js';
+import { isContainingAction } from '../integration-runtime/index.js';
+import { renderParams } from '../templating/index.js';
+import { ConnectionResolver, NoConnectionError, type ResolvedConnection } from '../integration-runtime/index.js';
 
 export interface ActionCall {
   tenantId: string;

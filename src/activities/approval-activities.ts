@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { findAction } from '../../integrations/core/catalog.js';
-import type { ApprovalsRepository } from '../approvals/approvals.repository.js';
-import { renderParams, renderTemplate } from '../templating/template-renderer.js';
+import type { ApprovalsRepository } from '../approvals/index.js';
+import { renderParams, renderTemplate } from '../templating/index.js';
 import type { AdvanceApprovalInput, CaseActivities, OpenApprovalInput, OpenApprovalResult, RecordApprovalVoteInput } from '../../workflows/contracts/case-activities.js';
 
 interface GuardView {

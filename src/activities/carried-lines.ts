@@ -1,4 +1,4 @@
-import type { CaseRunsService, StepEventInput } from '../cases/case-runs.service.js';
+import type { CaseRunsService, StepEventInput } from '../cases/index.js';
 import type { RunActionInput, RunActionResult, StepLine } from '../../workflows/contracts/case-activities.js';
 
 /** What a step's work did: its output, and its timeline line without the output (see RunActionResult.line). */

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { findAction } from '../../integrations/core/catalog.js';
-import type { ApprovalsRepository } from '../approvals/approvals.repository.js';
-import type { CaseRunsService, StepEventInput } from '../cases/case-runs.service.js';
-import { readTemplateFile } from '../playbooks/notify-templates.js';
-import { renderTemplate } from '../templating/template-renderer.js';
+import type { ApprovalsRepository } from '../approvals/index.js';
+import type { CaseRunsService, StepEventInput } from '../cases/index.js';
+import { readTemplateFile } from '../playbooks/index.js';
+import { renderTemplate } from '../templating/index.js';
 import { isTemplateFile } from '../../workflows/language/template-files.js';
 import type { ActionCallResult, ActionRunner } from './action-runner.js';
 import { createApprovalActivities } from './approval-activities.js';

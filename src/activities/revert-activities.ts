@@ -1,7 +1,7 @@
-import type { ContainmentLedgerRepository } from '../integration-runtime/containment-ledger.repository.js';
-import { isContainingAction } from '../integration-runtime/vendor-catalog.js';
+import type { ContainmentLedgerRepository } from '../integration-runtime/index.js';
+import { isContainingAction } from '../integration-runtime/index.js';
 import { findAction } from '../../integrations/core/catalog.js';
-import type { TimelineRepository } from '../timeline/timeline.repository.js';
+import type { TimelineRepository } from '../timeline/index.js';
 import type { ActionRunner } from './action-runner.js';
 import type {
   ListRevertibleInput,

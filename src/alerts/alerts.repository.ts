@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
-import { alertAddedInsert } from '../outbox/outbox.repository.js';
+import { alertAddedInsert } from '../outbox/index.js';
 import type { AlertSource, CanonicalAlert } from '../common/canonical-alert.js';
 
 /** Statuses of a case that no longer takes alerts (a merged case is closed by the merge). */

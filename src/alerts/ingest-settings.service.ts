@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { auditBy, recordAudit } from '../audit/audit.service.js';
+import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import type { Principal } from '../common/auth/principal.js';
-import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
+import { TenantSettingsService } from '../tenants/index.js';
 import { correlationSettings } from './correlation.js';
 import {
   type CorrelationSettingsBody,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { VigilError } from '../common/errors/vigil-error.js';
 import type { Principal } from '../common/auth/principal.js';
-import { TenantSettingsService } from '../tenants/tenant-settings.service.js';
+import { TenantSettingsService } from '../tenants/index.js';
 import type { AlertSource } from '../common/canonical-alert.js';
 import { checkSignature, type SignatureProblem } from './hmac-signature.js';
 import { headersFor, hmacPolicyOf } from './ingest-settings.js';

@@ -3,9 +3,9 @@ import { DataSource } from 'typeorm';
 import type { ApprovalDecision, ApprovalStatus } from '../../workflows/contracts/approval-messages.js';
 import type { ApprovalVoteRecord } from '../../workflows/contracts/case-activities.js';
 import type { ApprovalLevel } from '../../workflows/language/playbook.types.js';
-import { type AuditEntry, recordAudit } from '../audit/audit.service.js';
+import { type AuditEntry, recordAudit } from '../audit/index.js';
 import { queryRows } from '../persistence/query-rows.js';
-import { appendCaseEvent, markRunRunning, type NewCaseEvent } from '../timeline/timeline.repository.js';
+import { appendCaseEvent, markRunRunning, type NewCaseEvent } from '../timeline/index.js';
 import type { ApprovalListQuery, ApprovalView } from './approval.schemas.js';
 
 export interface ApprovalRow {

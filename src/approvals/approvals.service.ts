@@ -3,7 +3,7 @@ import type { ApprovalActor, ApprovalDecision, DecideApprovalResult } from '../.
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
+import { ApprovalRefusedError, Orchestrator } from '../temporal/index.js';
 import type { Principal } from '../common/auth/principal.js';
 import { type LinkClaims, linkUseKey, signLink, verifyLink } from './approval-links.js';
 import { type ApprovalRow, ApprovalsRepository } from './approvals.repository.js';

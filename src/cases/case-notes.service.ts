@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditRepository } from '../audit/audit.repository.js';
-import { auditBy } from '../audit/audit.service.js';
+import { AuditRepository } from '../audit/index.js';
+import { auditBy } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound } from '../common/errors/vigil-error.js';
 import type { Principal } from '../common/auth/principal.js';

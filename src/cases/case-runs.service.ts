@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { StepLine } from '../../workflows/contracts/case-activities.js';
 import type { CaseStatusName } from '../../workflows/language/playbook.types.js';
-import { type NewCaseEvent, type StepEventInput, TimelineRepository } from '../timeline/timeline.repository.js';
+import { type NewCaseEvent, type StepEventInput, TimelineRepository } from '../timeline/index.js';
 
-export type { StepEventInput } from '../timeline/timeline.repository.js';
+export type { StepEventInput } from '../timeline/index.js';
 
 /**
  * What a playbook run writes about its case: step lines, status changes, the run's end. Each call is

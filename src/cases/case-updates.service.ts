@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AuditRepository } from '../audit/audit.repository.js';
-import { auditBy } from '../audit/audit.service.js';
+import { AuditRepository } from '../audit/index.js';
+import { auditBy } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { VigilError } from '../common/errors/vigil-error.js';
-import { Orchestrator, RevertAlreadyRunningError } from '../temporal/orchestrator.port.js';
+import { Orchestrator, RevertAlreadyRunningError } from '../temporal/index.js';
 import type { Principal } from '../common/auth/principal.js';
 import { appendCaseEvent } from './case-events.js';
 import { canTransition, checkTransition, FINISHED_STATUSES, isCaseResolution, MERGED_RESOLUTION } from '../common/case-lifecycle.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ApprovalsService } from '../approvals/approvals.service.js';
-import type { ApprovalView } from '../approvals/approval.schemas.js';
+import { ApprovalsService } from '../approvals/index.js';
+import type { ApprovalView } from '../approvals/index.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
-import { Orchestrator } from '../temporal/orchestrator.port.js';
+import { Orchestrator } from '../temporal/index.js';
 import type { CaseRunState } from '../../workflows/contracts/case-messages.js';
 import { allowedTransitions } from '../common/case-lifecycle.js';
 import { nextCaseCursor } from './case-list.query.js';

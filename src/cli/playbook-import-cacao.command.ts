@@ -1,12 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseJsonSafely } from '../common/http/payload-guard.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
-import { cacaoPlaybookId } from '../playbooks/cacao/cacao-export.js';
-import { importCacao } from '../playbooks/cacao/cacao-import.js';
-import { actionCatalogForValidation } from '../playbooks/action-catalog-view.js';
-import { formatPlaybookError, validateWithBundled } from '../playbooks/playbook-files.js';
-import { loadPlaybookDirectory } from '../playbooks/validation/index.js';
-import { playbookYaml } from '../playbooks/playbook-versions.service.js';
+import { cacaoPlaybookId } from '../playbooks/index.js';
+import { importCacao } from '../playbooks/index.js';
+import { actionCatalogForValidation } from '../playbooks/index.js';
+import { formatPlaybookError, validateWithBundled } from '../playbooks/index.js';
+import { loadPlaybookDirectory } from '../playbooks/index.js';
+import { playbookYaml } from '../playbooks/index.js';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from './cli-io.js';
 
 /**

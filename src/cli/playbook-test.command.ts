@@ -1,5 +1,5 @@
-import { expandPaths } from '../playbooks/playbook-files.js';
-import { isPlaybookTestFile } from '../playbooks/testing/playbook-test-file.js';
+import { expandPaths } from '../playbooks/index.js';
+import { isPlaybookTestFile } from '../playbooks/index.js';
 import { type PlaybookTestResult, PlaybookTestRunner } from '../composition/playbook-test-runner.js';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from './cli-io.js';
 

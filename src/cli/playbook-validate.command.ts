@@ -1,6 +1,6 @@
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
-import { expandPaths, formatPlaybookError, validatePlaybookFiles } from '../playbooks/playbook-files.js';
-import { isPlaybookTestFile, loadPlaybookTestFile } from '../playbooks/testing/playbook-test-file.js';
+import { expandPaths, formatPlaybookError, validatePlaybookFiles } from '../playbooks/index.js';
+import { isPlaybookTestFile, loadPlaybookTestFile } from '../playbooks/index.js';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from './cli-io.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigilError } from '../common/errors/vigil-error.js';
-import { Orchestrator } from '../temporal/orchestrator.port.js';
+import { Orchestrator } from '../temporal/index.js';
 import { Public } from '../common/auth/principal.js';
 
 @Controller()

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { simulatorConnections } from '../../integrations/simulator/connections.js';
 import { findAction } from '../../integrations/core/catalog.js';
-import { auditBy, recordAudit } from '../audit/audit.service.js';
+import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { ConnectionResolver } from './connection-resolver.js';

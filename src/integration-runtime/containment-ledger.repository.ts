@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../persistence/query-rows.js';
-import { appendCaseEvent, type NewCaseEvent } from '../timeline/timeline.repository.js';
+import { appendCaseEvent, type NewCaseEvent } from '../timeline/index.js';
 
 export interface ContainmentRecord {
   id: string;

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { EXPIRE_CONTAINMENT_WORKFLOW_TYPE, type ExpireContainmentInput, expiryWorkflowId } from '../../workflows/contracts/revert-messages.js';
-import { LazyTemporalClient } from '../temporal/lazy-temporal-client.js';
+import { LazyTemporalClient } from '../temporal/index.js';
 
 /** Port: arranges for a containment to be undone once its `expiresIn` has passed. */
 export abstract class ContainmentExpiryScheduler {

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
-import { ApprovalsService } from '../approvals/approvals.service.js';
-import type { DecisionResult } from '../approvals/approval.schemas.js';
+import { ApprovalsService } from '../approvals/index.js';
+import type { DecisionResult } from '../approvals/index.js';
 import { originOf } from '../common/http/request-origin.js';
 import { CurrentPrincipal, type Principal, Public, READ_ROLES, Roles } from '../common/auth/principal.js';
 import { type IntegrationView, IntegrationsCatalogService } from './integrations-catalog.service.js';

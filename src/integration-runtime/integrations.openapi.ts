@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decisionResult } from '../approvals/approval.schemas.js';
+import { decisionResult } from '../approvals/index.js';
 import type { RouteDoc } from '../common/http/route-doc.js';
 import { ADMIN_ROLES, READ_ROLES } from '../common/auth/principal.js';
 import { connectionViewSchema, createConnectionBody, rotateResultSchema, updateConnectionBody } from './connection.schemas.js';

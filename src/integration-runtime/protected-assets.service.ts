@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { auditBy, recordAudit } from '../audit/audit.service.js';
+import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { ProtectedAssetKind } from '../persistence/entities/protected-asset.entity.js';

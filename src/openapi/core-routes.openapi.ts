@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALERT_SOURCES } from '../common/canonical-alert.js';
-import { genericAlertSchema } from '../alerts/normalizers/generic.normalizer.js';
+import { genericAlertSchema } from '../alerts/index.js';
 import { INGEST_ROLES } from '../common/auth/principal.js';
 import type { RouteDoc } from '../common/http/route-doc.js';
 

@@ -1,10 +1,10 @@
-import { APPROVAL_ROUTE_DOCS } from '../approvals/approvals.openapi.js';
-import { SETTINGS_ROUTE_DOCS } from '../alerts/settings.openapi.js';
-import { AUDIT_ROUTE_DOCS } from '../audit/audit.openapi.js';
-import { CASE_ROUTE_DOCS } from '../cases/cases.openapi.js';
-import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/playbooks.openapi.js';
-import { TENANT_ROUTE_DOCS } from '../tenants/tenants.openapi.js';
-import { INTEGRATION_ROUTE_DOCS } from '../integration-runtime/integrations.openapi.js';
+import { APPROVAL_ROUTE_DOCS } from '../approvals/index.js';
+import { SETTINGS_ROUTE_DOCS } from '../alerts/index.js';
+import { AUDIT_ROUTE_DOCS } from '../audit/index.js';
+import { CASE_ROUTE_DOCS } from '../cases/index.js';
+import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/index.js';
+import { TENANT_ROUTE_DOCS } from '../tenants/index.js';
+import { INTEGRATION_ROUTE_DOCS } from '../integration-runtime/index.js';
 import { CORE_ROUTE_DOCS } from './core-routes.openapi.js';
 import type { RouteDoc } from '../common/http/route-doc.js';
 

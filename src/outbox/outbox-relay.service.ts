@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
-import { Orchestrator } from '../temporal/orchestrator.port.js';
+import { PlaybookCatalog } from '../playbooks/index.js';
+import { Orchestrator } from '../temporal/index.js';
 import type { CaseAlertMessage } from '../../workflows/contracts/case-messages.js';
 import { type OutboxRow, OutboxRepository } from './outbox.repository.js';
 

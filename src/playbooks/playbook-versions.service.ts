@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { stringify } from 'yaml';
-import { auditBy, recordAudit } from '../audit/audit.service.js';
+import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { Principal } from '../common/auth/principal.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { auditBy, recordAudit } from '../audit/audit.service.js';
+import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import { queryRows } from '../persistence/query-rows.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { recordAudit } from '../audit/audit.service.js';
+import { recordAudit } from '../audit/index.js';
 import { queryRows } from '../persistence/query-rows.js';
 import { appendCaseEvent } from './timeline-insert.js';
 import { type CaseStatus, checkTransition, FINISHED_STATUSES, isCaseResolution, isCaseStatus } from '../common/case-lifecycle.js';

@@ -66,7 +66,7 @@ module.exports = {
       comment: "A src/ feature reaches another only through what that feature exports (its index.ts).",
       severity: 'error',
       from: { path: '^src/([^/]+)/', pathNot: ['^src/composition/', SHARED_KERNEL, TEST_FILE] },
-      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', SHARED_KERNEL] },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/composition/', SHARED_KERNEL] },
     },
     {
       name: 'composition-at-the-top',

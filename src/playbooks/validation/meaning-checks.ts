@@ -8,7 +8,7 @@ import { parseDuration } from '../../../workflows/language/duration.js';
 import { checkExpression, collectPaths, DEFAULT_ITEM_NAME, EXPRESSION_ROOTS, parseExpression } from '../../../workflows/language/expression.js';
 import type { Playbook, PlaybookInput } from '../../../workflows/language/playbook.types.js';
 import { stepExpressions, stepTemplates } from '../../../workflows/language/step-model.js';
-import { collectTemplatePaths, compileCheck } from '../../templating/template-renderer.js';
+import { collectTemplatePaths, compileCheck } from '../../templating/index.js';
 import { checkFlow, checkRoutes } from './flow-graph.js';
 import { formatPath, type Problems } from './playbook-errors.js';
 import { buildIndex, type Index, type StepInfo } from './playbook-index.js';
