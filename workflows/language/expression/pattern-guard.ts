@@ -8,7 +8,7 @@
  */
 import { RE2JS } from 're2js';
 import { ExpressionError } from './ast.js';
-import { toRe2Syntax } from './pattern-syntax.js';
+import { toRe2Syntax, UnsupportedPatternError } from './pattern-syntax.js';
 
 export const MAX_PATTERN_LENGTH = 200;
 export const MAX_MATCHED_TEXT_LENGTH = 10_000;
@@ -34,9 +34,9 @@ export function compilePattern(pattern: string, flags: string, position: number)
   const engineFlags =
     RE2JS.LOOKBEHINDS | (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0);
   try {
-    return RE2JS.compile(toRe2Syntax(pattern, flags, position), engineFlags);
+    return RE2JS.compile(toRe2Syntax(pattern, flags), engineFlags);
   } catch (error) {
-    if (error instanceof ExpressionError) throw error;
+    if (error instanceof UnsupportedPatternError) throw new ExpressionError(error.message, position);
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
     throw new ExpressionError(`matches(): invalid pattern: ${reason}`, position);
   }

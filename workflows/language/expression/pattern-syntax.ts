@@ -6,9 +6,8 @@
  * Where the two differ, JavaScript's meaning is kept: `\s` and `.` cover JavaScript's whitespace and
  * line terminators, `[]` matches nothing and `[^]` anything, `\x41`/`\u0041` are code points and
  * identity escapes such as `\a` (without the `u` flag) are the letter itself. What RE2 cannot do in
- * linear time, look-ahead and back-references, is refused with an ExpressionError.
+ * linear time, look-ahead and back-references, is refused with an UnsupportedPatternError.
  */
-import { ExpressionError } from './ast.js';
 
 /** JavaScript's `\s` (WhiteSpace and LineTerminator) as the inside of an RE2 class. */
 const SPACE =
@@ -23,8 +22,15 @@ const HEX2 = /^[0-9a-fA-F]{2}$/;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 const UNSUPPORTED = 'matches() patterns cannot look ahead ((?= and (?!) or refer back to a group (\\1, \\k<name>)';
 
+/** A valid JavaScript pattern that needs backtracking; the guard turns it into an ExpressionError. */
+export class UnsupportedPatternError extends Error {
+  constructor() {
+    super(UNSUPPORTED);
+  }
+}
+
 /** The RE2 form of `pattern`; `flags` are the matches() flags (the caller maps i and m to RE2's). */
-export function toRe2Syntax(pattern: string, flags: string, position: number): string {
+export function toRe2Syntax(pattern: string, flags: string): string {
   const unicode = flags.includes('u');
   const dot = flags.includes('s') ? ANY : NOT_LINE_END;
   let out = '';
@@ -33,7 +39,7 @@ export function toRe2Syntax(pattern: string, flags: string, position: number): s
   while (i < pattern.length) {
     const ch = pattern[i];
     if (ch === '\\') {
-      const [text, length] = escape(pattern, i, inClass, unicode, position);
+      const [text, length] = escape(pattern, i, inClass, unicode);
       out += text;
       i += length;
       continue;
@@ -62,7 +68,7 @@ export function toRe2Syntax(pattern: string, flags: string, position: number): s
       continue;
     }
     if (ch === '(' && pattern[i + 1] === '?') {
-      if (pattern[i + 2] === '=' || pattern[i + 2] === '!') throw new ExpressionError(UNSUPPORTED, position);
+      if (pattern[i + 2] === '=' || pattern[i + 2] === '!') throw new UnsupportedPatternError();
       if (pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') {
         out += '(?P<';
         i += 3;
@@ -76,7 +82,7 @@ export function toRe2Syntax(pattern: string, flags: string, position: number): s
 }
 
 /** The RE2 text for the escape at `at` and how many pattern characters it spans. */
-function escape(pattern: string, at: number, inClass: boolean, unicode: boolean, position: number): [string, number] {
+function escape(pattern: string, at: number, inClass: boolean, unicode: boolean): [string, number] {
   const ch = pattern[at + 1] ?? '';
   switch (ch) {
     case 'd':
@@ -98,9 +104,9 @@ function escape(pattern: string, at: number, inClass: boolean, unicode: boolean,
     case 'S':
       return [inClass ? NOT_SPACE : `[${NOT_SPACE}]`, 2];
     case 'k':
-      throw new ExpressionError(UNSUPPORTED, position);
+      throw new UnsupportedPatternError();
     case '0':
-      if (/[0-9]/.test(pattern[at + 2] ?? '')) throw new ExpressionError(UNSUPPORTED, position);
+      if (/[0-9]/.test(pattern[at + 2] ?? '')) throw new UnsupportedPatternError();
       return ['\\x{0}', 2];
     case 'x': {
       const hex = pattern.slice(at + 2, at + 4);
@@ -117,7 +123,7 @@ function escape(pattern: string, at: number, inClass: boolean, unicode: boolean,
     case 'P':
       return unicode ? propertyEscape(pattern, at) : [ch, 2];
     default: {
-      if (/[1-9]/.test(ch)) throw new ExpressionError(UNSUPPORTED, position);
+      if (/[1-9]/.test(ch)) throw new UnsupportedPatternError();
       const point = pattern.codePointAt(at + 1) ?? 0;
       const length = point > 0xffff ? 3 : 2;
       return [/[a-zA-Z]/.test(ch) ? ch : codePoint(point), length];
