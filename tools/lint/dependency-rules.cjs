@@ -31,13 +31,13 @@ module.exports = {
     },
     {
       name: 'workflows-sandbox-packages',
-      comment: 'workflows/ may use only @temporalio/workflow, @temporalio/common and jsep at run time: no Node modules, no I/O libraries.',
+      comment: 'workflows/ may use only @temporalio/workflow, @temporalio/common, jsep and re2js (pure JavaScript RE2) at run time: no Node modules, no I/O libraries.',
       severity: 'error',
       from: { path: '^workflows/', pathNot: TEST_FILE },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'],
         dependencyTypesNot: ['type-only'],
-        pathNot: '^node_modules/(@temporalio/(workflow|common)|jsep)/',
+        pathNot: '^node_modules/(@temporalio/(workflow|common)|jsep|re2js)/',
       },
     },
     {

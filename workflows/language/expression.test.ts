@@ -8,6 +8,7 @@ import {
   evaluate,
   ExpressionError,
   isTruthy,
+  MAX_MATCHED_TEXT_LENGTH,
   MAX_PATTERN_LENGTH,
   parseExpression,
   valuesEqual,
@@ -198,11 +199,68 @@ describe('functions', () => {
     const long = 'a'.repeat(MAX_PATTERN_LENGTH + 1);
     assert.deepEqual(checkExpression(`matches(x, '${long}')`), { message: 'matches() patterns are limited to 200 characters', position: 11 });
     assert.equal(failure(() => evaluate('matches(x, p)', { x: 'a', p: long })).message, 'matches() patterns are limited to 200 characters');
-    assert.match(checkExpression("matches(x, '(a+)+$')")?.message ?? '', /refuses patterns that repeat a group/);
-    assert.match(checkExpression("matches(x, '(\\\\w+\\\\s?)*$')")?.message ?? '', /refuses patterns that repeat a group/);
+    // Repeated groups holding a repetition used to be refused; the linear-time engine runs them.
+    assert.equal(checkExpression("matches(x, '(a+)+$')"), undefined);
+    assert.equal(evaluate("matches(x, '(a+)+$')", { x: `${'a'.repeat(50)}!` }), false);
+    assert.equal(evaluate("matches(x, '^(\\\\w+\\\\s?)*$')", { x: `${'word '.repeat(10)}!` }), false);
     assert.match(checkExpression("matches(x, '[')")?.message ?? '', /^matches\(\): invalid pattern/);
     assert.equal(checkExpression("matches(x, '^(ab)+[0-9]{2}$')"), undefined);
     assert.equal(checkExpression("matches(x, 'a', 'g')")?.message, "matches() flags may only be 'i', 'm', 's' and 'u'");
+  });
+
+  test('matches: runs in linear time, so overlapping alternations cannot stall a worker', () => {
+    // Texts are bounded: a 20,000-character text is refused rather than scanned.
+    const huge = { x: 'a'.repeat(20_000), p: 'a' };
+    assert.equal(MAX_MATCHED_TEXT_LENGTH, 10_000);
+    assert.equal(failure(() => evaluate('matches(x, p)', huge)).message, 'matches() scans texts of at most 10000 characters, got 20000');
+    assert.equal(evaluate('matches(x, p)', { x: 'a'.repeat(MAX_MATCHED_TEXT_LENGTH), p: '^(a|aa)*$' }), true);
+    // RE2 semantics: what needs backtracking is refused when the playbook is validated.
+    const unsupported = /^matches\(\) patterns cannot look ahead/;
+    for (const pattern of ['a(?=b)', 'a(?!b)', '(a)\\\\1', '(?<n>a)\\\\k<n>']) {
+      assert.match(checkExpression(`matches(x, '${pattern}')`)?.message ?? '', unsupported, pattern);
+    }
+    // Each of these backtracks for minutes or more on a 50-character text.
+    const adversarial: [string, string, boolean][] = [
+      ['^(a|aa)*$', `${'a'.repeat(49)}!`, false],
+      ['^(a|aa)*$', 'a'.repeat(50), true],
+      ['(a|a)*b', 'a'.repeat(50), false],
+      ['(a|a)*b', `${'a'.repeat(49)}b`, true],
+      ['(x+x+)+y', 'x'.repeat(50), false],
+      ['(x+x+)+y', `${'x'.repeat(49)}y`, true],
+      ['(\\\\w|\\\\d)+$', `${'1'.repeat(49)}!`, false],
+      ['(\\\\w|\\\\d)+$', '1'.repeat(50), true],
+    ];
+    for (const [pattern, text, expected] of adversarial) {
+      assert.equal(checkExpression(`matches(x, '${pattern}')`), undefined, pattern);
+      assert.equal(evaluate('matches(x, p)', { x: text, p: pattern.replaceAll('\\\\', '\\') }), expected, pattern);
+    }
+  });
+
+  test('matches: keeps JavaScript meaning where RE2 differs', () => {
+    const cases: [string, string, string, boolean][] = [
+      ['a\\\\sb', '', 'a\u00a0b', true],
+      ['a\\\\sb', '', 'a\vb', true],
+      ['a\\\\Sb', '', 'a b', false],
+      ['[\\\\s\\\\S]', '', '\n', true],
+      ['a.b', '', 'a\rb', false],
+      ['a.b', 's', 'a\nb', true],
+      ['^[]', '', 'x', false],
+      ['^[^]$', '', '\u2028', true],
+      ['\\\\u00e9', 'i', '\u00c9', true],
+      ['^\\\\uD83D\\\\uDE00$', '', '\u{1F600}', true],
+      ['^\\\\p{Script=Greek}+$', 'u', '\u03b1\u03b2', true],
+      ['\\\\p{L}', '', 'p{L}', true],
+      ['[[:alpha:]]', '', ':]', true],
+      ['(?<=k)e', '', 'ke', true],
+      ['(?<!k)e', '', 'ke', false],
+      ['^b$', 'm', 'a\nb', true],
+      ['^b$', '', 'a\nb', false],
+    ];
+    for (const [pattern, flags, text, expected] of cases) {
+      const js = new RegExp(pattern.replaceAll('\\\\', '\\'), flags).test(text);
+      assert.equal(js, expected, `JavaScript on ${pattern}`);
+      assert.equal(evaluate(`matches(x, '${pattern}', '${flags}')`, { x: text }), expected, pattern);
+    }
   });
 
   test('presence functions', () => {
@@ -326,7 +384,7 @@ describe('static analysis', () => {
 });
 
 describe('determinism', () => {
-  test('the language uses no clock, randomness, eval or imports other than jsep and its own files', () => {
+  test('the language uses no clock, randomness, eval or imports other than jsep, re2js and its own files', () => {
     // Compiled to dist/workflows/, so the sources are two folders up.
     const folder = new URL('../../../workflows/language/expression/', import.meta.url);
     const parts = readdirSync(folder).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
@@ -342,6 +400,8 @@ describe('determinism', () => {
           jsepImports.push(file);
           continue;
         }
+        // The linear-time pattern engine, pure JavaScript, used by the pattern guard alone.
+        if (specifier === 're2js' && file === 'expression/pattern-guard.ts') continue;
         const match = own.exec(specifier ?? '');
         assert.ok(match && parts.includes(`${match[1]}.ts`), `${file} imports '${specifier}'`);
       }

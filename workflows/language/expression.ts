@@ -37,5 +37,5 @@ export { collectIdentifiers, collectPaths } from './expression/analyse.js';
 export { evaluate } from './expression/evaluate.js';
 export { FUNCTION_NAMES, type FunctionName } from './expression/functions.js';
 export { checkExpression, parseExpression } from './expression/parse.js';
-export { MAX_PATTERN_LENGTH } from './expression/pattern-guard.js';
+export { MAX_MATCHED_TEXT_LENGTH, MAX_PATTERN_LENGTH } from './expression/pattern-guard.js';
 export { isTruthy, valuesEqual } from './expression/values.js';

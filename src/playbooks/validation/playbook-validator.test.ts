@@ -466,6 +466,25 @@ describe('templates and expressions', () => {
     ]);
   });
 
+  test('a matches() pattern the linear-time engine refuses is reported at validation', () => {
+    const text = playbook(
+      '  - id: check',
+      '    kind: condition',
+      "    if: matches(alert.finding_info.title, 'beacon(?=ing)')",
+      '    then: done',
+      '  - { id: done, kind: end }',
+    );
+    assert.deepEqual(errorsOf(text), [
+      {
+        line: 7,
+        column: 43,
+        path: 'steps[0].if',
+        code: 'invalid_expression',
+        message: 'expression: matches() patterns cannot look ahead ((?= and (?!) or refer back to a group (\\1, \\k<name>) (at character 35)',
+      },
+    ]);
+  });
+
   test('names read by expressions and templates must exist', () => {
     const text = playbook(
       '  - id: enrich',

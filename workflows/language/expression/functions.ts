@@ -4,7 +4,7 @@
  * functions give [] and text functions give undefined. Other wrong types throw.
  */
 import { ExpressionError } from './ast.js';
-import { compilePattern } from './pattern-guard.js';
+import { compilePattern, testPattern } from './pattern-guard.js';
 import { isMissing, isRecord, isScalar, readPath, typeName, valuesEqual } from './values.js';
 
 export const FUNCTION_NAMES = [
@@ -129,7 +129,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = Object.fr
         position,
       );
       const text = textOrMissing('matches', value, position);
-      return text !== undefined && regex.test(text);
+      return text !== undefined && testPattern(regex, text, position);
     },
   },
   exists: { minArgs: 1, maxArgs: 1, call: ([value]) => !isMissing(value) },
