@@ -21,6 +21,7 @@ import { OpenApiController } from '../openapi/openapi.controller.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { PlaybooksController } from '../playbooks/playbooks.controller.js';
 import { PlaybookVersionsService } from '../playbooks/playbook-versions.service.js';
+import { ValidationPool } from '../playbooks/validation-pool.js';
 import { AccessService } from '../tenants/access.service.js';
 import { ApiKeyGuard } from '../tenants/api-key.guard.js';
 import { TenantsController } from '../tenants/tenants.controller.js';
@@ -46,6 +47,7 @@ export class ApiModule {
         OutboxRelay,
         ApprovalsService,
         PlaybookVersionsService,
+        ValidationPool,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
