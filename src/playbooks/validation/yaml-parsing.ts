@@ -4,7 +4,7 @@
  * text is parsed without that check and duplicates are found with one set per mapping; small documents
  * that have duplicates are parsed again with the library's own check, so their errors stay exactly its.
  */
-import { type Document, isMap, isScalar, type LineCounter, parseDocument, visit, YAMLParseError } from 'yaml';
+import { type Document, isScalar, type LineCounter, parseDocument, visit, YAMLParseError } from 'yaml';
 
 /** Up to this many mapping pairs, a document with duplicate keys is parsed again by the library's own check. */
 const EXACT_DUPLICATE_CHECK_PAIRS = 2_000;
@@ -15,7 +15,6 @@ export function parsePlaybookYaml(text: string, lineCounter: LineCounter): Docum
   const duplicates: YAMLParseError[] = [];
   visit(doc, {
     Map(_, map) {
-      if (!isMap(map)) return;
       pairs += map.items.length;
       // The library's test: the same key node, or scalars with strictly equal values (1 and "1" differ).
       const seen = new Set<unknown>();
