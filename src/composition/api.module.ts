@@ -24,6 +24,7 @@ import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { PlaybooksController } from '../playbooks/playbooks.controller.js';
 import { PlaybookVersionsService } from '../playbooks/playbook-versions.service.js';
+import { ValidationPool } from '../playbooks/validation-pool.js';
 import { AccessService } from '../tenants/access.service.js';
 import { ApiKeyGuard } from '../tenants/api-key.guard.js';
 import { TenantsController } from '../tenants/tenants.controller.js';
@@ -52,6 +53,7 @@ export class ApiModule {
         OutboxRepository,
         ApprovalsService,
         PlaybookVersionsService,
+        ValidationPool,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

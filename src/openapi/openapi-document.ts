@@ -44,6 +44,7 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { message: string; details: Reco
   unavailable: { message: 'Temporal is not reachable', details: {} },
   unsupported_media_type: { message: "content type 'text/plain' is not accepted here; send application/json", details: { contentType: 'text/plain' } },
   payload_too_large: { message: 'body exceeds 1048576 bytes', details: { limit: 1048576 } },
+  playbook_too_large: { message: 'the playbook nests deeper than 64 levels', details: { bound: 'depth', limit: 64, line: 12, column: 9 } },
 };
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {

@@ -7,12 +7,13 @@ import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { Principal } from '../common/auth/principal.js';
 import type { Playbook, PlaybookTrigger } from '../../workflows/language/playbook.types.js';
-import { actionCatalogForValidation } from './action-catalog-view.js';
-import { cacaoPlaybookId, exportCacao } from './cacao/cacao-export.js';
-import { importCacao } from './cacao/cacao-import.js';
+import { cacaoPlaybookId } from './cacao/cacao-export.js';
 import type { CacaoPlaybook } from './cacao/cacao.types.js';
 import { type CatalogEntry, PLAYBOOKS_CHANNEL, PlaybookCatalog, type PlaybookOrigin, type TenantVersionRow } from './playbook-catalog.service.js';
-import { type PlaybookError, validatePlaybookSet, validatePlaybookText } from './validation/index.js';
+import { ValidationPool } from './validation-pool.js';
+import { MAX_PLAYBOOK_BYTES, type PlaybookTooLarge, type ValidationReport } from './validation/index.js';
+
+export type { ValidationReport } from './validation/index.js';
 
 /** The name errors of a posted playbook are reported under, unless the caller gives one. */
 export const POSTED_PLAYBOOK_FILE = 'playbook.yaml';
@@ -50,12 +51,6 @@ export interface PlaybookDetail extends PlaybookSummary {
   versions: PlaybookVersionSummary[];
 }
 
-export interface ValidationReport {
-  valid: boolean;
-  errors: PlaybookError[];
-  playbook?: { id: string; name: string; version: string; hash: string };
-}
-
 export interface StoredVersion {
   playbook: PlaybookSummary;
   /** False when the same content was already stored (it is (re)activated instead). */
@@ -71,6 +66,21 @@ export interface CacaoImportReport extends ValidationReport {
 /** The YAML text Vigil writes for a playbook it produced itself (CACAO import): the schema comment, then the playbook. */
 export function playbookYaml(playbook: Playbook): string {
   return `# yaml-language-server: $schema=./playbook.schema.json\n${stringify(playbook, { lineWidth: 0 })}`;
+}
+
+/** 413 `playbook_too_large`: the bound, its limit and where it was crossed; nothing was validated or stored. */
+function tooLargeError(tooLarge: PlaybookTooLarge): VigilError {
+  return new VigilError('playbook_too_large', tooLarge.message, tooLarge.details);
+}
+
+/** Every error of a report, listed or not. */
+function errorCount(report: ValidationReport): number {
+  return report.errors.length + (report.omittedErrors ?? 0);
+}
+
+/** `value` with the report's `omittedErrors` when it lists only some errors. */
+function omitted<T extends object>(report: ValidationReport, value: T): T & { omittedErrors?: number } {
+  return report.omittedErrors === undefined ? value : { ...value, omittedErrors: report.omittedErrors };
 }
 
 function summary(entry: CatalogEntry, active: boolean): PlaybookSummary {
@@ -101,26 +111,25 @@ export class PlaybookVersionsService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(PlaybookCatalog) private readonly catalog: PlaybookCatalog,
+    @Inject(ValidationPool) private readonly pool: ValidationPool,
   ) {}
 
-  /** Validates a playbook text as it would run for this tenant: alone, then with the tenant's other playbooks. */
-  validate(tenantId: string, text: string, file = POSTED_PLAYBOOK_FILE): ValidationReport & { content?: Playbook } {
-    const single = validatePlaybookText(text, file, actionCatalogForValidation());
-    if (!single.ok) return { valid: false, errors: single.errors };
-    // The posted playbook goes first so it keeps its id; the version it replaces is left out.
-    const rest = this.catalog
+  /**
+   * Validates a playbook text as it would run for this tenant: alone, then with the tenant's other playbooks.
+   * On a validation thread; a text over a bound is refused with 413 `playbook_too_large`.
+   */
+  async validate(tenantId: string, text: string, file = POSTED_PLAYBOOK_FILE): Promise<ValidationReport & { content?: Playbook }> {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_PLAYBOOK_BYTES) {
+      throw tooLargeError({ message: `the playbook is ${bytes} bytes; the most Vigil accepts is ${MAX_PLAYBOOK_BYTES}`, details: { bound: 'bytes', limit: MAX_PLAYBOOK_BYTES } });
+    }
+    const others = this.catalog
       .list(tenantId)
-      .filter((e) => e.playbook.id !== single.playbook.id && e.yaml !== undefined)
-      .map((e) => ({ file: this.label(e), text: e.yaml! }));
-    const set = validatePlaybookSet([{ file, text }, ...rest], actionCatalogForValidation());
-    // Errors in the tenant's other playbooks that only appear with this one (a sub-playbook input it dropped) are its errors too.
-    if (set.errors.length > 0) return { valid: false, errors: set.errors };
-    return {
-      valid: true,
-      errors: [],
-      playbook: { id: single.playbook.id, name: single.playbook.name, version: single.playbook.version, hash: single.hash },
-      content: single.playbook,
-    };
+      .filter((e) => e.yaml !== undefined)
+      .map((e) => ({ id: e.playbook.id, file: this.label(e), text: e.yaml! }));
+    const outcome = await this.pool.validate(text, file, others);
+    if (outcome.tooLarge) throw tooLargeError(outcome.tooLarge);
+    return outcome.content ? { ...outcome.report, content: outcome.content } : outcome.report;
   }
 
   private label(entry: CatalogEntry): string {
@@ -129,9 +138,9 @@ export class PlaybookVersionsService {
 
   /** Stores and activates a valid playbook; refuses an invalid one with every error and stores nothing. */
   async create(principal: Principal, text: string, file = POSTED_PLAYBOOK_FILE, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<StoredVersion> {
-    const report = this.validate(principal.tenantId, text, file);
+    const report = await this.validate(principal.tenantId, text, file);
     if (!report.valid || !report.content || !report.playbook) {
-      throw new VigilError('invalid_playbook', `the playbook has ${report.errors.length} error(s); nothing was stored`, { errors: report.errors });
+      throw new VigilError('invalid_playbook', `the playbook has ${errorCount(report)} error(s); nothing was stored`, omitted(report, { errors: report.errors }));
     }
     const playbook = report.content;
     const hash = report.playbook.hash;
@@ -219,29 +228,34 @@ export class PlaybookVersionsService {
   async exportCacao(tenantId: string, id: string, hash?: string): Promise<CacaoPlaybook> {
     const entry = await this.entry(tenantId, id, hash);
     const modified = entry.createdAt ? new Date(entry.createdAt) : new Date();
-    return exportCacao(entry.playbook, { now: modified });
+    return this.pool.exportCacao(entry.playbook, modified);
   }
 
   /** CACAO → Vigil YAML, validated like any posted playbook; stored and activated only when asked and valid. */
   async importCacao(principal: Principal, doc: unknown, activate: boolean, origin?: RequestOrigin): Promise<CacaoImportReport> {
-    const visible = this.catalog.list(principal.tenantId);
-    const imported = importCacao(doc, {
-      resolvePlaybookId: (cacaoId) => visible.find((e) => cacaoPlaybookId(e.playbook.id) === cacaoId)?.playbook.id,
-    });
+    // The first visible playbook with a CACAO id answers for it, as a search of the list in order would.
+    const cacaoIds = new Map<string, string>();
+    for (const e of this.catalog.list(principal.tenantId)) {
+      const cacaoId = cacaoPlaybookId(e.playbook.id);
+      if (!cacaoIds.has(cacaoId)) cacaoIds.set(cacaoId, e.playbook.id);
+    }
+    const outcome = await this.pool.importCacao(doc, [...cacaoIds]);
+    if (outcome.tooLarge) throw tooLargeError(outcome.tooLarge);
+    const imported = outcome.imported;
     if (!imported.ok) {
       throw new VigilError('invalid_cacao', `the CACAO document has ${imported.errors.length} error(s)`, { errors: imported.errors });
     }
     const yaml = playbookYaml(imported.playbook);
     const file = `${imported.playbook.id}.yaml`;
-    const report = this.validate(principal.tenantId, yaml, file);
-    const base: CacaoImportReport = { valid: report.valid, errors: report.errors, playbook: report.playbook, yaml, warnings: imported.warnings };
+    const report = await this.validate(principal.tenantId, yaml, file);
+    const base: CacaoImportReport = omitted(report, { valid: report.valid, errors: report.errors, playbook: report.playbook, yaml, warnings: imported.warnings });
     if (!activate) return base;
     if (!report.valid) {
-      throw new VigilError('invalid_playbook', `the imported playbook has ${report.errors.length} error(s); nothing was stored`, {
-        errors: report.errors,
-        warnings: imported.warnings,
-        yaml,
-      });
+      throw new VigilError(
+        'invalid_playbook',
+        `the imported playbook has ${errorCount(report)} error(s); nothing was stored`,
+        omitted(report, { errors: report.errors, warnings: imported.warnings, yaml }),
+      );
     }
     return { ...base, stored: await this.create(principal, yaml, file, origin) };
   }

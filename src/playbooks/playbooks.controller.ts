@@ -101,13 +101,13 @@ export class PlaybooksController {
     return stored;
   }
 
-  /** Never stores anything. */
+  /** Never stores anything; 413 `playbook_too_large` over a bound of playbooks/README.md. */
   @Post('validate')
   @HttpCode(200)
   @Roles('admin', 'author', 'analyst')
-  validate(@CurrentPrincipal() principal: Principal, @Req() req: Request): ValidationReport {
+  async validate(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<ValidationReport> {
     const { text, file } = readPlaybookText(req);
-    const { content: _content, ...report } = this.versions.validate(principal.tenantId, text, file);
+    const { content: _content, ...report } = await this.versions.validate(principal.tenantId, text, file);
     return report;
   }
 

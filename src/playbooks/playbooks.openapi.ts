@@ -47,7 +47,8 @@ const playbookDetail = playbookSummary.extend({
 const stored = z.object({ playbook: playbookSummary, created: z.boolean().meta({ description: 'False when the same content was already stored: it is (re)activated.' }) });
 const validation = z.object({
   valid: z.boolean(),
-  errors: z.array(playbookError),
+  errors: z.array(playbookError).meta({ description: 'At most 100 errors, in source order.' }),
+  omittedErrors: z.number().int().optional().meta({ description: 'How many errors there are beyond those listed; absent when all are listed.' }),
   playbook: z.object({ id: z.string(), name: z.string(), version: z.string(), hash: z.string() }).optional(),
 });
 const cacaoImport = validation.extend({
@@ -108,7 +109,7 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
       201: { description: 'Stored and activated.', schema: stored, example: { playbook: exampleSummary, created: true } },
       200: { description: 'This content was stored before: it is the active version again.', schema: stored, example: { playbook: exampleSummary, created: false } },
     },
-    errors: ['invalid_playbook', 'conflict', 'invalid_body', 'invalid_json', 'unsupported_media_type'],
+    errors: ['invalid_playbook', 'playbook_too_large', 'conflict', 'invalid_body', 'invalid_json', 'unsupported_media_type'],
   },
   {
     method: 'post',
@@ -121,7 +122,7 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
     responses: {
       200: { description: 'Whether it is valid, and every error.', schema: validation, example: { valid: false, errors: [exampleError] } },
     },
-    errors: ['invalid_body', 'invalid_json', 'unsupported_media_type'],
+    errors: ['playbook_too_large', 'invalid_body', 'invalid_json', 'unsupported_media_type'],
   },
   {
     method: 'post',
@@ -138,7 +139,7 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
       200: { description: 'Converted (not stored).', schema: cacaoImport, example: { valid: true, errors: [], yaml: exampleYaml, warnings: [], playbook: { id: 'vpn-triage', name: 'VPN triage', version: '1.0', hash: HASH } } },
       201: { description: 'Converted, stored and activated.', schema: cacaoImport },
     },
-    errors: ['invalid_cacao', 'invalid_playbook', 'conflict', 'invalid_json', 'unsupported_media_type', 'invalid_query'],
+    errors: ['invalid_cacao', 'invalid_playbook', 'playbook_too_large', 'conflict', 'invalid_json', 'unsupported_media_type', 'invalid_query'],
   },
   {
     method: 'get',

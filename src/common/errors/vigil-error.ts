@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   invalid_resolution: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  playbook_too_large: 413,
   unauthorized: 401,
   invalid_signature: 401,
   forbidden: 403,

@@ -55,6 +55,7 @@ import {
 } from './cacao-shared.js';
 import { hasErrors, validateCacao } from './cacao-validate.js';
 import { readStoredPlaybook, readStoredStep, type StoredStep } from './cacao-vigil-extension.js';
+import { MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, type PlaybookTooLarge } from '../validation/index.js';
 
 export interface CacaoImportOptions {
   /** Vigil playbook id for the CACAO id a playbook-action step runs; without an answer the CACAO id is kept. */
@@ -79,8 +80,42 @@ export const OPENC2_CONTENT_TYPE = 'application/openc2+json;version=1.0';
 const DEFAULT_APPROVAL_TIMEOUT = '24h';
 const DEFAULT_MAX_ITERATIONS = 100;
 
-/** Validates a CACAO 2.0 document and converts it; refuses documents with validation errors. */
+/** The most workflow steps a CACAO document may have; the playbook it becomes is bounded like any other. */
+export const MAX_CACAO_STEPS = 2_000;
+
+/**
+ * The bounds of a posted playbook (playbook-bounds.ts) on a CACAO document before it is checked or
+ * converted: JSON values as YAML nodes, nesting, and workflow steps. Iterative, so nesting cannot exhaust the stack.
+ */
+export function checkCacaoBounds(doc: unknown): PlaybookTooLarge | undefined {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: doc, depth: 0 }];
+  let values = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    values += 1;
+    if (values > MAX_PLAYBOOK_NODES) {
+      return { message: `the CACAO document has more than ${MAX_PLAYBOOK_NODES} values`, details: { bound: 'nodes', limit: MAX_PLAYBOOK_NODES } };
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth + 1 > MAX_PLAYBOOK_DEPTH) {
+      return { message: `the CACAO document nests deeper than ${MAX_PLAYBOOK_DEPTH} levels`, details: { bound: 'depth', limit: MAX_PLAYBOOK_DEPTH } };
+    }
+    // Keys count like a YAML mapping's keys.
+    if (!Array.isArray(value)) values += Object.keys(value).length;
+    for (const item of Object.values(value)) stack.push({ value: item, depth: depth + 1 });
+  }
+  const workflow = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['workflow'] : undefined;
+  const steps = typeof workflow === 'object' && workflow !== null ? Object.keys(workflow).length : 0;
+  if (steps > MAX_CACAO_STEPS) {
+    return { message: `the CACAO workflow has ${steps} steps; the most Vigil imports is ${MAX_CACAO_STEPS}`, details: { bound: 'nodes', limit: MAX_CACAO_STEPS } };
+  }
+  return undefined;
+}
+
+/** Validates a CACAO 2.0 document and converts it; refuses documents with validation errors or over the bounds. */
 export function importCacao(doc: unknown, options: CacaoImportOptions = {}): CacaoImportResult {
+  const tooLarge = checkCacaoBounds(doc);
+  if (tooLarge) return { ok: false, errors: [{ path: '', code: 'invalid-value', message: tooLarge.message, severity: 'error' }] };
   const issues = validateCacao(doc);
   if (hasErrors(issues)) return { ok: false, errors: issues.filter((issue) => issue.severity === 'error') };
   const warnings = issues.map((issue) => `${issue.path || '/'}: ${issue.message}`);

@@ -12,10 +12,11 @@
 export type { PlaybookActionCatalog } from './meaning-checks.js';
 export { formatPath, type PlaybookError, type PlaybookErrorCode } from './playbook-errors.js';
 export {
+  analyzePlaybookText,
   canonicalJson,
   type LoadedPlaybook,
+  type PlaybookAnalysis,
   loadPlaybookDirectory,
-  MAX_PLAYBOOK_BYTES,
   type PlaybookDirectory,
   playbookHash,
   type PlaybookSource,
@@ -23,3 +24,18 @@ export {
   validatePlaybookSet,
   validatePlaybookText,
 } from './playbook-loading.js';
+export {
+  MAX_PLAYBOOK_BYTES,
+  MAX_PLAYBOOK_DEPTH,
+  MAX_PLAYBOOK_NODES,
+  MAX_REPORTED_ERRORS,
+  type PlaybookBound,
+} from './playbook-bounds.js';
+export {
+  cappedErrors,
+  type PlaybookTooLarge,
+  type TenantPlaybookSource,
+  type TenantValidation,
+  validateForTenant,
+  type ValidationReport,
+} from './tenant-validation.js';

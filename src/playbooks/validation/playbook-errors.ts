@@ -4,6 +4,7 @@ import type { DataPath, SourceMap } from './yaml-source-map.js';
 export type PlaybookErrorCode =
   | 'io_error'
   | 'yaml_syntax'
+  | 'playbook_too_large'
   | 'schema'
   | 'duplicate_step_id'
   | 'unknown_route_target'

@@ -5,13 +5,15 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter } from 'yaml';
 import type { Playbook, Step } from '../../../workflows/language/playbook.types.js';
 import { stepLists } from '../../../workflows/language/step-model.js';
 import { playbookSchema } from '../playbook.schema.js';
 import { checkMeaning, type PlaybookActionCatalog } from './meaning-checks.js';
 import { fileError, type PlaybookError, problemsFor, type Problems, sortErrors } from './playbook-errors.js';
+import { type BoundExceeded, exceedsBytes, exceedsShape, MAX_PLAYBOOK_BYTES } from './playbook-bounds.js';
 import { didYouMean, reportSchemaIssue } from './schema-wording.js';
+import { parsePlaybookYaml } from './yaml-parsing.js';
 import { type DataPath, SourceMap } from './yaml-source-map.js';
 
 export type PlaybookValidation = { ok: true; playbook: Playbook; hash: string } | { ok: false; errors: PlaybookError[] };
@@ -26,8 +28,6 @@ export interface PlaybookDirectory {
   playbooks: LoadedPlaybook[];
   errors: PlaybookError[];
 }
-
-export const MAX_PLAYBOOK_BYTES = 1024 * 1024;
 
 /** JSON with object keys sorted at every level and no whitespace: equal content, equal text. */
 export function canonicalJson(value: unknown): string {
@@ -49,25 +49,34 @@ export function playbookHash(playbook: Playbook): string {
 // ---------------------------------------------------------------------------------------------
 // One playbook
 
-interface Analysis {
+export interface PlaybookAnalysis {
   result: PlaybookValidation;
   map?: SourceMap;
+  /** Set when the text exceeds a bound of playbook-bounds.ts; the passes after it did not run. */
+  exceeded?: BoundExceeded;
 }
 
 /** Validates one playbook file's text. `fileName` is only used in error reports. */
 export function validatePlaybookText(text: string, fileName: string, catalog: PlaybookActionCatalog): PlaybookValidation {
-  return analyze(text, fileName, catalog).result;
+  return analyzePlaybookText(text, fileName, catalog).result;
 }
 
-function analyze(text: string, file: string, catalog: PlaybookActionCatalog): Analysis {
-  if (Buffer.byteLength(text, 'utf8') > MAX_PLAYBOOK_BYTES) {
-    return { result: { ok: false, errors: [fileError(file, 'yaml_syntax', `the file is larger than ${MAX_PLAYBOOK_BYTES} bytes`)] } };
+/** The validation of one text with what it was located with, and whether it exceeded a bound. */
+export function analyzePlaybookText(text: string, file: string, catalog: PlaybookActionCatalog): PlaybookAnalysis {
+  const tooBig = exceedsBytes(text);
+  if (tooBig) {
+    return { result: { ok: false, errors: [fileError(file, 'yaml_syntax', `the file is larger than ${MAX_PLAYBOOK_BYTES} bytes`)] }, exceeded: tooBig };
   }
 
-  // Pass 1: YAML.
+  // Pass 1: YAML, within the bounds on nodes and nesting before anything walks it.
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parsePlaybookYaml(text, lines);
   const map = new SourceMap(doc, lines, file, text);
+  const exceeded = exceedsShape(doc);
+  if (exceeded) {
+    const at = exceeded.offset === undefined ? { line: 1, column: 1 } : map.position(exceeded.offset);
+    return { result: { ok: false, errors: [fileError(file, 'playbook_too_large', exceeded.message, at.line, at.column)] }, map, exceeded };
+  }
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((error) => {
       const at = map.position(error.pos[0]);
@@ -166,7 +175,7 @@ export function validatePlaybookSet(sources: readonly PlaybookSource[], catalog:
   const errors: PlaybookError[] = [];
   const candidates: Candidate[] = [];
   for (const { file, text } of sources) {
-    const { result, map } = analyze(text, file, catalog);
+    const { result, map } = analyzePlaybookText(text, file, catalog);
     if (!result.ok) errors.push(...result.errors);
     else if (map) candidates.push({ loaded: { file, playbook: result.playbook, hash: result.hash }, map });
   }

@@ -2,12 +2,17 @@
  * Where a data path of a parsed playbook (`steps[2].with.ip`) is in its YAML source, so every error
  * names the line and column an author has to look at.
  */
-import { isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node as YamlNode, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 
 export type PathSegment = string | number;
 export type DataPath = readonly PathSegment[];
 
 export class SourceMap {
+  /** Each mapping's pairs by key, built the first time a path goes through it: a lookup costs its depth, not the file's size. */
+  private readonly pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+  /** Pairs put into those indexes; each mapping is indexed at most once, so this never exceeds the pairs in the file. */
+  indexedPairs = 0;
+
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -29,7 +34,7 @@ export class SourceMap {
     let keyNode: unknown;
     for (const segment of segments) {
       if (isMap(node)) {
-        const pair = node.items.find((item: Pair) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.pairIn(node, String(segment));
         if (!pair) return node;
         keyNode = pair.key;
         node = pair.value ?? pair.key;
@@ -42,6 +47,22 @@ export class SourceMap {
     }
     const chosen = key && keyNode !== undefined ? keyNode : node;
     return isScalar(chosen) || isMap(chosen) || isSeq(chosen) ? chosen : undefined;
+  }
+
+  /** The first pair whose scalar key reads `key`, as a scan of the items in order would find it. */
+  private pairIn(map: YAMLMap, key: string): Pair | undefined {
+    let index = this.pairsByKey.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        if (!isScalar(item.key)) continue;
+        const name = String(item.key.value);
+        if (!index.has(name)) index.set(name, item);
+        this.indexedPairs += 1;
+      }
+      this.pairsByKey.set(map, index);
+    }
+    return index.get(key);
   }
 
   locate(segments: DataPath, key = false): { line: number; column: number } {
