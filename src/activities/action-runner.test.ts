@@ -306,9 +306,9 @@ describe('ActionRunner (in-memory repositories, vendor simulator)', () => {
     assert.deepEqual(overrides.checked.at(-1), { tenantId, caseId, action: 'crowdstrike.contain_host', approvalId });
   });
 
-  test('a call the limiter holds back fails retryably, with the delay after which a slot is free', async () => {
+  test('a call the limiter holds back waits for its slot inside the attempt; a hold longer than the attempt fails retryably with the delay', async () => {
     limits.full = true;
-    const held = await failureOf(runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.10' }, scope: {}, idempotencyKey: 'wf:held:1' }));
+    const held = await failureOf(runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.10' }, scope: {}, idempotencyKey: 'wf:held:1', attemptMs: 1_000 }));
     assert.equal(held.type, 'concurrency_limited');
     assert.equal(held.nonRetryable, false);
     assert.ok(typeof held.nextRetryDelay === 'number' && held.nextRetryDelay >= 500);
@@ -316,13 +316,24 @@ describe('ActionRunner (in-memory repositories, vendor simulator)', () => {
     limits.full = false;
     limits.tokens = 0.5;
     connections.safety = { ...DEFAULT_SAFETY, rateLimitPerMinute: 60, rateLimitBurst: 1 };
-    const limited = await failureOf(runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.11' }, scope: {}, idempotencyKey: 'wf:held:2' }));
+    const limited = await failureOf(runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.11' }, scope: {}, idempotencyKey: 'wf:held:2', attemptMs: 400 }));
     assert.equal(limited.type, 'rate_limited');
     assert.equal(limited.nonRetryable, false);
     assert.equal(limited.nextRetryDelay, 500, 'half a token missing at one a second');
     assert.match(limited.message, /limit of 60\/min \(burst 1\) is reached/);
     assert.equal(limits.leases.size, 0, 'the lease taken before the token is given back');
     assert.equal((await sim.calls('virustotal')).length, 0);
+
+    limits.tokens = 0.5;
+    // The bucket refills as the real one would, half a second later.
+    setTimeout(() => {
+      limits.tokens = 1;
+    }, 450);
+    const t0 = Date.now();
+    const waited = await runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.12' }, scope: {}, idempotencyKey: 'wf:held:3', attemptMs: 30_000 });
+    assert.ok(Date.now() - t0 >= 450, 'it waited for the token');
+    assert.ok((waited.heldMs ?? 0) >= 450, `held ${waited.heldMs} ms`);
+    assert.equal((await sim.calls('virustotal')).length, 1, 'then the call went out, once');
   });
 
   test('a dry run records the command containment would send, and calls nobody; enrichment still runs', async () => {

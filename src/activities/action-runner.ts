@@ -37,6 +37,8 @@ export interface ActionCall {
   preRendered?: boolean;
   /** This call undoes the ledger row with this id (a revert); it is never refused for a protected asset. */
   revertsId?: string;
+  /** The time one attempt has, for a call made outside an activity (inside one, its start-to-close timeout). */
+  attemptMs?: number;
 }
 
 export interface ActionCallResult {
@@ -50,6 +52,23 @@ export interface ActionCallResult {
   /** Containment: the ledger row, and when it reverts itself. */
   containmentId?: string;
   expiresAt?: string;
+  /** How long the tenant's rate limit or concurrency cap held the call back before it went out. */
+  heldMs?: number;
+}
+
+/** A call held back by the tenant's limits waits inside its attempt while this much of the attempt is left for the call. */
+const CALL_RESERVE_MS = 10_000;
+
+function sleepFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Leases and lookup claims outlive the activity attempt by this much, then lapse if its worker died. */
@@ -63,12 +82,12 @@ function durationMs(text: string): number {
 }
 
 /** The running activity's attempt timeout and cancellation signal, when called inside one. */
-function activityContext(): { attemptMs: number; signal?: AbortSignal } {
+function activityContext(call?: Pick<ActionCall, 'attemptMs'>): { attemptMs: number; signal?: AbortSignal } {
   try {
     const ctx = Context.current();
     return { attemptMs: ctx.info.startToCloseTimeoutMs || DEFAULT_ATTEMPT_MS, signal: ctx.cancellationSignal };
   } catch {
-    return { attemptMs: DEFAULT_ATTEMPT_MS };
+    return { attemptMs: call?.attemptMs ?? DEFAULT_ATTEMPT_MS };
   }
 }
 
@@ -154,15 +173,17 @@ export class ActionRunner {
     if (definition.kind === 'containment') return this.runContainment(definition, input, target, call);
 
     const connection = await this.resolve(call.tenantId, definition);
+    const held = { ms: 0 };
+    const heldBack = (): { heldMs?: number } => (held.ms > 0 ? { heldMs: held.ms } : {});
     if (definition.kind === 'enrichment') {
-      const { attemptMs } = activityContext();
+      const { attemptMs } = activityContext(call);
       const { output, cached } = await this.cache.getOrCompute(call.tenantId, definition.key, input, connection.safety.cacheTtlSeconds, attemptMs + LEASE_MARGIN_MS, () =>
-        this.callVendor(definition, input, call, connection),
+        this.callVendor(definition, input, call, connection, held),
       );
-      return { output, target, input, definition, dryRun: false, ...(cached ? { reused: 'cache' as const } : {}) };
+      return { output, target, input, definition, dryRun: false, ...(cached ? { reused: 'cache' as const } : {}), ...heldBack() };
     }
-    const output = await this.callVendor(definition, input, call, connection);
-    return { output, target, input, definition, dryRun: false };
+    const output = await this.callVendor(definition, input, call, connection, held);
+    return { output, target, input, definition, dryRun: false, ...heldBack() };
   }
 
   private async runContainment(definition: ActionDefinition, input: unknown, target: string | undefined, call: ActionCall): Promise<ActionCallResult> {
@@ -254,10 +275,24 @@ export class ActionRunner {
     return connection;
   }
 
-  /** One vendor call under the tenant's rate limit and concurrency cap for the vendor. */
-  private async callVendor(definition: ActionDefinition, input: unknown, call: ActionCall, connection: ResolvedConnection): Promise<unknown> {
-    const { attemptMs, signal } = activityContext();
-    const decision = await this.limiter.acquire(call.tenantId, definition.vendor, call.idempotencyKey, connection.safety, attemptMs + LEASE_MARGIN_MS);
+  /**
+   * One vendor call under the tenant's rate limit and concurrency cap for the vendor. A call the limit
+   * holds back waits for its turn inside the attempt (a delay, not a failed attempt) as long as the
+   * attempt's time leaves room for the call itself; only a hold longer than that fails the attempt,
+   * retryable after the hold.
+   */
+  private async callVendor(definition: ActionDefinition, input: unknown, call: ActionCall, connection: ResolvedConnection, held?: { ms: number }): Promise<unknown> {
+    const { attemptMs, signal } = activityContext(call);
+    const startedAt = Date.now();
+    const reserveMs = Math.min(CALL_RESERVE_MS, attemptMs / 2);
+    let decision = await this.limiter.acquire(call.tenantId, definition.vendor, call.idempotencyKey, connection.safety, attemptMs + LEASE_MARGIN_MS);
+    let waited = false;
+    while (!decision.ok && Date.now() - startedAt + decision.retryAfterMs <= attemptMs - reserveMs && !signal?.aborted) {
+      waited = true;
+      await sleepFor(decision.retryAfterMs, signal);
+      decision = await this.limiter.acquire(call.tenantId, definition.vendor, call.idempotencyKey, connection.safety, attemptMs + LEASE_MARGIN_MS);
+    }
+    if (held && waited && decision.ok) held.ms = Date.now() - startedAt;
     if (!decision.ok) {
       const limit =
         decision.reason === 'rate_limited'

@@ -61,7 +61,7 @@ function actionLine(input: RunActionInput, key: string, action: string, result: 
     stepId: input.stepId,
     dedupKey: key,
     kind: 'step_finished',
-    message: `${result.dryRun ? 'dry run: would call' : 'called'} ${action}${result.target ? ` on ${result.target}` : ''}${result.expiresAt ? ` (reverts itself after ${input.expiresIn})` : ''}`,
+    message: `${result.dryRun ? 'dry run: would call' : 'called'} ${action}${result.target ? ` on ${result.target}` : ''}${result.expiresAt ? ` (reverts itself after ${input.expiresIn})` : ''}${result.heldMs ? ` (waited ${result.heldMs} ms for the tenant's rate limit)` : ''}`,
     data: {
       action,
       target: result.target,
@@ -71,6 +71,7 @@ function actionLine(input: RunActionInput, key: string, action: string, result: 
       // No vendor call was made: the enrichment cache or the containment ledger answered.
       ...(result.reused ? { reused: result.reused } : {}),
       ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+      ...(result.heldMs ? { heldMs: result.heldMs } : {}),
       ...(input.notify ? { channel: input.notify.channel } : {}),
       // The approval that let this step through (it guarded it).
       ...(input.override ? { approvalId: input.override.approvalId } : {}),

@@ -3,12 +3,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/config/project-paths.js';
-import { falconDetection, playbookDir, postFalconDetection, sensorId, simulatorCalls } from '../support/integrations-fixtures.js';
+import { falconDetection, playbookDir, postFalconDetection, sensorId, simulatorCalls, simulatorConnectionBody } from '../support/integrations-fixtures.js';
 import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
 // A burst of alerts runs a four-call playbook while the worker is killed with SIGKILL again and again.
 // Every case must finish, every host must be contained exactly once, and Vigil's own rate limiter
-// (the burst is larger than its default burst of 20) may delay calls but never fail a run.
+// (the first lookup's connection allows 2 calls at once and a burst of 5) may delay calls but never fail a run.
 const FOUR_CALLS = `
 id: chaos_four_calls
 name: Three lookups, then contain the host
@@ -70,6 +70,12 @@ before(async () => {
   dir = playbookDir({ 'chaos.yaml': FOUR_CALLS });
   stack = await startTestStack({ VIGIL_PLAYBOOKS_DIR: dir });
   tenant = await stack.createTenant();
+  // Tight limits on the first lookup, so the burst is held back by Vigil's own limiter for certain.
+  const connection = await http('POST', `${stack.url}/api/v1/connections`, {
+    key: tenant.key,
+    body: simulatorConnectionBody(stack.simulatorUrl, 'abuseipdb', { settings: { maxConcurrent: 2, rateLimitBurst: 5, rateLimitPerMinute: 1200, cacheTtlSeconds: 0 } }),
+  });
+  assert.equal(connection.status, 201, JSON.stringify(connection.body));
 });
 after(async () => {
   for (const w of workers) await kill(w);
@@ -109,8 +115,9 @@ test(`chaos: ${ALERTS} alerts, the worker killed ${KILL_SCHEDULE.length} times; 
   const contains = devices.map((d) => state.crowdstrike.devices.find((x) => x.device_id === d.sensor)?.history.filter((h) => h.action === 'contain').length ?? 0);
   const containCalls = (await simulatorCalls(stack.simulatorUrl, 'crowdstrike')).filter((c) => c.path.includes('devices-actions')).length;
   const lookupCalls = (await Promise.all(['abuseipdb', 'virustotal', 'greynoise'].map((v) => simulatorCalls(stack.simulatorUrl, v)))).reduce((n, calls) => n + calls.length, 0);
+  const waited = views.filter((v) => v.timeline.some((l) => /waited \d+ ms for the tenant's rate limit/.test(l.message))).length;
   process.stdout.write(
-    `# chaos figures: kills ${kills}, alerts ${ALERTS}, completed ${completed}, failed ${failed.length}, ` +
+    `# chaos figures: kills ${kills}, alerts ${ALERTS}, completed ${completed}, failed ${failed.length}, held back by the limiter ${waited}, ` +
       `containment calls ${containCalls} (re-sent ${containCalls - ALERTS}), lookups ${lookupCalls} (re-sent ${lookupCalls - 3 * ALERTS})\n`,
   );
 

@@ -82,42 +82,49 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     return t;
   }
 
-  test('over the rate limit: a retryable failure carrying the wait, and the call goes through after it', async () => {
+  test('over the rate limit: the call waits for its token and goes through; a hold longer than the attempt is a retryable failure carrying the wait', async () => {
     const t = await tenantWith('greynoise', { rateLimitPerMinute: 60, rateLimitBurst: 1, cacheTtlSeconds: 0 });
     const runner = stack.api.get(ActionRunner);
-    const call = (n: number) => ({ tenantId: t.id, action: 'greynoise.ip_context', params: { ip: '198.51.100.21' }, scope: {}, idempotencyKey: `rate-${t.id}-${n}` });
+    const call = (n: number, attemptMs?: number) => ({ tenantId: t.id, action: 'greynoise.ip_context', params: { ip: '198.51.100.21' }, scope: {}, idempotencyKey: `rate-${t.id}-${n}`, attemptMs });
     await runner.run(call(1));
-    const refused = failureOf(await runner.run(call(2)).then(() => undefined, (e: unknown) => e));
+    const refused = failureOf(await runner.run(call(2, 400)).then(() => undefined, (e: unknown) => e));
     assert.equal(refused.type, 'rate_limited');
     assert.equal(refused.nonRetryable, false);
     const wait = delayMs(refused);
-    assert.ok(wait > 500 && wait <= 1000, `waits ${wait} ms for the next token (60/min)`);
+    assert.ok(wait > 300 && wait <= 1000, `waits ${wait} ms for the next token (60/min)`);
     assert.match(refused.message, /limit of 60\/min \(burst 1\) is reached/);
-    await new Promise((r) => setTimeout(r, wait + 20));
-    await runner.run(call(3));
+    const t0 = Date.now();
+    const waited = await runner.run(call(3, 30_000));
+    assert.ok(Date.now() - t0 >= 300, 'the call waited for its token');
+    assert.ok((waited.heldMs ?? 0) >= 300);
     const calls = (await simulatorCalls(stack.simulatorUrl, 'greynoise')).filter((c) => c.path.includes('198.51.100.21'));
     assert.equal(calls.length, 2, 'the refused attempt never reached the vendor');
   });
 
-  test('over the concurrency cap: the second call in flight is refused with a wait, not queued in a loop', async () => {
+  test('over the concurrency cap: the second call in flight waits for the first to finish, never two at once', async () => {
     const t = await tenantWith('http', { maxConcurrent: 1 });
     const runner = stack.api.get(ActionRunner);
     const url = `${stack.simulatorUrl}/http/delay/600?run=${t.id}`;
-    const call = (n: number) => ({ tenantId: t.id, action: 'http.request', params: { url }, scope: {}, idempotencyKey: `conc-${t.id}-${n}` });
+    const call = (n: number, attemptMs?: number) => ({ tenantId: t.id, action: 'http.request', params: { url }, scope: {}, idempotencyKey: `conc-${t.id}-${n}`, attemptMs });
     const first = runner.run(call(1));
     await eventually(async () => ((await simulatorCalls(stack.simulatorUrl, 'http')).some((c) => JSON.stringify(c.query).includes(t.id)) ? true : undefined), 5_000, 'the first call to reach the simulator');
-    const refused = failureOf(await runner.run(call(2)).then(() => undefined, (e: unknown) => e));
-    assert.equal(refused.type, 'concurrency_limited');
+    const refused = failureOf(await runner.run(call(2, 300)).then(() => undefined, (e: unknown) => e));
+    assert.equal(refused.type, 'concurrency_limited', 'no room in a short attempt: a retryable failure');
     assert.equal(refused.nonRetryable, false);
     const wait = delayMs(refused);
     assert.ok(wait >= 500 && wait < 1000, `waits ${wait} ms`);
+    const second = await runner.run(call(3, 30_000));
     assert.equal(((await first).output as { status: number }).status, 200);
-    await runner.run(call(3));
+    assert.equal((second.output as { status: number }).status, 200);
+    assert.ok((second.heldMs ?? 0) > 0, 'it waited for the first call');
+    const times = (await simulatorCalls(stack.simulatorUrl, 'http')).filter((c) => JSON.stringify(c.query).includes(t.id)).map((c) => Date.parse(c.time)).sort((a, b) => a - b);
+    assert.equal(times.length, 2);
+    assert.ok(times[1]! - times[0]! >= 550, 'the second call went out after the first finished');
     const leases: Array<{ n: number }> = await stack.db.query('SELECT count(*)::int AS n FROM integration_leases WHERE tenant_id = $1', [t.id]);
     assert.equal(leases[0]!.n, 0, 'every lease released');
   });
 
-  test('through Temporal: a rate-limited run waits out the limit and completes, calls spaced by the rate', async () => {
+  test('through Temporal: a rate-limited run waits out the limit and completes, calls spaced by the rate, no attempt spent', async () => {
     const t = await tenantWith('greynoise', { rateLimitPerMinute: 60, rateLimitBurst: 1, cacheTtlSeconds: 0 });
     const t0 = Date.now();
     const caseId = await postGenericAlert(stack, t.key, { title: `rate ${randomUUID()}`, severity: 'low', techniques: ['T1595'] });
@@ -127,8 +134,9 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     assert.equal(calls.length, 3);
     const times = calls.map((c) => Date.parse(c.time)).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i += 1) assert.ok(times[i]! - times[i - 1]! >= 900, `calls ${times[i]! - times[i - 1]!} ms apart at 60/min`);
-    const heldBack = view.timeline.filter((l) => l.kind === 'step_failed' && /held back/.test(l.message));
-    assert.ok(heldBack.length >= 2, `attempts held back: ${heldBack.length}`);
+    assert.deepEqual(view.timeline.filter((l) => l.kind === 'step_failed').map((l) => l.message), [], 'a hold is a wait, not a failed attempt');
+    const waited = view.timeline.filter((l) => l.kind === 'step_finished' && /waited \d+ ms for the tenant's rate limit/.test(l.message));
+    assert.ok(waited.length >= 2, `steps that waited: ${waited.length}`);
   });
 
   test('through Temporal: runs in parallel against a cap of 1 never have two calls in flight, and all complete', async () => {
