@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AxiosInstance } from 'axios';
 import { type ActionDefinition, IntegrationError } from '../../integrations/core/action.js';
-import { findAction } from '../../integrations/core/catalog.js';
+import { findAction } from '../../integrations/index.js';
 import { createHttpClient } from '../../integrations/core/create-http-client.js';
 import { parseDuration } from '../../workflows/language/duration.js';
 import { ContainmentLedgerRepository, type ContainmentRecord } from '../integration-runtime/index.js';

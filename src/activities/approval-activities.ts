@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { findAction } from '../../integrations/core/catalog.js';
+import { findAction } from '../../integrations/index.js';
 import type { ApprovalsRepository } from '../approvals/index.js';
 import { renderParams, renderTemplate } from '../templating/index.js';
 import type { AdvanceApprovalInput, CaseActivities, OpenApprovalInput, OpenApprovalResult, RecordApprovalVoteInput } from '../../workflows/contracts/case-activities.js';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { findAction } from '../../integrations/core/catalog.js';
+import { findAction } from '../../integrations/index.js';
 import type { ApprovalsRepository } from '../approvals/index.js';
 import type { CaseRunsService, StepEventInput } from '../cases/index.js';
 import { readTemplateFile } from '../playbooks/index.js';

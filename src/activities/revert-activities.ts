@@ -1,6 +1,6 @@
 import type { ContainmentLedgerRepository } from '../integration-runtime/index.js';
 import { isContainingAction } from '../integration-runtime/index.js';
-import { findAction } from '../../integrations/core/catalog.js';
+import { findAction } from '../../integrations/index.js';
 import type { TimelineRepository } from '../timeline/index.js';
 import type { ActionRunner } from './action-runner.js';
 import type {

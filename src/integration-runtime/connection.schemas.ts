@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { safetySettingsShape } from './connection-settings.js';
-import { VENDORS } from './vendor-catalog.js';
+import { VENDORS } from './vendor-profiles.js';
 
 const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const ACTION_KEY = /^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$/;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { simulatorConnections } from '../../integrations/simulator/connections.js';
-import { findAction } from '../../integrations/core/catalog.js';
+import { findAction } from '../../integrations/index.js';
 import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
@@ -12,7 +12,7 @@ import type { Principal } from '../common/auth/principal.js';
 import type { ConnectionView, CreateConnectionBody, RotateResult, UpdateConnectionBody } from './connection.schemas.js';
 import { assertBaseUrlAllowed, destinationOf } from './base-url-guard.js';
 import { connectionAssociatedData, SecretsCipher } from './secrets-cipher.js';
-import { requiredSecretNames } from './vendor-catalog.js';
+import { requiredSecretNames } from './vendor-profiles.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

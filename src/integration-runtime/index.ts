@@ -8,4 +8,4 @@ export { INTEGRATION_ROUTE_DOCS } from './integrations.openapi.js';
 export { OverrideApprovals } from './override-approvals.js';
 export { findProtected, targetsOf } from './protected-asset-matching.js';
 export { ProtectedAssetsService } from './protected-assets.service.js';
-export { isContainingAction } from './vendor-catalog.js';
+export { isContainingAction } from './vendor-profiles.js';

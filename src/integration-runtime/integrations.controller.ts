@@ -5,7 +5,7 @@ import { ApprovalsService } from '../approvals/index.js';
 import type { DecisionResult } from '../approvals/index.js';
 import { originOf } from '../common/http/request-origin.js';
 import { CurrentPrincipal, type Principal, Public, READ_ROLES, Roles } from '../common/auth/principal.js';
-import { type IntegrationView, IntegrationsCatalogService } from './integrations-catalog.service.js';
+import { type IntegrationView, IntegrationAvailabilityService } from './integration-availability.service.js';
 import { SlackInteractionsService } from './slack-interactions.service.js';
 
 function header(req: Request, name: string): string | undefined {
@@ -17,7 +17,7 @@ function header(req: Request, name: string): string | undefined {
 @Controller('api/v1/integrations')
 export class IntegrationsController {
   constructor(
-    @Inject(IntegrationsCatalogService) private readonly catalog: IntegrationsCatalogService,
+    @Inject(IntegrationAvailabilityService) private readonly catalog: IntegrationAvailabilityService,
     @Inject(SlackInteractionsService) private readonly slack: SlackInteractionsService,
     @Inject(ModuleRef) private readonly modules: ModuleRef,
   ) {}

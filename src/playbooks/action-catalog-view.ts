@@ -1,4 +1,4 @@
-import { ACTION_CATALOG } from '../../integrations/core/catalog.js';
+import { ACTION_CATALOG } from '../../integrations/index.js';
 import type { PlaybookActionCatalog } from './validation/index.js';
 
 /** The integration catalogue as the playbook validator sees it. */

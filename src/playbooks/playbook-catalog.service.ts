@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { findAction } from '../../integrations/core/catalog.js';
+import { findAction } from '../../integrations/index.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
 import type { CanonicalAlert } from '../common/canonical-alert.js';

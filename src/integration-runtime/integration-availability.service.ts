@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type CatalogEntry, describeCatalog } from '../../integrations/core/catalog.js';
+import { type CatalogEntry, describeCatalog } from '../../integrations/index.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { queryRows } from '../persistence/query-rows.js';
 
@@ -13,7 +13,7 @@ export interface IntegrationView extends CatalogEntry {
 
 /** The action catalogue as one tenant sees it: every action with its schemas, and whether the tenant can run it. */
 @Injectable()
-export class IntegrationsCatalogService {
+export class IntegrationAvailabilityService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -1,5 +1,5 @@
 import type { ActionDefinition } from '../../integrations/core/action.js';
-import { ACTION_CATALOG } from '../../integrations/core/catalog.js';
+import { ACTION_CATALOG } from '../../integrations/index.js';
 
 /** Every vendor the catalogue has actions for, in catalogue order. */
 export const VENDORS: readonly string[] = [...new Set([...ACTION_CATALOG.values()].map((a) => a.vendor))];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import type { ActionDefinition } from './action.js';
-import { ACTION_CATALOG, describeCatalog, findAction, validateCatalog } from './catalog.js';
-import { simulatorConnections } from '../simulator/connections.js';
+import type { ActionDefinition } from './core/action.js';
+import { ACTION_CATALOG, describeCatalog, findAction, validateCatalog } from './index.js';
+import { simulatorConnections } from './simulator/connections.js';
 
 const EXPECTED_KEYS = [
   'virustotal.get_file_report',
