@@ -273,8 +273,8 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
   test("the outbox row names the poster by the ingest key's actor (its user when it has one), for the run's four-eyes check", async () => {
     const { service, repo } = harness();
     const userKey: Principal = { ...principal, keyId: 'k2', userId: 'u-7', actor: 'user:u-7' };
-    await service.store(userKey, 'generic', normalize('generic', generic('poster-1')));
-    await service.store(principal, 'generic', normalize('generic', generic('poster-2', { host: 'ws-0777' })));
+    await service.store(userKey, 'generic', normalize('generic', generic('poster-1', { severity: 'critical' })));
+    await service.store(principal, 'generic', normalize('generic', generic('poster-2', { severity: 'critical', host: 'ws-0777' })));
     assert.deepEqual(
       repo.state.outbox.map((o) => o.postedBy),
       ['user:u-7', 'api-key:k1'],
