@@ -89,6 +89,32 @@ steps:
     kind: end
     summary: "outcome={{steps.ask.output.outcome}} status={{steps.ask.output.status}} level={{steps.ask.output.level}}"
 `,
+  'ask-in-sub': `
+id: ask-in-sub
+name: Asks inside a sub-playbook
+version: "1"
+priority: 10
+triggers: [{ techniques: [T1105] }]
+steps:
+  - id: sub
+    kind: playbook
+    playbook: sub-ask
+  - { id: done, kind: end }
+`,
+  'sub-ask': `
+id: sub-ask
+name: The sub-playbook that asks
+version: "1"
+priority: 10
+triggers: [{ techniques: [T1199] }]
+steps:
+  - id: ask
+    kind: approval
+    question: "Go on?"
+    levels: [{ roles: [analyst], timeout: 2m }]
+    defaultOutcome: reject
+  - { id: done, kind: end }
+`,
   noop: `
 id: noop
 name: Nothing
@@ -519,6 +545,18 @@ describe('approvals end to end', () => {
     assert.equal(peer.body.outcome, 'approved');
     const view = await finishedCase(caseId);
     assert.equal(view.status, 'contained');
+  });
+
+  test("a sub-playbook's approval refuses the poster of the case run's alert too", async () => {
+    const poster = await createUser('analyst');
+    const caseId = await ingest('T1105', nextIp(), {}, await keyOf(poster.id));
+    const a = await pendingApproval(caseId);
+    const own = await decide(await keyOf(poster.id), a.id, 'approve');
+    assert.equal(own.status, 403, JSON.stringify(own.body));
+    assert.equal(own.body.error.details.reason, 'self_approval');
+    const peer = await decide(analysts[0]!, a.id, 'approve');
+    assert.equal(peer.body.outcome, 'approved');
+    assert.equal((await finishedCase(caseId)).run.status, 'completed');
   });
 
   test('every poster of an alert the run heard is a requester: a key without a user that adds an alert to the case may not approve', async () => {
