@@ -47,12 +47,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   const steps = new Map<string, StepStatus>();
   let runStatus: CaseRunState['runStatus'] = input.playbookDone ? 'completed' : 'waiting_for_alert';
 
+  // Decisions on the run's approvals arrive as the `decideApproval` Update; whoever posted an alert
+  // the run heard (before the vote) is a requester and may not approve.
+  const approvals = new ApprovalGate();
+  approvals.install();
+  if (input.firstAlert?.postedBy !== undefined) approvals.addPoster(input.firstAlert.postedBy);
   setHandler(alertsAddedSignal, (incoming) => {
     for (const alert of incoming) {
       // The relay delivers at least once; the workflow makes it exactly once.
       if (seen.has(alert.alertId)) continue;
       seen.add(alert.alertId);
       alerts.push(alert);
+      if (alert.postedBy !== undefined) approvals.addPoster(alert.postedBy);
     }
   });
   setHandler(caseClosedSignal, () => {
@@ -63,9 +69,6 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     mergedInto = intoCaseId;
     closed = true;
   });
-  // Decisions on the run's approvals arrive as the `decideApproval` Update.
-  const approvals = new ApprovalGate();
-  approvals.install();
   setHandler(runStateQuery, () => ({
     playbookId: input.playbook.id,
     playbookVersion: input.playbook.version,

@@ -27,7 +27,7 @@ function childHost(input: ChildRunContext, approvals: ApprovalGate): Interpreter
  * with the same interpreter, so the parent's history grows with the number of chunks, not items.
  */
 export async function foreachChunkWorkflow(input: ForeachChunkInput): Promise<ForeachChunkResult> {
-  const approvals = new ApprovalGate();
+  const approvals = new ApprovalGate(input.posters);
   approvals.install();
   const interpreter = new PlaybookInterpreter(input.step.steps, childHost(input, approvals), input.guarded);
   try {
@@ -44,7 +44,7 @@ export async function foreachChunkWorkflow(input: ForeachChunkInput): Promise<Fo
  * calling step's `retry` can start it again and its `onFailure` applies.
  */
 export async function subPlaybookWorkflow(input: SubPlaybookInput): Promise<SubPlaybookResult> {
-  const approvals = new ApprovalGate();
+  const approvals = new ApprovalGate(input.posters);
   approvals.install();
   const scope: Record<string, unknown> = { ...input.scope, steps: {}, vars: {} };
   const interpreter = new PlaybookInterpreter(input.playbook.steps, childHost(input, approvals));

@@ -116,7 +116,7 @@ class FakeAlertsRepository {
     this.state.alerts.set(key, alert);
     const queued = target.playbook !== null;
     if (target.playbook) {
-      this.state.outbox.push({ alertId: alert.id, severityId: w.caseSeverityId, playbookId: target.playbook.id, playbookHash: target.playbook.hash, finding: w.alert });
+      this.state.outbox.push({ alertId: alert.id, severityId: w.caseSeverityId, playbookId: target.playbook.id, playbookHash: target.playbook.hash, finding: w.alert, postedBy: w.postedBy });
     }
     return { id: alert.id, caseId: target.id, duplicate: false, count: 1, previous: null, created, queued };
   }
@@ -248,7 +248,7 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(ingested.caseId, open.id);
     assert.equal(ingested.duplicate, false);
     assert.equal(repo.state.cases.get(open.id)!.alertCount, 2);
-    assert.deepEqual(repo.state.outbox, [{ alertId: ingested.id, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: result.alerts[0]!.alert }]);
+    assert.deepEqual(repo.state.outbox, [{ alertId: ingested.id, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: result.alerts[0]!.alert, postedBy: 'api-key:k1' }]);
     assert.equal(relay.wakes, 1, 'the relay is woken once the transaction committed');
     // What a new case would have been given had there been no open case: the playbook the catalogue chose for it.
     const write = repo.writes[0]!;
@@ -268,6 +268,21 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(write.newCase.playbook, null);
     assert.deepEqual(repo.state.outbox, []);
     assert.equal(relay.wakes, 0);
+  });
+
+  test("the outbox row names the poster by the ingest key's actor (its user when it has one), for the run's four-eyes check", async () => {
+    const { service, repo } = harness();
+    const userKey: Principal = { ...principal, keyId: 'k2', userId: 'u-7', actor: 'user:u-7' };
+    await service.store(userKey, 'generic', normalize('generic', generic('poster-1', { severity: 'critical' })));
+    await service.store(principal, 'generic', normalize('generic', generic('poster-2', { severity: 'critical', host: 'ws-0777' })));
+    assert.deepEqual(
+      repo.state.outbox.map((o) => o.postedBy),
+      ['user:u-7', 'api-key:k1'],
+    );
+    assert.deepEqual(
+      repo.writes.map((w) => w.postedBy),
+      ['user:u-7', 'api-key:k1'],
+    );
   });
 
   test('severity 99 (other) counts as 0 for the case and the outbox payload; the alert keeps its own', async () => {

@@ -132,6 +132,7 @@ export class AlertIngestService {
       },
       joinReason: { fingerprint: p.fingerprint.value, fields: Object.keys(p.fingerprint.parts), values: p.fingerprint.parts, windowMinutes: settings.windowMinutes },
       taskQueue: this.config.temporal.taskQueue,
+      postedBy: principal.actor,
     };
     // The open case found may be closed by an analyst before this statement locks it; then nothing was
     // written and the statement runs again, with a snapshot that sees the case closed.

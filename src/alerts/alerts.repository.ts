@@ -69,7 +69,7 @@ queued AS (
     tenantId: '$1',
     caseId: 'i.case_id',
     taskQueue: '$19',
-    payload: { alertId: 'i.id', severityId: '$6::int', playbookId: 't.playbook_id', playbookHash: 't.playbook_hash', finding: 'f.finding' },
+    payload: { alertId: 'i.id', severityId: '$6::int', playbookId: 't.playbook_id', playbookHash: 't.playbook_hash', finding: 'f.finding', postedBy: '$20::text' },
     from: 'FROM inserted i, target t, f WHERE t.playbook_id IS NOT NULL AND t.playbook_hash IS NOT NULL',
   })}
   RETURNING id
@@ -109,6 +109,8 @@ export interface AlertWrite {
   joinReason: JoinReason;
   /** The outbox row goes to the relays of this task queue. */
   taskQueue: string;
+  /** The poster's actor, carried by the outbox row into the case run (which refuses their approval). */
+  postedBy: string;
 }
 
 export interface AlertWritten {
@@ -182,6 +184,7 @@ class PgIngestTransaction implements IngestTransaction {
       w.newCase.workflowId,
       JSON.stringify(w.joinReason),
       w.taskQueue,
+      w.postedBy,
     ];
     const result = await this.client.query<AlertRow>({ name: 'vigil_ingest_alert', text: ALERT_SQL, values });
     const row = result.rows[0];

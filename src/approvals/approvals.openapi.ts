@@ -58,7 +58,7 @@ export const APPROVAL_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/approvals/{id}/decision',
     summary: 'Approve or reject',
     description:
-      'Handed to the waiting run, which decides: the caller must hold a role of the open level, must not have started the run, and votes once. One reject decides; `quorum` distinct approvals approve. Refusals: 403 `forbidden` (`details.reason`: `forbidden_role`, `self_approval`), 409 `conflict` (`already_decided`, `already_voted`, `too_late`).',
+      "Handed to the waiting run, which decides: the caller must hold a role of the open level, must not be a requester of the run (who started it, or posted an alert it heard: the alert's API key and, when the key belongs to a user, every key and link of that user), and votes once. A key that belongs to a user votes as that user, so one user counts once whichever key or link they use. One reject decides; `quorum` distinct approvals approve. Refusals: 403 `forbidden` (`details.reason`: `forbidden_role`, `self_approval`), 409 `conflict` (`already_decided`, `already_voted`, `too_late`).",
     tags: ['approvals'],
     auth: APPROVER_ROLES,
     tenantScoped: true,
@@ -77,12 +77,13 @@ export const APPROVAL_ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/approvals/{id}/links',
     summary: 'A signed, expiring, one-time link that decides as a named approver',
-    description: 'For approvers without an API key (email, chat). Whoever holds the link acts as the approver it names, so only admins mint links. The link is signed (HMAC-SHA256, `VIGIL_LINK_SIGNING_KEY`) and works once.',
+    description:
+      "For approvers without an API key at hand (email, chat). The approver is a user of the approval's tenant (`user:<id>`, not removed); the link decides as that user with their role, counts as the same voter as their API keys, and stops working when the user is removed (403 `forbidden`, `approver_unknown`). Whoever holds the link acts as that user, so only admins mint links. The link is signed (HMAC-SHA256, `VIGIL_LINK_SIGNING_KEY`) and works once.",
     tags: ['approvals'],
     auth: ADMIN_ROLES,
     tenantScoped: true,
     params: idParams,
-    body: { schema: linkBody, example: { approver: { id: 'user:oncall@example.com', roles: ['analyst'] }, decision: 'approve', expiresInSeconds: 3600 } },
+    body: { schema: linkBody, example: { approver: { id: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11' }, decision: 'approve', expiresInSeconds: 3600 } },
     responses: {
       201: {
         description: 'The link.',
@@ -90,13 +91,13 @@ export const APPROVAL_ROUTE_DOCS: RouteDoc[] = [
         example: {
           url: 'https://vigil.example.com/api/v1/approvals/links/eyJ2IjoxfQ.c2ln',
           token: 'eyJ2IjoxfQ.c2ln',
-          approver: { id: 'user:oncall@example.com', roles: ['analyst'] },
+          approver: { id: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11', roles: ['analyst'] },
           decision: 'approve',
           expiresAt: '2026-03-02T11:15:00.000Z',
         },
       },
     },
-    errors: ['invalid_body', 'invalid_json', 'conflict'],
+    errors: ['invalid_body', 'invalid_json', 'conflict', 'not_found'],
   },
   {
     method: 'get',
@@ -112,7 +113,8 @@ export const APPROVAL_ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/approvals/links/{token}',
     summary: 'Decide through a signed link',
-    description: 'Decides as the approver the link names, once. A used link answers 409 `link_used`, an expired one 410 `link_expired`, a tampered one 401 `invalid_signature`.',
+    description:
+      'Decides as the user the link names, once, with the role they hold now. A used link answers 409 `link_used`, an expired one 410 `link_expired`, a tampered one 401 `invalid_signature`, one whose user was removed 403 `forbidden` (`approver_unknown`).',
     tags: ['approvals'],
     auth: 'public',
     params: tokenParams,

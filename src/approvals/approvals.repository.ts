@@ -81,6 +81,12 @@ export type ApprovalAdvance = { tenantId: string; approvalId: string } & (
   | { kind: 'cancelled'; reason: string }
 );
 
+/** A user a link decides as, and the role they hold in the approval's tenant. */
+export interface ApproverUser {
+  id: string;
+  role: string;
+}
+
 export interface LinkUse {
   tokenHash: string;
   tenantId: string;
@@ -208,9 +214,26 @@ export class ApprovalsRepository {
     return rows[0];
   }
 
-  async tenantActive(tenantId: string): Promise<boolean> {
-    const rows = await queryRows<{ status: string }>(this.db, `SELECT status FROM tenants WHERE id = $1`, [tenantId]);
-    return rows[0]?.status === 'active';
+  /** A user of the tenant who may be named by a link: one that exists and is not removed. */
+  async activeUser(tenantId: string, userId: string): Promise<ApproverUser | undefined> {
+    const rows = await queryRows<ApproverUser>(this.db, `SELECT id, role FROM users WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL`, [tenantId, userId]);
+    return rows[0];
+  }
+
+  /**
+   * Whether a link may still be used, in one query: its tenant is active, and the user it names
+   * (`userId`, null when the link names none) is still a user of that tenant, with their role now.
+   */
+  async linkStanding(tenantId: string, userId: string | null): Promise<{ tenantActive: boolean; approver: ApproverUser | undefined }> {
+    const rows = await queryRows<{ status: string; user_id: string | null; role: string | null }>(
+      this.db,
+      `SELECT t.status, u.id AS user_id, u.role FROM tenants t
+       LEFT JOIN users u ON u.id = $2::uuid AND u.tenant_id = t.id AND u.removed_at IS NULL
+       WHERE t.id = $1`,
+      [tenantId, userId],
+    );
+    const row = rows[0];
+    return { tenantActive: row?.status === 'active', approver: row?.user_id && row.role ? { id: row.user_id, role: row.role } : undefined };
   }
 
   async linkUsed(tokenHash: string): Promise<boolean> {

@@ -6,10 +6,16 @@ import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/index.js';
 import type { Principal } from '../common/auth/principal.js';
 import { type LinkClaims, linkUseKey, signLink, verifyLink } from './approval-links.js';
-import { type ApprovalRow, ApprovalsRepository } from './approvals.repository.js';
+import { type ApprovalRow, ApprovalsRepository, type ApproverUser } from './approvals.repository.js';
 import type { ApprovalListQuery, ApprovalView, DecisionBody, DecisionResult, LinkBody, LinkResult, LinkView } from './approval.schemas.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USER_ACTOR = /^user:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The user id a link's approver names (`user:<uuid>`), or null when it names none. */
+function approverUserId(approverId: string): string | null {
+  return USER_ACTOR.exec(approverId)?.[1] ?? null;
+}
 
 function toView(r: ApprovalRow): ApprovalView {
   return {
@@ -90,32 +96,51 @@ export class ApprovalsService {
     }
   }
 
+  /**
+   * A link for a real user of the approval's tenant: it decides as `user:<id>`, the same actor as
+   * that user's API keys (so one user votes once, and a requester stays a requester), with the role
+   * the user holds. Roles in the body must be that role; a link cannot lend a role.
+   */
   async createLink(principal: Principal, origin: RequestOrigin, id: string, body: LinkBody): Promise<LinkResult> {
     const row = await this.row(principal.tenantId, id);
     if (row.status !== 'pending') throw new VigilError('conflict', `the approval is already ${row.status}`, { reason: row.status === 'expired' ? 'too_late' : 'already_decided' });
+    const userId = approverUserId(body.approver.id);
+    if (!userId) {
+      throw new VigilError('invalid_body', `a link decides as a user of the tenant: approver.id must be user:<user id>, not ${body.approver.id}`, { reason: 'approver_not_user' });
+    }
+    const user = await this.approvals.activeUser(row.tenant_id, userId);
+    if (!user) throw notFound('user', userId);
+    const wrong = body.approver.roles?.filter((r) => r !== user.role) ?? [];
+    if (wrong.length > 0) {
+      throw new VigilError('invalid_body', `user ${user.id} holds the role ${user.role}, not ${wrong.join(', ')}: a link decides with its user's role`, {
+        reason: 'approver_roles',
+        userRole: user.role,
+      });
+    }
+    const approver: ApprovalActor = { id: `user:${user.id}`, roles: [user.role] };
     const exp = Math.floor(Date.now() / 1000) + body.expiresInSeconds;
-    const token = signLink({ approvalId: row.id, tenantId: row.tenant_id, approver: body.approver, decision: body.decision, exp }, this.config.approvalLinks.signingKey);
+    const token = signLink({ approvalId: row.id, tenantId: row.tenant_id, approver, decision: body.decision, exp }, this.config.approvalLinks.signingKey);
     const expiresAt = new Date(exp * 1000).toISOString();
     await this.approvals.audit({
       tenantId: row.tenant_id,
       actor: principal.actor,
       action: 'approval.link_created',
       target: `approval:${row.id}`,
-      details: { approver: body.approver, decision: body.decision ?? null, expiresAt },
+      details: { approver, decision: body.decision ?? null, expiresAt },
       ip: origin.ip,
       userAgent: origin.userAgent,
     });
     return {
       url: `${this.config.api.publicUrl}/api/v1/approvals/links/${token}`,
       token,
-      approver: body.approver,
+      approver,
       decision: body.decision ?? null,
       expiresAt,
     };
   }
 
   async viewByToken(token: string): Promise<LinkView> {
-    const claims = await this.claims(token);
+    const { claims } = await this.claims(token);
     const row = await this.row(claims.tenantId, claims.approvalId);
     const used = await this.approvals.linkUsed(linkUseKey(token));
     return {
@@ -128,10 +153,14 @@ export class ApprovalsService {
    * Decides as the approver a signed link names (the link endpoint, and Slack buttons, which carry
    * the token). A link works once: its use is recorded with a unique key in the same transaction
    * that hands the decision to the run, so of two uses exactly one gets through; a use that fails
-   * because Temporal is unreachable is rolled back and the link still works.
+   * because Temporal is unreachable is rolled back and the link still works. It decides as its user
+   * with the role they hold now; once the user is removed (or for a link naming no user) it is refused.
    */
   async decideByToken(token: string, decision: ApprovalDecision | undefined, via: 'link' | 'slack', origin: RequestOrigin = { ip: null, userAgent: null }, comment?: string): Promise<DecisionResult> {
-    const claims = await this.claims(token);
+    const { claims, approver } = await this.claims(token);
+    if (!approver) {
+      throw new VigilError('forbidden', `the approver this link names (${claims.approver.id}) is not a user of the tenant, or was removed`, { reason: 'approver_unknown' });
+    }
     const chosen = decision ?? claims.decision;
     if (!chosen) throw new VigilError('invalid_body', 'say which decision: {"decision":"approve"} or {"decision":"reject"}');
     if (claims.decision !== undefined && chosen !== claims.decision) {
@@ -142,7 +171,7 @@ export class ApprovalsService {
     const use = { tokenHash: linkUseKey(token), tenantId: claims.tenantId, approvalId: claims.approvalId, approver: claims.approver.id, decision: chosen };
     const spent = await this.approvals.useLinkOnce(use, async () => {
       try {
-        return await this.send(row, claims.approver, chosen, comment, via, origin);
+        return await this.send(row, { id: `user:${approver.id}`, roles: [approver.role] }, chosen, comment, via, origin);
       } catch (error) {
         // The run refused: the link is spent all the same (commit); anything else rolls the use back.
         if (error instanceof ApprovalRefusedError) {
@@ -157,17 +186,21 @@ export class ApprovalsService {
     return spent.result!;
   }
 
-  /** A link's claims once its signature and expiry hold and its tenant is active (links and Slack buttons stop with a suspension). */
-  private async claims(token: string): Promise<LinkClaims> {
+  /**
+   * A link's claims once its signature and expiry hold and its tenant is active (links and Slack
+   * buttons stop with a suspension), with the user it names if that user is still one of the tenant's.
+   */
+  private async claims(token: string): Promise<{ claims: LinkClaims; approver: ApproverUser | undefined }> {
     const check = verifyLink(token, this.config.approvalLinks.signingKey, Date.now());
     if (!check.ok) {
       if (check.reason === 'expired') throw new VigilError('link_expired', 'this approval link has expired', { reason: 'link_expired' });
       throw new VigilError('invalid_signature', 'this approval link is not valid', { reason: check.reason });
     }
-    if (!(await this.approvals.tenantActive(check.claims.tenantId))) {
+    const standing = await this.approvals.linkStanding(check.claims.tenantId, approverUserId(check.claims.approver.id));
+    if (!standing.tenantActive) {
       throw new VigilError('tenant_suspended', 'the tenant of this approval is suspended', { reason: 'tenant_suspended' });
     }
-    return check.claims;
+    return { claims: check.claims, approver: standing.approver };
   }
 
   private async row(tenantId: string, id: string): Promise<ApprovalRow> {

@@ -7,6 +7,12 @@ export interface AlertOutboxPayload {
   playbookId: string;
   playbookHash: string;
   finding: CanonicalAlert;
+  /**
+   * Who posted the alert: the ingest key's actor (`user:<id>` when the key belongs to a user, else
+   * `api-key:<id>`). The run counts them as a requester, so they never approve what it asks.
+   * Absent in rows written before Vigil recorded it.
+   */
+  postedBy?: string;
 }
 
 /** The one kind of outbox row Vigil writes today. */

@@ -294,7 +294,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const first = group[0]!;
     const pinned = (await this.playbooks.byHash(first.payload.playbookHash, first.tenant_id)) ?? this.playbooks.byId(first.payload.playbookId, first.tenant_id);
     if (!pinned) throw new Error(`playbook ${first.payload.playbookId} (${first.payload.playbookHash}) is not in the catalogue`);
-    const alerts: CaseAlertMessage[] = group.map((r) => ({ alertId: r.payload.alertId, finding: r.payload.finding as unknown as Record<string, unknown> }));
+    const alerts: CaseAlertMessage[] = group.map((r) => ({
+      alertId: r.payload.alertId,
+      finding: r.payload.finding as unknown as Record<string, unknown>,
+      ...(r.payload.postedBy !== undefined ? { postedBy: r.payload.postedBy } : {}),
+    }));
     const pins = await this.playbooks.pinRun(pinned.playbook, pinned.hash, this.playbooks.subPlaybooks(pinned.playbook, first.tenant_id));
     await this.orchestrator.deliverAlerts(
       {

@@ -89,6 +89,32 @@ steps:
     kind: end
     summary: "outcome={{steps.ask.output.outcome}} status={{steps.ask.output.status}} level={{steps.ask.output.level}}"
 `,
+  'ask-in-sub': `
+id: ask-in-sub
+name: Asks inside a sub-playbook
+version: "1"
+priority: 10
+triggers: [{ techniques: [T1105] }]
+steps:
+  - id: sub
+    kind: playbook
+    playbook: sub-ask
+  - { id: done, kind: end }
+`,
+  'sub-ask': `
+id: sub-ask
+name: The sub-playbook that asks
+version: "1"
+priority: 10
+triggers: [{ techniques: [T1199] }]
+steps:
+  - id: ask
+    kind: approval
+    question: "Go on?"
+    levels: [{ roles: [analyst], timeout: 2m }]
+    defaultOutcome: reject
+  - { id: done, kind: end }
+`,
   noop: `
 id: noop
 name: Nothing
@@ -163,9 +189,9 @@ function nextIp(): string {
   return `203.0.113.${ipCounter}`;
 }
 
-async function ingest(technique: string, ip: string, extra: Record<string, unknown> = {}): Promise<string> {
+async function ingest(technique: string, ip: string, extra: Record<string, unknown> = {}, key = tenant.key): Promise<string> {
   const res = await http<{ alerts: Array<{ caseId: string }> }>('POST', `${stack.url}/api/v1/alerts/generic`, {
-    key: tenant.key,
+    key,
     body: { title: `Approval drill ${technique} ${ip}`, severity: 'high', host: 'ws-0142', techniques: [technique], observables: [{ type: 'ip', value: ip }], ...extra },
   });
   assert.equal(res.status, 202, JSON.stringify(res.body));
@@ -200,6 +226,30 @@ async function finishedCase(caseId: string, timeoutMs = 15_000): Promise<CaseVie
 
 function summary(view: CaseView): string {
   return view.timeline.find((e) => e.kind === 'run_finished')?.message ?? '';
+}
+
+let userCounter = 0;
+/** A user of the tenant, created as its admin would: links name users, and a user's keys vote as the user. */
+async function createUser(role = 'analyst', t: TestTenant = tenant): Promise<{ id: string; actor: string }> {
+  userCounter += 1;
+  const res = await http<{ id: string }>('POST', `${stack.url}/api/v1/tenants/${t.id}/users`, { key: t.key, body: { email: `approver-${userCounter}@example.com`, name: `Approver ${userCounter}`, role } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return { id: res.body.id, actor: `user:${res.body.id}` };
+}
+
+/** An API key that belongs to a user (it holds the user's role). */
+async function keyOf(userId: string, role = 'analyst'): Promise<string> {
+  const res = await http<{ key: string }>('POST', `${stack.url}/api/v1/tenants/${tenant.id}/api-keys`, { key: tenant.key, body: { name: `key of ${userId}`, role, userId } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.key;
+}
+
+function mintLink(approvalId: string, body: Record<string, unknown>, key = tenant.key) {
+  return http<{ url: string; token: string; expiresAt: string; approver: { id: string; roles: string[] } } & ErrorBody>('POST', `${stack.url}/api/v1/approvals/${approvalId}/links`, { key, body });
+}
+
+function useLink(token: string, decision: 'approve' | 'reject') {
+  return http<Decision & ErrorBody>('POST', `${stack.url}/api/v1/approvals/links/${token}`, { body: { decision } });
 }
 
 async function actorOf(key: string): Promise<string> {
@@ -384,8 +434,8 @@ describe('approvals end to end', () => {
   test('signed links: valid once, reused refused, expired refused, tampered refused, bound decision enforced', async () => {
     const caseId = await ingest('T1101', nextIp());
     const a = await pendingApproval(caseId);
-    const approver = { id: 'user:oncall@example.com', roles: ['analyst'] };
-    const mint = (body: Record<string, unknown>, key = tenant.key) => http<{ url: string; token: string; expiresAt: string } & ErrorBody>('POST', `${stack.url}/api/v1/approvals/${a.id}/links`, { key, body });
+    const approver = { id: (await createUser()).actor, roles: ['analyst'] };
+    const mint = (body: Record<string, unknown>, key = tenant.key) => mintLink(a.id, body, key);
 
     const byAnalyst = await mint({ approver }, analysts[0]!);
     assert.equal(byAnalyst.status, 403, 'only admins vouch for an approver');
@@ -449,7 +499,7 @@ describe('approvals end to end', () => {
   test('approval links stop working while their tenant is suspended', async () => {
     const caseId = await ingest('T1101', nextIp());
     const a = await pendingApproval(caseId);
-    const link = await http<{ token: string }>('POST', `${stack.url}/api/v1/approvals/${a.id}/links`, { key: tenant.key, body: { approver: { id: 'user:oncall@example.com', roles: ['analyst'] } } });
+    const link = await http<{ token: string }>('POST', `${stack.url}/api/v1/approvals/${a.id}/links`, { key: tenant.key, body: { approver: { id: (await createUser()).actor, roles: ['analyst'] } } });
     assert.equal(link.status, 201, JSON.stringify(link.body));
     await stack.db.query(`UPDATE tenants SET status = 'suspended' WHERE id = $1`, [tenant.id]);
     try {
@@ -464,6 +514,124 @@ describe('approvals end to end', () => {
     const used = await http<Decision>('POST', `${stack.url}/api/v1/approvals/links/${link.body.token}`, { body: { decision: 'approve' } });
     assert.equal(used.status, 200, 'resumed: the unused link works again');
     await finishedCase(caseId);
+  });
+
+  test('four eyes: whoever posted the alert may not approve what its run asks, through that key, another key of theirs or a link; another analyst may', async () => {
+    const poster = await createUser('analyst');
+    const [first, second] = await Promise.all([keyOf(poster.id), keyOf(poster.id)]);
+    const caseId = await ingest('T1101', nextIp(), {}, first!);
+    const a = await pendingApproval(caseId);
+    assert.equal(a.requestedBy, 'playbook');
+    for (const [key, which] of [
+      [first!, 'the key that posted the alert'],
+      [second!, 'another key of the same user'],
+    ] as const) {
+      const own = await decide(key, a.id, 'approve');
+      assert.equal(own.status, 403, `${which}: ${JSON.stringify(own.body)}`);
+      assert.equal(own.body.error.code, 'forbidden');
+      assert.equal(own.body.error.details.reason, 'self_approval');
+      assert.match(own.body.error.message, /you posted an alert this run acts on/);
+    }
+    const link = await mintLink(a.id, { approver: { id: poster.actor } });
+    assert.equal(link.status, 201, JSON.stringify(link.body));
+    const byLink = await useLink(link.body.token, 'approve');
+    assert.equal(byLink.status, 403, 'a link for the poster is the poster');
+    assert.equal(byLink.body.error.details.reason, 'self_approval');
+    const still = await http<Approval>('GET', `${stack.url}/api/v1/approvals/${a.id}`, { key: tenant.key });
+    assert.equal(still.body.status, 'pending');
+    assert.deepEqual(still.body.votes, []);
+    const peer = await decide(analysts[0]!, a.id, 'approve');
+    assert.equal(peer.status, 200, JSON.stringify(peer.body));
+    assert.equal(peer.body.outcome, 'approved');
+    const view = await finishedCase(caseId);
+    assert.equal(view.status, 'contained');
+  });
+
+  test("a sub-playbook's approval refuses the poster of the case run's alert too", async () => {
+    const poster = await createUser('analyst');
+    const caseId = await ingest('T1105', nextIp(), {}, await keyOf(poster.id));
+    const a = await pendingApproval(caseId);
+    const own = await decide(await keyOf(poster.id), a.id, 'approve');
+    assert.equal(own.status, 403, JSON.stringify(own.body));
+    assert.equal(own.body.error.details.reason, 'self_approval');
+    const peer = await decide(analysts[0]!, a.id, 'approve');
+    assert.equal(peer.body.outcome, 'approved');
+    assert.equal((await finishedCase(caseId)).run.status, 'completed');
+  });
+
+  test('every poster of an alert the run heard is a requester: a key without a user that adds an alert to the case may not approve', async () => {
+    const ip = nextIp();
+    const caseId = await ingest('T1101', ip);
+    const a = await pendingApproval(caseId);
+    const joiner = analysts[1]!;
+    assert.equal(await ingest('T1101', ip, { description: 'seen again by the proxy' }, joiner), caseId, 'the second alert joined the case');
+    await eventually(
+      async () => {
+        const state = await client.workflow.getHandle(`case-${caseId}`).query<{ alertsSeen: number }>('runState');
+        return state.alertsSeen === 2 ? true : undefined;
+      },
+      10_000,
+      'the run to hear the second alert',
+    );
+    const own = await decide(joiner, a.id, 'approve');
+    assert.equal(own.status, 403, JSON.stringify(own.body));
+    assert.equal(own.body.error.details.reason, 'self_approval');
+    const peer = await decide(analysts[0]!, a.id, 'approve');
+    assert.equal(peer.body.outcome, 'approved');
+    await finishedCase(caseId);
+  });
+
+  test('links name real users: invented approvers are refused, two users fill a quorum of two, one user through a key and a link counts once', async () => {
+    const caseId = await ingest('T1102', nextIp());
+    const a = await pendingApproval(caseId);
+    assert.equal(a.quorum, 2);
+    const invented = await mintLink(a.id, { approver: { id: 'user:anyone@example.com', roles: ['analyst'] } });
+    assert.equal(invented.status, 400, JSON.stringify(invented.body));
+    assert.equal(invented.body.error.code, 'invalid_body');
+    assert.equal(invented.body.error.details.reason, 'approver_not_user');
+    const unknown = await mintLink(a.id, { approver: { id: 'user:0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11', roles: ['analyst'] } });
+    assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+    const foreigner = await createUser('analyst', { ...other, key: await stack.createKey(other.id, 'admin') });
+    const foreign = await mintLink(a.id, { approver: { id: foreigner.actor } });
+    assert.equal(foreign.status, 404, "another tenant's user approves nothing here");
+
+    const [u1, u2, u3] = [await createUser('analyst'), await createUser('analyst'), await createUser('analyst')];
+    const lent = await mintLink(a.id, { approver: { id: u1!.actor, roles: ['admin'] } });
+    assert.equal(lent.status, 400, 'a link cannot lend a role');
+    assert.equal(lent.body.error.details.reason, 'approver_roles');
+
+    // One user, two ways in: their key, then a link for them.
+    const first = await decide(await keyOf(u1!.id), a.id, 'approve');
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual([first.body.outcome, first.body.approvals, first.body.quorum], ['counted', 1, 2]);
+    const sameUser = await mintLink(a.id, { approver: { id: u1!.actor } });
+    assert.equal(sameUser.status, 201, JSON.stringify(sameUser.body));
+    assert.deepEqual(sameUser.body.approver, { id: u1!.actor, roles: ['analyst'] }, "the link holds its user's role");
+    const twice = await useLink(sameUser.body.token, 'approve');
+    assert.equal(twice.status, 409, JSON.stringify(twice.body));
+    assert.equal(twice.body.error.details.reason, 'already_voted');
+
+    // A removed user's link stops working.
+    const gone = await mintLink(a.id, { approver: { id: u3!.actor } });
+    assert.equal(gone.status, 201);
+    assert.equal((await http('DELETE', `${stack.url}/api/v1/users/${u3!.id}`, { key: tenant.key })).status, 204);
+    const byRemoved = await useLink(gone.body.token, 'approve');
+    assert.equal(byRemoved.status, 403, JSON.stringify(byRemoved.body));
+    assert.equal(byRemoved.body.error.details.reason, 'approver_unknown');
+
+    const second = await useLink((await mintLink(a.id, { approver: { id: u2!.actor, roles: ['analyst'] } })).body.token, 'approve');
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.deepEqual([second.body.outcome, second.body.approvals, second.body.quorum], ['approved', 2, 2]);
+    const row = await http<Approval>('GET', `${stack.url}/api/v1/approvals/${a.id}`, { key: tenant.key });
+    assert.deepEqual(
+      row.body.votes.map((v) => [v.actor, v.via]),
+      [
+        [u1!.actor, 'api'],
+        [u2!.actor, 'link'],
+      ],
+    );
+    const view = await finishedCase(caseId);
+    assert.match(summary(view), /outcome=approve approvals=2/);
   });
 
   test("tenant isolation: another tenant neither lists, reads, decides nor links this tenant's approvals", async () => {

@@ -50,8 +50,21 @@ describe('Slack interactive approvals: POST /api/v1/integrations/slack/interacti
     await stack?.stop();
   });
 
+  /** Analyst alice, a user of the tenant (links name real users): her actor id, `user:<id>`. */
+  const alices = new Map<string, string>();
+  async function alice(t: TestTenant): Promise<string> {
+    let actor = alices.get(t.id);
+    if (!actor) {
+      const user = await http<{ id: string }>('POST', `${stack.url}/api/v1/tenants/${t.id}/users`, { key: t.key, body: { email: 'alice@example.com', name: 'Alice', role: 'analyst' } });
+      assert.equal(user.status, 201, JSON.stringify(user.body));
+      actor = `user:${user.body.id}`;
+      alices.set(t.id, actor);
+    }
+    return actor;
+  }
+
   /** A pending approval of a new case and a link token for analyst alice, as a Slack button would carry it. */
-  async function pendingApproval(t: TestTenant): Promise<{ caseId: string; approvalId: string; token: string }> {
+  async function pendingApproval(t: TestTenant): Promise<{ caseId: string; approvalId: string; token: string; approver: string }> {
     const caseId = await postGenericAlert(stack, t.key, { title: `phish ${Date.now()}`, severity: 'high', techniques: ['T1566'] });
     const approvalId = await eventually(
       async () => {
@@ -61,16 +74,17 @@ describe('Slack interactive approvals: POST /api/v1/integrations/slack/interacti
       30_000,
       'the approval to be asked',
     );
+    const approver = await alice(t);
     const link = await http<{ token: string }>('POST', `${stack.url}/api/v1/approvals/${approvalId}/links`, {
       key: t.key,
-      body: { approver: { id: 'user:alice@example.com', roles: ['analyst'] } },
+      body: { approver: { id: approver, roles: ['analyst'] } },
     });
     assert.equal(link.status, 201, JSON.stringify(link.body));
-    return { caseId, approvalId, token: link.body.token };
+    return { caseId, approvalId, token: link.body.token, approver };
   }
 
   test('a click on Approve, signed with the tenant’s signing secret, decides the approval and the run goes on', async () => {
-    const { caseId, approvalId, token } = await pendingApproval(tenant);
+    const { caseId, approvalId, token, approver } = await pendingApproval(tenant);
     // The button as Slack shows it: posted through the tenant's Slack connection.
     const posted = await stack.api.get(ActionRunner).run({
       tenantId: tenant.id,
@@ -91,7 +105,7 @@ describe('Slack interactive approvals: POST /api/v1/integrations/slack/interacti
     const view = await finishedCase(stack, tenant.key, caseId);
     assert.equal(view.run.status, 'completed');
     const decided = view.timeline.find((l) => l.kind === 'approval_decided')!;
-    assert.equal(decided.actor, 'user:alice@example.com');
+    assert.equal(decided.actor, approver);
     assert.equal(decided.data['via'], 'slack');
     assert.match(decided.message, /via Slack by U0ALICE \(alice\)/);
 

@@ -48,6 +48,7 @@ function alertWrite(uid: string, fingerprint: string, options: { playbook?: type
     newCase: { id: caseId, workflowId: caseWorkflowId(caseId), runStatus: playbook ? 'pending' : 'none', playbook },
     joinReason: { fingerprint, fields: ['host'], values: { host: 'ws-0142' }, windowMinutes: 60 },
     taskQueue: `queue-${fingerprint}`,
+    postedBy: 'api-key:7d0c2a4e-5b1f-4c3a-9e8d-1f2a3b4c5d6e',
   };
 }
 
@@ -94,7 +95,7 @@ describe('AlertsRepository on PostgreSQL', () => {
 
     const outbox = await outboxOf(row.caseId);
     assert.deepEqual(outbox, [
-      { kind: 'alert_added', task_queue: w.taskQueue, payload: { alertId: row.id, severityId: w.caseSeverityId, playbookId: 'triage', playbookHash: 'sha256-triage', finding: w.alert } },
+      { kind: 'alert_added', task_queue: w.taskQueue, payload: { alertId: row.id, severityId: w.caseSeverityId, playbookId: 'triage', playbookHash: 'sha256-triage', finding: w.alert, postedBy: w.postedBy } },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { defineUpdate } from '@temporalio/workflow';
 
-/** Who decides: an id (`api-key:<id>`, `user:<email>`) and the roles they hold in the approval's tenant. */
+/** Who decides: an id (`user:<id>` for a user's key or link, else `api-key:<id>`) and the roles they hold in the approval's tenant. */
 export interface ApprovalActor {
   id: string;
   roles: string[];

@@ -7,6 +7,8 @@ export interface CaseAlertMessage {
   alertId: string;
   /** The canonical OCSF finding, as plain JSON. */
   finding: Record<string, unknown>;
+  /** Who posted it (`user:<id>` or `api-key:<id>`): the run counts them as a requester of its approvals. */
+  postedBy?: string;
 }
 
 export interface CaseWorkflowInput {
@@ -28,7 +30,10 @@ export interface CaseWorkflowInput {
   dryRun?: boolean;
   /** Playbooks this one runs as sub-playbooks (transitively), pinned by the relay like the playbook itself. */
   subPlaybooks?: Record<string, PinnedPlaybook>;
-  /** Who started the run: `playbook` for alert-triggered runs, else the analyst's actor id. Approvals refuse their vote. */
+  /**
+   * Who started the run: `playbook` for alert-triggered runs, else the analyst's actor id. Approvals
+   * refuse their vote, and that of every alert's poster (`CaseAlertMessage.postedBy`).
+   */
   startedBy?: string;
   /** Template files the notify steps name, by name, read when the run was pinned. */
   templates?: Record<string, string>;

@@ -16,6 +16,8 @@ export interface ChildRunContext {
   regularActions: string[];
   dryRun: boolean;
   requestedBy: string;
+  /** Posters of the alerts the case run had heard when it started this child: they may not approve its requests either. */
+  posters?: string[];
   subPlaybooks: Record<string, PinnedPlaybook>;
   /** Notify template files pinned with the case's run. */
   templates?: Record<string, string>;

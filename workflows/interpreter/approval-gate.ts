@@ -19,7 +19,7 @@ export interface ApprovalState {
   levels: ApprovalLevel[];
   levelIndex: number;
   quorum: number;
-  /** The actor who started the run: they may not approve their own run's request. */
+  /** The actor who started the run (`playbook` for an alert's run): they may not approve their own run's request. */
   requestedBy: string;
   votes: ApprovalVoteRecord[];
   status: ApprovalStatus;
@@ -34,12 +34,30 @@ function refuse(type: ApprovalRefusal, message: string): never {
 /**
  * Receives decisions on the run's open approvals through the `decideApproval` Update. The
  * validator refuses, before anything reaches history: an approval that is decided or expired, a
- * caller without a role of the current level, the run's own requester, a second vote by the same
- * actor. One reject decides; `quorum` distinct approvals approve. The handler changes the state
- * synchronously (so of two racing calls exactly one decides) and then persists the vote.
+ * caller without a role of the current level, a requester of the run (who started it, or posted an
+ * alert it heard), a second vote by the same actor. Actors are users whenever a key or link belongs
+ * to one, so one person is one requester and one vote. One reject decides; `quorum` distinct
+ * approvals approve. The handler changes the state synchronously (so of two racing calls exactly one
+ * decides) and then persists the vote.
  */
 export class ApprovalGate {
   private readonly open = new Map<string, ApprovalState>();
+  /** Posters of the alerts the run heard (a child run: those its parent had heard when it started it). */
+  private readonly posters: Set<string>;
+
+  constructor(posters: Iterable<string> = []) {
+    this.posters = new Set(posters);
+  }
+
+  /** An alert the run hears was posted by this actor: from now on they may not approve its requests. */
+  addPoster(actor: string): void {
+    this.posters.add(actor);
+  }
+
+  /** The posters so far, for the child runs this run starts. */
+  postersSoFar(): string[] {
+    return [...this.posters];
+  }
 
   install(): void {
     setHandler(decideApprovalUpdate, (input) => this.decide(input), { validator: (input) => this.validate(input) });
@@ -63,6 +81,7 @@ export class ApprovalGate {
       refuse('forbidden_role', `level ${state.levelIndex + 1} of this approval is for role ${level.roles.join(' or ')}; you hold ${input.actor.roles.join(', ') || 'no role'}`);
     }
     if (input.actor.id === state.requestedBy) refuse('self_approval', 'you started this run, so you may not approve its requests');
+    if (this.posters.has(input.actor.id)) refuse('self_approval', 'you posted an alert this run acts on, so you may not approve its requests');
     if (state.votes.some((v) => v.actorId === input.actor.id)) refuse('already_voted', 'you have already voted on this approval');
   }
 

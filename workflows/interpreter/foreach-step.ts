@@ -117,6 +117,7 @@ async function runChunks(run: StepRun, step: ForeachStep, items: readonly unknow
         regularActions: [...host.regularActions],
         dryRun: host.dryRun,
         requestedBy: host.requestedBy,
+        posters: host.approvals.postersSoFar(),
         subPlaybooks: host.subPlaybooks,
         templates: host.templates,
         step: { id: step.id, as: step.as, steps: step.steps },

@@ -22,6 +22,7 @@ export async function runSubPlaybook(run: StepRun, step: SubPlaybookStep, frame:
     regularActions: [...host.regularActions],
     dryRun: host.dryRun,
     requestedBy: host.requestedBy,
+    posters: host.approvals.postersSoFar(),
     subPlaybooks: host.subPlaybooks,
     templates: host.templates,
   };
