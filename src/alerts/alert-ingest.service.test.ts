@@ -5,7 +5,7 @@ import { VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, loadConfig } from '../config/config.schema.js';
 import type { AlertOutboxPayload } from '../outbox/outbox-payload.js';
 import type { OutboxRelay } from '../outbox/outbox-relay.service.js';
-import type { CatalogEntry, PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
+import type { CatalogEntry, PlaybookLibraryService } from '../playbooks/playbook-library.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import type { TenantSettingsService } from '../tenants/tenant-settings.service.js';
 import { caseWorkflowId } from '../../workflows/contracts/case-messages.js';
@@ -123,7 +123,7 @@ class FakeAlertsRepository {
 }
 
 /** Critical alerts get the playbook `contain`, others none. */
-function fakeCatalog(): Pick<PlaybookCatalog, 'select'> {
+function fakeCatalog(): Pick<PlaybookLibraryService, 'select'> {
   return {
     select: (alert) =>
       alert.severity_id >= 5 ? ({ playbook: { id: 'contain', version: '1.2.0' }, hash: 'sha256-contain', file: 'contain.yaml', origin: 'bundled' } as unknown as CatalogEntry) : undefined,
@@ -149,7 +149,7 @@ function harness(env: Record<string, string> = {}): Harness {
   const service = new AlertIngestService(
     repo as unknown as AlertsRepository,
     config,
-    fakeCatalog() as PlaybookCatalog,
+    fakeCatalog() as PlaybookLibraryService,
     tenants as TenantSettingsService,
     relay as unknown as OutboxRelay,
   );

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { VigilError } from '../common/errors/vigil-error.js';
 import { OutboxRelay } from '../outbox/index.js';
-import { PlaybookCatalog } from '../playbooks/index.js';
+import { PlaybookLibraryService } from '../playbooks/index.js';
 import type { Principal } from '../common/auth/principal.js';
 import { TenantSettingsService } from '../tenants/index.js';
 import { caseWorkflowId } from '../../workflows/contracts/case-messages.js';
@@ -51,7 +51,7 @@ export class AlertIngestService {
   constructor(
     @Inject(AlertsRepository) private readonly alerts: AlertsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(PlaybookCatalog) private readonly playbooks: PlaybookCatalog,
+    @Inject(PlaybookLibraryService) private readonly playbooks: PlaybookLibraryService,
     @Inject(TenantSettingsService) private readonly tenants: TenantSettingsService,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
   ) {}

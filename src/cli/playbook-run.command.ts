@@ -9,7 +9,7 @@ import { DEFAULT_CORRELATION, fingerprintOf } from '../alerts/index.js';
 import { detectSource, NORMALIZERS } from '../alerts/index.js';
 import { parseJsonSafely } from '../common/http/payload-guard.js';
 import { type AppConfig, loadConfig } from '../config/config.schema.js';
-import { PlaybookCatalog } from '../playbooks/index.js';
+import { PlaybookLibraryService } from '../playbooks/index.js';
 import { formatPlaybookError, validatePlaybookFiles } from '../playbooks/index.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/index.js';
 import { createVigilWorker } from '../composition/worker-factory.js';
@@ -101,7 +101,7 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
   let stopWorker: (() => Promise<void>) | undefined;
   try {
     const db = app.get(DataSource);
-    const catalog = app.get(PlaybookCatalog);
+    const catalog = app.get(PlaybookLibraryService);
     const slug = options.tenant ?? DRY_RUN_TENANT;
     let tenants: Array<{ id: string }> = await db.query(`SELECT id FROM tenants WHERE slug = $1`, [slug]);
     if (tenants.length === 0) {

@@ -9,7 +9,7 @@ import { CaseRunsService } from '../cases/case-runs.service.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { createDataSource, dataSourceOptions } from '../persistence/data-source.js';
 import { ensureDatabase, runMigrations } from '../persistence/database-bootstrap.js';
-import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
+import { PlaybookLibraryService } from '../playbooks/playbook-library.service.js';
 import { Orchestrator } from '../temporal/orchestrator.port.js';
 import { TemporalOrchestrator } from '../temporal/temporal-orchestrator.js';
 import { ApiKeysService } from '../tenants/api-keys.service.js';
@@ -25,7 +25,7 @@ export class CoreModule {
     const services = [
       ApiKeysService,
       TenantSettingsService,
-      PlaybookCatalog,
+      PlaybookLibraryService,
       TimelineRepository,
       CaseRunsService,
       ApprovalsRepository,

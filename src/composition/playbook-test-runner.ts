@@ -25,7 +25,7 @@ import { parseDuration } from '../../workflows/language/duration.js';
 import { stepLists } from '../../workflows/language/step-model.js';
 import type { ApprovalLevel, Playbook, Step } from '../../workflows/language/playbook.types.js';
 import { actionCatalogForValidation } from '../playbooks/action-catalog-view.js';
-import { PlaybookCatalog } from '../playbooks/playbook-catalog.service.js';
+import { PlaybookLibraryService } from '../playbooks/playbook-library.service.js';
 import { type LoadedPlaybook, type PlaybookSource, validatePlaybookSet } from '../playbooks/validation/index.js';
 import { isPlaybookTestFile, loadPlaybookTestFile } from '../playbooks/testing/playbook-test-file.js';
 import type { ExpectedAction, PlaybookTest, RecordedResponse } from '../playbooks/testing/playbook-test.schema.js';
@@ -202,7 +202,7 @@ export class PlaybookTestRunner {
     result.playbook = { id: playbook.id, version: playbook.version, hash };
     const alert = await this.resolveAlert(test, dir);
     const db = this.app.get(DataSource);
-    const catalog = this.app.get(PlaybookCatalog);
+    const catalog = this.app.get(PlaybookLibraryService);
 
     // A throwaway tenant and case, written as ingest writes them.
     const slug = `playbook-test-${randomBytes(5).toString('hex')}`;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { PlaybookCatalog } from '../playbooks/index.js';
+import { PlaybookLibraryService } from '../playbooks/index.js';
 import { Orchestrator } from '../temporal/index.js';
 import type { CaseAlertMessage } from '../../workflows/contracts/case-messages.js';
 import { type OutboxRow, OutboxRepository } from './outbox.repository.js';
@@ -81,7 +81,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
-    @Inject(PlaybookCatalog) private readonly playbooks: PlaybookCatalog,
+    @Inject(PlaybookLibraryService) private readonly playbooks: PlaybookLibraryService,
   ) {}
 
   onApplicationBootstrap(): void {

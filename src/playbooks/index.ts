@@ -3,7 +3,7 @@ export { actionCatalogForValidation } from './action-catalog-view.js';
 export { cacaoPlaybookId } from './cacao/cacao-export.js';
 export { importCacao } from './cacao/cacao-import.js';
 export { readTemplateFile } from './notify-templates.js';
-export { PlaybookCatalog } from './playbook-catalog.service.js';
+export { PlaybookLibraryService } from './playbook-library.service.js';
 export { expandPaths, formatPlaybookError, validatePlaybookFiles, validateWithBundled } from './playbook-files.js';
 export { playbookYaml } from './playbook-versions.service.js';
 export { PLAYBOOK_ROUTE_DOCS } from './playbooks.openapi.js';

@@ -9,7 +9,7 @@ import type { Principal } from '../common/auth/principal.js';
 import type { Playbook, PlaybookTrigger } from '../../workflows/language/playbook.types.js';
 import { cacaoPlaybookId } from './cacao/cacao-export.js';
 import type { CacaoPlaybook } from './cacao/cacao.types.js';
-import { type CatalogEntry, PLAYBOOKS_CHANNEL, PlaybookCatalog, type PlaybookOrigin, type TenantVersionRow } from './playbook-catalog.service.js';
+import { type CatalogEntry, PLAYBOOKS_CHANNEL, PlaybookLibraryService, type PlaybookOrigin, type TenantVersionRow } from './playbook-library.service.js';
 import { ValidationPool } from './validation-pool.js';
 import { MAX_PLAYBOOK_BYTES, type PlaybookTooLarge, type ValidationReport } from './validation/index.js';
 
@@ -110,7 +110,7 @@ function summary(entry: CatalogEntry, active: boolean): PlaybookSummary {
 export class PlaybookVersionsService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
-    @Inject(PlaybookCatalog) private readonly catalog: PlaybookCatalog,
+    @Inject(PlaybookLibraryService) private readonly catalog: PlaybookLibraryService,
     @Inject(ValidationPool) private readonly pool: ValidationPool,
   ) {}
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { PlaybookCatalog } from '../../src/playbooks/playbook-catalog.service.js';
+import { PlaybookLibraryService } from '../../src/playbooks/playbook-library.service.js';
 import { hashKey } from '../../src/tenants/api-keys.service.js';
 import type { CaseWorkflowInput } from '../../workflows/contracts/case-messages.js';
 import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
@@ -408,7 +408,7 @@ describe('approvals end to end', () => {
     const caseId = await ingest('T1104', ip);
     await finishedCase(caseId);
     const starter = analysts[2]!;
-    const entry = stack.api.get(PlaybookCatalog).byId('ask-basic');
+    const entry = stack.api.get(PlaybookLibraryService).byId('ask-basic');
     assert.ok(entry);
     const input: CaseWorkflowInput = {
       tenantId: tenant.id,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { validateCacao } from '../../src/playbooks/cacao/cacao-validate.js';
-import { PlaybookCatalog } from '../../src/playbooks/playbook-catalog.service.js';
+import { PlaybookLibraryService } from '../../src/playbooks/playbook-library.service.js';
 import { BROKEN_PLAYBOOK, fixturePath } from '../support/fixtures.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
@@ -337,14 +337,14 @@ steps:
     assert.deepEqual([finished.run.playbookHash, finished.status], [hash1, 'in_progress']);
 
     // A catalogue that never saw version 1 (another process) reads it from the database by hash.
-    const cold = new PlaybookCatalog(stack.config, stack.db);
+    const cold = new PlaybookLibraryService(stack.config, stack.db);
     const entry = await cold.byHash(hash1, pinTenant.id);
     assert.deepEqual([entry?.playbook.version, entry?.origin, entry?.tenantId], ['1', 'tenant', pinTenant.id]);
     assert.equal(await cold.byHash(hash1, other.id), undefined, 'not found for another tenant');
   });
 
   test('another process selects the new version as soon as it is activated (LISTEN/NOTIFY), without a query per alert', async () => {
-    const elsewhere = new PlaybookCatalog(stack.config, stack.db);
+    const elsewhere = new PlaybookLibraryService(stack.config, stack.db);
     await elsewhere.onModuleInit();
     await eventually(async () => (elsewhere.listening ? true : undefined), 5_000, 'the other catalogue to listen');
     try {

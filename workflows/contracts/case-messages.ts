@@ -45,7 +45,7 @@ export interface CaseWorkflowInput {
 export interface PinnedPlaybook {
   playbook: Playbook;
   hash: string;
-  /** What each of its steps' templates read (PlaybookCatalog.pinRun adds it; without it the workflow scans them). */
+  /** What each of its steps' templates read (PlaybookLibraryService.pinRun adds it; without it the workflow scans them). */
   reads?: PinnedReads;
 }
 

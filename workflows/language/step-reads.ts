@@ -1,5 +1,5 @@
 /**
- * What each step's templates read, computed once when a run is pinned (PlaybookCatalog.pinRun) and
+ * What each step's templates read, computed once when a run is pinned (PlaybookLibraryService.pinRun) and
  * pinned with it, so the workflow slices the scope for an activity without scanning handlebars.
  * Expressions are not in it: the interpreter parses them anyway and reads their paths off the AST.
  */

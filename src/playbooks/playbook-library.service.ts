@@ -15,7 +15,7 @@ import { pinTemplateFiles } from './notify-templates.js';
 import { selectPlaybook } from './playbook-selector.js';
 import { type PlaybookSource, validatePlaybookSet } from './validation/index.js';
 
-/** What PlaybookCatalog.pinRun gives a run's workflow input. */
+/** What PlaybookLibraryService.pinRun gives a run's workflow input. */
 export type RunPins = Required<Pick<CaseWorkflowInput, 'playbook' | 'playbookHash' | 'subPlaybooks' | 'regularActions' | 'templates' | 'reads'>>;
 
 export type PlaybookOrigin = 'bundled' | 'tenant';
@@ -100,8 +100,8 @@ const VERSION_COLUMNS = 'pv.tenant_id, pv.playbook_id, pv.version, pv.hash, pv.s
  * the content it pinned even after a newer version is activated.
  */
 @Injectable()
-export class PlaybookCatalog implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('PlaybookCatalog');
+export class PlaybookLibraryService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('PlaybookLibraryService');
   private bundled: CatalogEntry[] = [];
   private readonly bundledByHash = new Map<string, CatalogEntry>();
   /** Tenant versions by `tenantId:hash`: active ones and any read back for a pinned case. */
