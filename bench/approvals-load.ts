@@ -91,7 +91,13 @@ async function lib<T>(file: string): Promise<T> {
 }
 
 interface TemporalServerLib {
-  startTemporalDevServer(options: { host: string; port: number; ui: boolean; dbFile: string; logFile?: string }): Promise<{ address: string; child: ChildProcess | undefined; reused: boolean }>;
+  startTemporalDevServer(options: {
+    host: string;
+    port: number;
+    ui: boolean;
+    dbFile: string;
+    logFile?: string;
+  }): Promise<{ address: string; child: ChildProcess | undefined; reused: boolean }>;
   canConnect(host: string, port: number): Promise<boolean>;
 }
 
@@ -174,7 +180,13 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
       temporalPort = 7297;
       while (await temporal.canConnect('127.0.0.1', temporalPort)) temporalPort -= 1;
     }
-    const server = await temporal.startTemporalDevServer({ host: '127.0.0.1', port: temporalPort, ui: false, dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'temporal.log') });
+    const server = await temporal.startTemporalDevServer({
+      host: '127.0.0.1',
+      port: temporalPort,
+      ui: false,
+      dbFile: path.join(work, 'temporal.db'),
+      logFile: path.join(work, 'temporal.log'),
+    });
     temporalChild = server.reused ? undefined : server.child;
     address = server.address;
 
@@ -208,10 +220,15 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     if (migrated.status !== 0) throw new Error(`vigil migrate failed: ${migrated.stderr}`);
     api = startChild('vigil api', 'api', env, log);
     worker = startChild('vigil worker', 'worker', env, log);
-    await waitFor('the API', 30_000, async () => {
-      if (api!.exitCode !== null) throw new Error(`the API exited with code ${api!.exitCode}`);
-      return (await apiRequest(agent, port, 'GET', '/healthz', adminKey).catch(() => ({ status: 0, body: '' }))).status === 200 ? true : undefined;
-    }, 100);
+    await waitFor(
+      'the API',
+      30_000,
+      async () => {
+        if (api!.exitCode !== null) throw new Error(`the API exited with code ${api!.exitCode}`);
+        return (await apiRequest(agent, port, 'GET', '/healthz', adminKey).catch(() => ({ status: 0, body: '' }))).status === 200 ? true : undefined;
+      },
+      100,
+    );
     if (worker.exitCode !== null) throw new Error(`the worker exited with code ${worker.exitCode}`);
 
     db = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
@@ -222,7 +239,9 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     if (created.status !== 201) throw new Error(`creating the analyst key answered ${created.status}: ${created.body.slice(0, 300)}`);
     const analystKey = (JSON.parse(created.body) as { key: string }).key;
 
-    log(`approvals: ${cases.toLocaleString('en')} cases each waiting on an approval; concurrency ${concurrency}; Temporal ${address}${temporalChild ? ' (own)' : ''}; worker pid ${worker.pid}`);
+    log(
+      `approvals: ${cases.toLocaleString('en')} cases each waiting on an approval; concurrency ${concurrency}; Temporal ${address}${temporalChild ? ' (own)' : ''}; worker pid ${worker.pid}`,
+    );
     const alertLatencies: number[] = [];
     const t0 = performance.now();
     await inParallel(
@@ -289,7 +308,9 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     log(row('alerts posted (202)', alerts));
     log(row('decisions (200, approved)', decisions));
     log(`  all pending after first alert: ${allPendingSeconds} s; all runs completed after first decision: ${allCompletedSeconds} s`);
-    log(`  worker RSS with ${cases} waiting: ${worker1.rss} MB (target ≤ ${TARGET_WORKER_RSS_MB} MB: ${worker1.rss <= TARGET_WORKER_RSS_MB ? 'PASS' : 'FAIL'}), peak ${worker1.peak} MB; after all completed ${worker2.rss} MB`);
+    log(
+      `  worker RSS with ${cases} waiting: ${worker1.rss} MB (target ≤ ${TARGET_WORKER_RSS_MB} MB: ${worker1.rss <= TARGET_WORKER_RSS_MB ? 'PASS' : 'FAIL'}), peak ${worker1.peak} MB; after all completed ${worker2.rss} MB`,
+    );
     return {
       measured: true,
       cases,
@@ -311,13 +332,18 @@ export async function measureApprovals(options: ApprovalsOptions = {}): Promise<
     // The benchmark's case workflows would otherwise stay open on a shared server; end them while the
     // database still says which they are.
     if (db) {
-      const open = await db.query<{ workflow_id: string }>(`SELECT workflow_id FROM cases WHERE workflow_id IS NOT NULL`).catch(() => ({ rows: [] as Array<{ workflow_id: string }> }));
+      const open = await db
+        .query<{ workflow_id: string }>(`SELECT workflow_id FROM cases WHERE workflow_id IS NOT NULL`)
+        .catch(() => ({ rows: [] as Array<{ workflow_id: string }> }));
       if (open.rows.length > 0 && !temporalChild) {
         const connection = await Connection.connect({ address }).catch(() => undefined);
         if (connection) {
           const client = new Client({ connection });
           await inParallel(open.rows, 8, async (r) => {
-            await client.workflow.getHandle(r.workflow_id).terminate('approvals benchmark finished').catch(() => undefined);
+            await client.workflow
+              .getHandle(r.workflow_id)
+              .terminate('approvals benchmark finished')
+              .catch(() => undefined);
           });
           await connection.close();
         }

@@ -151,7 +151,9 @@ async function seed(db: pg.Client): Promise<{ tenantId: string; key: string }> {
     [tenantId, ALERTS, CASES],
   );
   // A case's severity is the highest of its alerts, as ingest keeps it.
-  await db.query(`UPDATE cases c SET severity_id = m.s FROM (SELECT case_id, max(severity_id) AS s FROM alerts WHERE tenant_id = $1 GROUP BY case_id) m WHERE c.id = m.case_id`, [tenantId]);
+  await db.query(`UPDATE cases c SET severity_id = m.s FROM (SELECT case_id, max(severity_id) AS s FROM alerts WHERE tenant_id = $1 GROUP BY case_id) m WHERE c.id = m.case_id`, [
+    tenantId,
+  ]);
   await db.query(
     `INSERT INTO case_events (tenant_id, case_id, at, actor, kind, step_id, message, data)
      SELECT $1::uuid, md5('case-' || g)::uuid, now() - make_interval(mins => g * 5) + make_interval(secs => 5), 'playbook', 'step_finished', 'enrich_ip', 'called abuseipdb.check_ip',
@@ -186,7 +188,15 @@ async function seed(db: pg.Client): Promise<{ tenantId: string; key: string }> {
 async function startApi(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--enable-source-maps', MAIN, 'api'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL, VIGIL_API_PORT: String(port), VIGIL_API_HOST: '127.0.0.1', VIGIL_OUTBOX_ENABLED: 'false', VIGIL_LOG_LEVEL: 'error', NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      DATABASE_URL,
+      VIGIL_API_PORT: String(port),
+      VIGIL_API_HOST: '127.0.0.1',
+      VIGIL_OUTBOX_ENABLED: 'false',
+      VIGIL_LOG_LEVEL: 'error',
+      NODE_ENV: 'development',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const t0 = Date.now();
@@ -270,7 +280,9 @@ async function main(): Promise<void> {
       return performance.now() - t;
     });
 
-    const plain = (await db.query<{ id: string }>(`SELECT id FROM cases WHERE tenant_id = $1 AND run_status = 'none' ORDER BY md5(id::text) LIMIT 2000`, [tenantId])).rows.map((r) => r.id);
+    const plain = (await db.query<{ id: string }>(`SELECT id FROM cases WHERE tenant_id = $1 AND run_status = 'none' ORDER BY md5(id::text) LIMIT 2000`, [tenantId])).rows.map(
+      (r) => r.id,
+    );
     const withRun = (await db.query<{ id: string }>(`SELECT id FROM cases WHERE tenant_id = $1 AND run_status <> 'none' ORDER BY md5(id::text)`, [tenantId])).rows.map((r) => r.id);
     const approvalsTable = (await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'approvals'`)).rowCount === 1;
     const detailHttp = await measure(options.requests, options.warmup, (i) => timedGet(port, `/api/v1/cases/${plain[i % plain.length]}`, key));

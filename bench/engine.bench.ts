@@ -76,7 +76,10 @@ function percentile(values: number[], p: number): number {
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function playbooks(): Record<string, string> {
-  const lookups = Array.from({ length: STEPS }, (_, i) => `  - { id: lookup_${i + 1}, kind: action, action: abuseipdb.check_ip, with: { ip: "{{lookup observables.ip 0}}" } }`).join('\n');
+  const lookups = Array.from(
+    { length: STEPS },
+    (_, i) => `  - { id: lookup_${i + 1}, kind: action, action: abuseipdb.check_ip, with: { ip: "{{lookup observables.ip 0}}" } }`,
+  ).join('\n');
   return {
     'bench-steps.yaml': `id: bench-steps\nname: Twenty lookups\nversion: "1"\npriority: 100\ntriggers: [{ techniques: [T1020] }]\nsteps:\n${lookups}\n  - { id: done, kind: end }\n`,
     'bench-contain.yaml': `id: bench-contain
@@ -251,7 +254,11 @@ async function main(): Promise<void> {
       return (await res.json()) as Array<{ time: string; query: Record<string, unknown>; body: unknown }>;
     };
     const post = async (urlPath: string, body: unknown): Promise<{ status: number; body: unknown }> => {
-      const res = await fetch(`${apiUrl}${urlPath}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${apiUrl}${urlPath}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as unknown };
     };
     let lifted = true;
@@ -277,7 +284,12 @@ async function main(): Promise<void> {
       return `45.${70 + Math.floor(ipSeq / 62500)}.${Math.floor(ipSeq / 250) % 250}.${(ipSeq % 250) + 1}`;
     };
     const ingest = async (technique: string, ips: string[]): Promise<string> => {
-      const res = await post('/api/v1/alerts/generic', { title: `bench ${technique} ${ips[0]} ${randomBytes(4).toString('hex')}`, severity: 'high', techniques: [technique], observables: ips.map((value) => ({ type: 'ip', value })) });
+      const res = await post('/api/v1/alerts/generic', {
+        title: `bench ${technique} ${ips[0]} ${randomBytes(4).toString('hex')}`,
+        severity: 'high',
+        techniques: [technique],
+        observables: ips.map((value) => ({ type: 'ip', value })),
+      });
       if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
       return (res.body as { alerts: Array<{ caseId: string }> }).alerts[0]!.caseId;
     };
@@ -322,7 +334,11 @@ async function main(): Promise<void> {
     const lookupIp = (): string => (lifted ? nextIp() : fixedIp);
     const baselineRunMs = async (kind: EngineBaselineInput['mode']): Promise<number> => {
       const workflowId = `bench-baseline-${kind}-${randomBytes(6).toString('hex')}`;
-      await client.workflow.execute<typeof engineBaselineWorkflow>('engineBaselineWorkflow', { workflowId, taskQueue: baselineQueue, args: [{ tenantId: tenant, ip: lookupIp(), steps: STEPS, mode: kind }] });
+      await client.workflow.execute<typeof engineBaselineWorkflow>('engineBaselineWorkflow', {
+        workflowId,
+        taskQueue: baselineQueue,
+        args: [{ tenantId: tenant, ip: lookupIp(), steps: STEPS, mode: kind }],
+      });
       const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
       return eventMs(events[events.length - 1]?.eventTime) - eventMs(events[0]?.eventTime);
     };
@@ -396,23 +412,48 @@ async function main(): Promise<void> {
         target: 1.15,
         vigilHistoryEvents: vigilEvents,
       },
-      containment: { alerts: LATENCY_RUNS, p50Ms: round(percentile(latencies, 50)), p95Ms: round(percentile(latencies, 95)), maxMs: round(Math.max(...latencies)), targetP95Ms: 300 },
-      foreach: { items: ITEMS, concurrency: 20, status: foreachStatus, ms: foreachMs, itemsPerSecond: round(ITEMS / (foreachMs / 1000)), parentHistoryEvents: bigHistory, vendorCalls: lookups },
+      containment: {
+        alerts: LATENCY_RUNS,
+        p50Ms: round(percentile(latencies, 50)),
+        p95Ms: round(percentile(latencies, 95)),
+        maxMs: round(Math.max(...latencies)),
+        targetP95Ms: 300,
+      },
+      foreach: {
+        items: ITEMS,
+        concurrency: 20,
+        status: foreachStatus,
+        ms: foreachMs,
+        itemsPerSecond: round(ITEMS / (foreachMs / 1000)),
+        parentHistoryEvents: bigHistory,
+        vendorCalls: lookups,
+      },
       workerRssMb: workerRss,
       totalSeconds: round((Date.now() - t0) / 1000),
     };
 
-    const row = (label: string, vigilValue: string, baselineValue: string, note = ''): string => `${label.padEnd(44)}${vigilValue.padStart(14)}${baselineValue.padStart(16)}  ${note}`;
+    const row = (label: string, vigilValue: string, baselineValue: string, note = ''): string =>
+      `${label.padEnd(44)}${vigilValue.padStart(14)}${baselineValue.padStart(16)}  ${note}`;
     const out = [
       '',
       `lookups: ${mode}`,
       row('', 'Vigil', 'baseline'),
-      row(`${STEPS} lookups in sequence, p50 (ms)`, String(results.ratio.vigilP50Ms), String(results.ratio.handWrittenP50Ms), `hand-written workflow; ratio ${results.ratio.ratio} (target ≤ 1.15)`),
+      row(
+        `${STEPS} lookups in sequence, p50 (ms)`,
+        String(results.ratio.vigilP50Ms),
+        String(results.ratio.handWrittenP50Ms),
+        `hand-written workflow; ratio ${results.ratio.ratio} (target ≤ 1.15)`,
+      ),
       row(`${STEPS} lookups in sequence, p95 (ms)`, String(results.ratio.vigilP95Ms), String(results.ratio.handWrittenP95Ms)),
       row(`${STEPS} no-op local activities, p50 (ms)`, '', String(results.ratio.noopFloorP50Ms), "Temporal's floor"),
       row('alert → containment call, p50 (ms)', String(results.containment.p50Ms), ''),
       row('alert → containment call, p95 (ms)', String(results.containment.p95Ms), '', 'target ≤ 300'),
-      row(`foreach ${ITEMS} items, concurrency 20 (ms)`, String(results.foreach.ms), '', `${results.foreach.itemsPerSecond} items/s, ${results.foreach.vendorCalls} vendor calls, ${foreachStatus}`),
+      row(
+        `foreach ${ITEMS} items, concurrency 20 (ms)`,
+        String(results.foreach.ms),
+        '',
+        `${results.foreach.itemsPerSecond} items/s, ${results.foreach.vendorCalls} vendor calls, ${foreachStatus}`,
+      ),
       row('foreach parent history (events)', String(results.foreach.parentHistoryEvents), ''),
       row('worker RSS at the end (MB)', String(results.workerRssMb), ''),
       '',

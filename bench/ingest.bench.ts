@@ -147,7 +147,13 @@ function timestampMs(t: { seconds?: unknown; nanos?: number | null } | null | un
 }
 
 interface TemporalServerModule {
-  startTemporalDevServer(options: { host: string; port: number; ui: boolean; dbFile: string; logFile?: string }): Promise<{ address: string; child: ChildProcess | undefined; reused: boolean }>;
+  startTemporalDevServer(options: {
+    host: string;
+    port: number;
+    ui: boolean;
+    dbFile: string;
+    logFile?: string;
+  }): Promise<{ address: string; child: ChildProcess | undefined; reused: boolean }>;
   canConnect(host: string, port: number): Promise<boolean>;
 }
 
@@ -259,7 +265,13 @@ async function main(): Promise<void> {
       const serverLib = (await import(pathToFileURL(path.join(PROJECT_ROOT, 'scripts', 'lib', 'temporal-server.mjs')).href)) as TemporalServerModule;
       let port = 7298;
       while (await serverLib.canConnect('127.0.0.1', port)) port -= 1;
-      const server = await serverLib.startTemporalDevServer({ host: '127.0.0.1', port, ui: false, dbFile: path.join(work, 'temporal.db'), logFile: path.join(work, 'temporal.log') });
+      const server = await serverLib.startTemporalDevServer({
+        host: '127.0.0.1',
+        port,
+        ui: false,
+        dbFile: path.join(work, 'temporal.db'),
+        logFile: path.join(work, 'temporal.log'),
+      });
       temporalChild = server.child;
       address = server.address;
       log(`Temporal dev server of the benchmark at ${address}`);
@@ -296,10 +308,12 @@ async function main(): Promise<void> {
     db = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     await waitFor('the API', 60_000, async () => {
       const reply = await new Promise<number>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port: apiPort, path: '/healthz' }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port: apiPort, path: '/healthz' }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
       });
       return reply === 200 ? true : undefined;
     });
@@ -330,7 +344,13 @@ async function main(): Promise<void> {
 
     // Warm-up: JIT, connection pools, the workflow cache; also proves the worker runs Vigil's workflows.
     log('warming up');
-    const warmAlerts = await postAlerts(agent, apiPort, warm.key, Array.from({ length: 200 }, (_, i) => alertBody('warm', i, `warm-host-${i % 50}`, 'bench_warm')), C);
+    const warmAlerts = await postAlerts(
+      agent,
+      apiPort,
+      warm.key,
+      Array.from({ length: 200 }, (_, i) => alertBody('warm', i, `warm-host-${i % 50}`, 'bench_warm')),
+      C,
+    );
     await pool(
       Array.from({ length: 200 }, (_, i) => `bench-rawwarm-${runId}-${i}`),
       C,
@@ -495,7 +515,14 @@ async function main(): Promise<void> {
       `storm: ${counts.cases} cases (expected ${options.fingerprints}), ${counts.alerts} alerts stored (expected ${options.storm}), outbox ${counts.outbox}, ` +
         `alertsSeen by the workflows ${alertsSeen}, alerts signalled ${signalledAt.size} (${signalledTwice} re-sent, ignored by the workflow)\n`,
     );
-    out.write(`CPU seconds per phase (${os.cpus().length} CPUs; postgres counts every database on the server):\n${cpu.table([['a1', 'a1 end'], ['b', 'b end'], ['c', 'c end'], ['a2', 'a2 end']])}`);
+    out.write(
+      `CPU seconds per phase (${os.cpus().length} CPUs; postgres counts every database on the server):\n${cpu.table([
+        ['a1', 'a1 end'],
+        ['b', 'b end'],
+        ['c', 'c end'],
+        ['a2', 'a2 end'],
+      ])}`,
+    );
     const problems: string[] = [];
     if (counts.cases !== options.fingerprints) problems.push(`storm made ${counts.cases} cases, expected ${options.fingerprints}`);
     if (counts.alerts !== options.storm) problems.push(`storm stored ${counts.alerts} alerts, expected ${options.storm}`);

@@ -108,7 +108,10 @@ describe('action catalog', () => {
     assert.deepEqual(vt.inputSchema['required'], ['ip']);
     assert.equal(vt.inputSchema['additionalProperties'], false);
     const outputProps = vt.outputSchema['properties'] as Record<string, unknown>;
-    assert.deepEqual(Object.keys(outputProps).sort(), ['found', 'harmless', 'id', 'lastAnalysisDate', 'link', 'malicious', 'reputation', 'suspicious', 'type', 'undetected', 'verdict'].sort());
+    assert.deepEqual(
+      Object.keys(outputProps).sort(),
+      ['found', 'harmless', 'id', 'lastAnalysisDate', 'link', 'malicious', 'reputation', 'suspicious', 'type', 'undetected', 'verdict'].sort(),
+    );
     const abuse = entries.find((e) => e.key === 'abuseipdb.check_ip');
     // A defaulted field is optional for the playbook author.
     assert.deepEqual(abuse?.inputSchema['required'], ['ip']);

@@ -47,7 +47,10 @@ try {
   children.push(startNode('api', MAIN, { env, args: ['api'] }));
   const api = `http://${apiHost}:${apiPort}`;
   for (let i = 0; ; i += 1) {
-    const ok = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${api}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 600) throw new Error('the API did not become ready within 60 s');
     if (children.slice(2).some((c) => c.exitCode !== null)) throw new Error('the API or the worker exited during start-up');

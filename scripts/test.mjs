@@ -63,6 +63,8 @@ try {
     check('lint (eslint with the workflow sandbox fence)', lint.eslint.ok);
     if (!lint.layers.ok) process.stdout.write(lint.layers.output);
     check('layers (dependency-cruiser: tools/lint/dependency-rules.cjs)', lint.layers.ok);
+    if (!lint.format.ok) process.stdout.write(lint.format.output);
+    check('format (prettier --check; npm run format writes it)', lint.format.ok);
   }
 
   temporal = await startTemporal({ ui: false, dbName: 'temporal-test.db' });
@@ -104,7 +106,11 @@ try {
     if (e.details?.type !== 'suite') failed += 1;
   });
   await new Promise((resolve, reject) => {
-    stream.compose(spec).on('data', (chunk) => process.stdout.write(chunk)).on('end', resolve).on('error', reject);
+    stream
+      .compose(spec)
+      .on('data', (chunk) => process.stdout.write(chunk))
+      .on('end', resolve)
+      .on('error', reject);
   });
 } catch (error) {
   check('test set-up', false, error.message);

@@ -45,7 +45,14 @@ export async function revertCaseWorkflow(input: RevertCaseInput): Promise<Revert
       continue;
     }
     try {
-      const done = await revertContainment({ tenantId: input.tenantId, caseId: input.caseId, containmentId: item.containmentId, workflowId, reason: 'requested', requestedBy: input.requestedBy });
+      const done = await revertContainment({
+        tenantId: input.tenantId,
+        caseId: input.caseId,
+        containmentId: item.containmentId,
+        workflowId,
+        reason: 'requested',
+        requestedBy: input.requestedBy,
+      });
       if (done.outcome === 'reverted') result.reverted += 1;
       else result.skipped += 1;
     } catch (error) {

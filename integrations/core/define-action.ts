@@ -30,9 +30,7 @@ function issuesText(error: z.ZodError): string {
  * declared secrets, classifies every failure as an IntegrationError (secrets scrubbed) and
  * validates the output against the declared schema, so callers can trust both ends of the port.
  */
-export function defineAction<S extends z.ZodType, T extends z.ZodType>(
-  spec: ActionSpec<S, T>,
-): ActionDefinition<z.output<S>, z.output<T>> {
+export function defineAction<S extends z.ZodType, T extends z.ZodType>(spec: ActionSpec<S, T>): ActionDefinition<z.output<S>, z.output<T>> {
   const { run, input, output, ...rest } = spec;
   return {
     ...rest,
@@ -59,11 +57,7 @@ export function defineAction<S extends z.ZodType, T extends z.ZodType>(
       }
       const parsedOutput = spec.output.safeParse(raw);
       if (!parsedOutput.success) {
-        throw new IntegrationError(
-          redactText(`${spec.key}: unexpected vendor response — ${issuesText(parsedOutput.error)}`, ctx.connection.secrets),
-          'vendor_bad_response',
-          false,
-        );
+        throw new IntegrationError(redactText(`${spec.key}: unexpected vendor response — ${issuesText(parsedOutput.error)}`, ctx.connection.secrets), 'vendor_bad_response', false);
       }
       return parsedOutput.data;
     },

@@ -3,11 +3,13 @@ import { describe, test } from 'node:test';
 import { IntegrationError } from './action.js';
 import { assertRedirectAllowed, assertUrlAllowed, classifyAddress, hostGuardSettingsFrom, isHostAllowed, type HostResolver } from './host-guard.js';
 
-const fakeDns = (table: Record<string, string[]>): HostResolver => async (host) => {
-  const found = table[host];
-  if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return found;
-};
+const fakeDns =
+  (table: Record<string, string[]>): HostResolver =>
+  async (host) => {
+    const found = table[host];
+    if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return found;
+  };
 
 async function refused(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (err: unknown) => err instanceof IntegrationError && err.code === code && !err.retryable);
@@ -70,7 +72,12 @@ describe('allowed hosts', () => {
 });
 
 describe('assertUrlAllowed', () => {
-  const dns = fakeDns({ 'api.example.com': ['93.184.216.34'], 'rebind.example.com': ['93.184.216.34', '10.0.0.5'], 'metadata.example.com': ['169.254.169.254'], localhost: ['127.0.0.1', '::1'] });
+  const dns = fakeDns({
+    'api.example.com': ['93.184.216.34'],
+    'rebind.example.com': ['93.184.216.34', '10.0.0.5'],
+    'metadata.example.com': ['169.254.169.254'],
+    localhost: ['127.0.0.1', '::1'],
+  });
 
   test('a public address of an allowed host passes', async () => {
     const { url, addresses } = await assertUrlAllowed('https://api.example.com/v1', { allowedHosts: ['api.example.com'], allowPrivateNetworks: false }, dns);
@@ -90,7 +97,16 @@ describe('assertUrlAllowed', () => {
   });
   test('every numeric spelling of an address is normalised before the check', async () => {
     const settings = { allowedHosts: ['127.0.0.1', '169.254.169.254', '10.0.0.1'], allowPrivateNetworks: false };
-    for (const url of ['http://2130706433/', 'http://0x7f000001/', 'http://0177.0.0.1/', 'http://127.1/', 'http://0x7f.1/', 'http://2852039166/', 'http://0xa9.0376.43518/', 'http://10.1/']) {
+    for (const url of [
+      'http://2130706433/',
+      'http://0x7f000001/',
+      'http://0177.0.0.1/',
+      'http://127.1/',
+      'http://0x7f.1/',
+      'http://2852039166/',
+      'http://0xa9.0376.43518/',
+      'http://10.1/',
+    ]) {
       await refused(assertUrlAllowed(url, settings, dns), 'address_not_allowed');
     }
   });
@@ -123,14 +139,24 @@ describe('assertRedirectAllowed', () => {
     assert.equal(assertRedirectAllowed(from, '/b?x=1').toString(), 'https://api.example.com/b?x=1');
   });
   test('redirects to another host are refused', () => {
-    assert.throws(() => assertRedirectAllowed(from, 'http://169.254.169.254/'), (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed');
-    assert.throws(() => assertRedirectAllowed(from, 'https://evil.example.net/'), (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed');
+    assert.throws(
+      () => assertRedirectAllowed(from, 'http://169.254.169.254/'),
+      (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed',
+    );
+    assert.throws(
+      () => assertRedirectAllowed(from, 'https://evil.example.net/'),
+      (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed',
+    );
   });
   test('redirects to another port of the same host are refused, also through a scheme default', () => {
     const local = new URL('http://127.0.0.1:4010/http/x');
     assert.equal(assertRedirectAllowed(local, 'http://127.0.0.1:4010/http/y').port, '4010');
     for (const to of ['http://127.0.0.1:8233/api/v1/namespaces/default/workflows', 'http://127.0.0.1/', 'https://127.0.0.1/']) {
-      assert.throws(() => assertRedirectAllowed(local, to), (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed', to);
+      assert.throws(
+        () => assertRedirectAllowed(local, to),
+        (e: unknown) => e instanceof IntegrationError && e.code === 'redirect_not_allowed',
+        to,
+      );
     }
     assert.equal(assertRedirectAllowed(new URL('https://api.example.com/a'), 'https://api.example.com:443/b').pathname, '/b', 'the default port spelt out is the same port');
   });

@@ -26,15 +26,7 @@ export interface HostGuardSettings {
   allowedPorts?: readonly number[];
 }
 
-export type AddressClass =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'unspecified'
-  | 'multicast'
-  | 'reserved'
-  | 'invalid';
+export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'multicast' | 'reserved' | 'invalid';
 
 export type HostResolver = (hostname: string) => Promise<string[]>;
 
@@ -44,7 +36,10 @@ export function hostGuardSettingsFrom(settings: Readonly<Record<string, unknown>
   const allowedHosts = Array.isArray(raw)
     ? raw.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim().toLowerCase())
     : typeof raw === 'string'
-      ? raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '')
+      ? raw
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== '')
       : [];
   const ports = settings['allowedPorts'];
   const allowedPorts = Array.isArray(ports) ? ports.filter((p): p is number => Number.isInteger(p) && p > 0 && p < 65_536) : undefined;
@@ -177,11 +172,7 @@ export const systemResolver: HostResolver = (hostname) =>
   });
 
 /** Parses `url`, checks scheme, host allow-list and every resolved address. Returns the parsed URL. */
-export async function assertUrlAllowed(
-  url: string | URL,
-  settings: HostGuardSettings,
-  resolver: HostResolver = systemResolver,
-): Promise<{ url: URL; addresses: string[] }> {
+export async function assertUrlAllowed(url: string | URL, settings: HostGuardSettings, resolver: HostResolver = systemResolver): Promise<{ url: URL; addresses: string[] }> {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
@@ -263,7 +254,10 @@ export function guardedLookup(settings: HostGuardSettings): (hostname: string, o
         cb(guardErr instanceof Error ? guardErr : new Error(String(guardErr)), []);
         return;
       }
-      cb(null, addresses.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })));
+      cb(
+        null,
+        addresses.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })),
+      );
     });
   };
 }

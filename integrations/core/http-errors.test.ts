@@ -9,13 +9,19 @@ const ctx = { vendor: 'acme', now: () => Date.parse('2025-01-01T00:00:00Z') };
 
 function axiosResponseError(status: number, data: unknown, headers: Record<string, string> = {}): AxiosError {
   const config = { headers: new AxiosHeaders() };
-  return new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_RESPONSE', config, {}, {
-    status,
-    statusText: '',
-    headers,
+  return new AxiosError(
+    `Request failed with status code ${status}`,
+    'ERR_BAD_RESPONSE',
     config,
-    data,
-  });
+    {},
+    {
+      status,
+      statusText: '',
+      headers,
+      config,
+      data,
+    },
+  );
 }
 
 function networkError(code: string): AxiosError {

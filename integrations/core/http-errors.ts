@@ -64,9 +64,8 @@ function lowerCaseHeaders(headers: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (headers === null || typeof headers !== 'object') return out;
   // AxiosHeaders exposes toJSON(); plain objects are used as they are.
-  const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function'
-    ? (headers as { toJSON: () => Record<string, unknown> }).toJSON()
-    : (headers as Record<string, unknown>);
+  const source =
+    typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON: () => Record<string, unknown> }).toJSON() : (headers as Record<string, unknown>);
   for (const [key, value] of Object.entries(source)) out[key.toLowerCase()] = value;
   return out;
 }
@@ -126,12 +125,7 @@ function truncate(text: string): string {
 }
 
 /** Classifies an HTTP status (with its headers and body) into an IntegrationError. */
-export function errorFromResponse(
-  status: number,
-  headers: unknown,
-  data: unknown,
-  ctx: ErrorContext,
-): IntegrationError {
+export function errorFromResponse(status: number, headers: unknown, data: unknown, ctx: ErrorContext): IntegrationError {
   const now = (ctx.now ?? Date.now)();
   const vendorMessage = extractVendorMessage(data);
   const detail = vendorMessage ? ` — ${truncate(redactText(vendorMessage, ctx.secrets))}` : '';

@@ -85,11 +85,7 @@ export interface BearerToken {
   key: string;
 }
 
-export async function getClientCredentialsToken(
-  http: AxiosInstance,
-  credentials: ClientCredentials,
-  signal?: AbortSignal,
-): Promise<BearerToken> {
+export async function getClientCredentialsToken(http: AxiosInstance, credentials: ClientCredentials, signal?: AbortSignal): Promise<BearerToken> {
   const key = cacheKey(credentials);
   const cached = cache.get(key);
   if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now()) {

@@ -53,10 +53,7 @@ describe('redaction', () => {
   test('deep redaction handles secret-named fields, nested values and cycles', () => {
     const cyclic: Record<string, unknown> = { name: 'x' };
     cyclic['self'] = cyclic;
-    const out = redactDeep(
-      { routing_key: 'rk-1', client_secret: 'cs', password: 'p', nested: [{ note: 'token is s3cr3t!' }], clientId: 'visible', cyclic },
-      ['s3cr3t!'],
-    );
+    const out = redactDeep({ routing_key: 'rk-1', client_secret: 'cs', password: 'p', nested: [{ note: 'token is s3cr3t!' }], clientId: 'visible', cyclic }, ['s3cr3t!']);
     assert.deepEqual(out, {
       routing_key: REDACTED,
       client_secret: REDACTED,
@@ -68,6 +65,9 @@ describe('redaction', () => {
   });
 
   test('URLs lose credentials and secret query parameters', () => {
-    assert.equal(redactUrl('https://user:pw@example.com/a?key=1&q=ok'), `https://${encodeURIComponent(REDACTED)}:${encodeURIComponent(REDACTED)}@example.com/a?key=${encodeURIComponent(REDACTED)}&q=ok`);
+    assert.equal(
+      redactUrl('https://user:pw@example.com/a?key=1&q=ok'),
+      `https://${encodeURIComponent(REDACTED)}:${encodeURIComponent(REDACTED)}@example.com/a?key=${encodeURIComponent(REDACTED)}&q=ok`,
+    );
   });
 });

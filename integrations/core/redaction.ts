@@ -119,10 +119,7 @@ function redactValues(text: string, values: readonly string[]): string {
 type HeaderValue = string | number | boolean | readonly string[] | null | undefined;
 
 /** A copy of `headers` with secret header values replaced and secret values scrubbed from the rest. */
-export function redactHeaders(
-  headers: Readonly<Record<string, HeaderValue>> | undefined,
-  secrets?: Iterable<string> | Readonly<Record<string, string>>,
-): Record<string, string> {
+export function redactHeaders(headers: Readonly<Record<string, HeaderValue>> | undefined, secrets?: Iterable<string> | Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   const values = secretValues(secrets);

@@ -27,11 +27,7 @@ export function describeHosts(input: ContainmentInput): string {
  * `POST /devices/entities/devices-actions/v2?action_name=…` with `{ids}`. Repeating it is safe:
  * a host already in the requested state is reported in `alreadyInState`, not as a failure.
  */
-export async function performContainmentAction(
-  ctx: ActionContext,
-  action: 'contain' | 'lift_containment',
-  input: ContainmentInput,
-): Promise<z.input<typeof containmentOutput>> {
+export async function performContainmentAction(ctx: ActionContext, action: 'contain' | 'lift_containment', input: ContainmentInput): Promise<z.input<typeof containmentOutput>> {
   const ids = [...new Set(input.deviceIds.map((id) => id.toLowerCase()))];
   const url = `${joinUrl(ctx.connection.baseUrl, '/devices/entities/devices-actions/v2')}?action_name=${action}`;
   let body: unknown;
@@ -61,7 +57,12 @@ export async function performContainmentAction(
   const real = errors.filter((e) => !ALREADY_PATTERN.test(e.message));
   if (real.length > 0 || (status >= 400 && already.length === 0)) {
     const failing = real[0];
-    throw errorFromResponse(status >= 400 ? status : (failing?.code ?? 500), headers, { errors: real.length > 0 ? real : errors }, { vendor: 'crowdstrike', secrets: ctx.connection.secrets });
+    throw errorFromResponse(
+      status >= 400 ? status : (failing?.code ?? 500),
+      headers,
+      { errors: real.length > 0 ? real : errors },
+      { vendor: 'crowdstrike', secrets: ctx.connection.secrets },
+    );
   }
   const alreadyIds = already.map((e) => e.id).filter((id): id is string => id !== undefined);
   const alreadyInState = alreadyIds.length > 0 ? alreadyIds : already.length > 0 ? ids.filter((id) => !accepted.includes(id)) : [];

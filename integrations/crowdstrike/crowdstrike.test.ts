@@ -52,7 +52,10 @@ describe('crowdstrike adapters', () => {
     assert.deepEqual(second, { action: 'contain', requested: [HOST], accepted: [], alreadyInState: [HOST] });
     const [d] = await devices(h);
     assert.equal(d?.status, 'contained');
-    assert.deepEqual(d?.history.map((x) => x.action), ['contain']);
+    assert.deepEqual(
+      d?.history.map((x) => x.action),
+      ['contain'],
+    );
     const calls = await h.calls('crowdstrike');
     assert.equal(calls.filter((c) => c.path === '/oauth2/token').length, 1, 'the token is cached per connection');
     assert.equal(calls.filter((c) => c.path === '/devices/entities/devices-actions/v2').length, 2);
@@ -73,9 +76,15 @@ describe('crowdstrike adapters', () => {
     assert.deepEqual(again.alreadyInState, [HOST]);
     const [d] = await devices(h);
     assert.equal(d?.status, 'normal');
-    assert.deepEqual(d?.history.map((x) => x.action), ['contain', 'lift_containment']);
+    assert.deepEqual(
+      d?.history.map((x) => x.action),
+      ['contain', 'lift_containment'],
+    );
     const calls = await h.calls('crowdstrike');
-    assert.deepEqual(calls.filter((c) => c.path.includes('devices-actions')).map((c) => c.query['action_name']), ['contain', 'lift_containment', 'lift_containment']);
+    assert.deepEqual(
+      calls.filter((c) => c.path.includes('devices-actions')).map((c) => c.query['action_name']),
+      ['contain', 'lift_containment', 'lift_containment'],
+    );
   });
 
   test('get_device reports containment; unknown IDs are listed as not found', async () => {
@@ -83,14 +92,21 @@ describe('crowdstrike adapters', () => {
     const unknown = '0000c3d4e5f60718293a4b5c6d7e8f90';
     const out = await run(getDeviceAction, { deviceIds: [HOST, unknown] }, h.context('crowdstrike'));
     assert.equal(out.devices.length, 1);
-    assert.deepEqual({ id: out.devices[0]?.deviceId, status: out.devices[0]?.status, contained: out.devices[0]?.contained, hostname: out.devices[0]?.hostname }, { id: HOST, status: 'contained', contained: true, hostname: 'WS-A1B2' });
+    assert.deepEqual(
+      { id: out.devices[0]?.deviceId, status: out.devices[0]?.status, contained: out.devices[0]?.contained, hostname: out.devices[0]?.hostname },
+      { id: HOST, status: 'contained', contained: true, hostname: 'WS-A1B2' },
+    );
     assert.deepEqual(out.notFound, [unknown]);
     const call = (await h.calls('crowdstrike')).find((c) => c.path === '/devices/entities/devices/v2');
     assert.deepEqual(call?.query, { ids: [HOST, unknown] });
   });
 
   test('containing an unknown host fails as not found (not retryable)', async () => {
-    await expectIntegrationError(run(containHostAction, { deviceIds: ['0000c3d4e5f60718293a4b5c6d7e8f90'] }, h.context('crowdstrike')), { code: 'vendor_not_found', retryable: false, httpStatus: 404 });
+    await expectIntegrationError(run(containHostAction, { deviceIds: ['0000c3d4e5f60718293a4b5c6d7e8f90'] }, h.context('crowdstrike')), {
+      code: 'vendor_not_found',
+      retryable: false,
+      httpStatus: 404,
+    });
   });
 
   test('bad client secret → vendor_unauthorized at the token endpoint, not retryable', async () => {
@@ -116,7 +132,11 @@ describe('crowdstrike adapters', () => {
 
   test('injected 429 on the action → retryable with Retry-After; 500 → retryable', async () => {
     await h.fault({ vendor: 'crowdstrike', path: '/devices/entities/devices-actions', kind: 'status', status: 429, retryAfter: 3, times: 1 });
-    const err = await expectIntegrationError(run(containHostAction, { deviceIds: [HOST] }, h.context('crowdstrike')), { code: 'vendor_rate_limited', retryable: true, httpStatus: 429 });
+    const err = await expectIntegrationError(run(containHostAction, { deviceIds: [HOST] }, h.context('crowdstrike')), {
+      code: 'vendor_rate_limited',
+      retryable: true,
+      httpStatus: 429,
+    });
     assert.equal(err.retryAfterMs, 3000);
     await h.fault({ vendor: 'crowdstrike', path: '/devices/entities/devices-actions', kind: 'status', status: 500, times: 1 });
     await expectIntegrationError(run(containHostAction, { deviceIds: [HOST] }, h.context('crowdstrike')), { code: 'vendor_unavailable', retryable: true, httpStatus: 500 });

@@ -6,11 +6,7 @@ import { withBearerToken, type ClientCredentials } from '../core/oauth-token-cac
 /** Falcon host (agent) IDs are 32 lower-case hex characters. */
 export const falconDeviceId = z.string().regex(/^[0-9a-fA-F]{32}$/, 'expected a 32-character Falcon device (agent) ID');
 
-export const falconDeviceIds = z
-  .array(falconDeviceId)
-  .min(1)
-  .max(100)
-  .describe('Falcon device (agent) IDs, 1–100');
+export const falconDeviceIds = z.array(falconDeviceId).min(1).max(100).describe('Falcon device (agent) IDs, 1–100');
 
 /** The envelope every Falcon API response shares. */
 export const falconEnvelope = z
@@ -34,7 +30,5 @@ export function falconCredentials(ctx: ActionContext): ClientCredentials {
 
 /** Runs a Falcon API call with a cached OAuth2 bearer token for the connection. */
 export function withFalconToken<R>(ctx: ActionContext, call: (headers: Record<string, string>) => Promise<R>): Promise<R> {
-  return withBearerToken(ctx.http, falconCredentials(ctx), ctx.signal, (token) =>
-    call({ Authorization: `Bearer ${token}`, Accept: 'application/json' }),
-  );
+  return withBearerToken(ctx.http, falconCredentials(ctx), ctx.signal, (token) => call({ Authorization: `Bearer ${token}`, Accept: 'application/json' }));
 }

@@ -54,7 +54,10 @@ describe('defender adapters', () => {
     const again = await run(isolateMachineAction, { machineId: MACHINE, comment: 'retry' }, h.context('defender'));
     assert.deepEqual({ already: again.alreadyInState, id: again.machineActionId }, { already: true, id: null });
     const [m] = await machines(h);
-    assert.deepEqual(m?.history.map((x) => x.action), ['Isolate']);
+    assert.deepEqual(
+      m?.history.map((x) => x.action),
+      ['Isolate'],
+    );
     assert.equal(m?.isolationType, 'Selective');
   });
 
@@ -72,28 +75,45 @@ describe('defender adapters', () => {
 
   test('the token URL is configurable: explicit tokenUrl wins over loginBaseUrl/tenantId', async () => {
     const tokenUrl = `${h.url}/defender/login/${SIMULATOR_CREDENTIALS.defender.tenantId}/oauth2/v2.0/token`;
-    await run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender', { settings: { tenantId: 'ignored', loginBaseUrl: 'http://127.0.0.1:9/nowhere', tokenUrl } }));
+    await run(
+      isolateMachineAction,
+      { machineId: MACHINE, comment: 'x' },
+      h.context('defender', { settings: { tenantId: 'ignored', loginBaseUrl: 'http://127.0.0.1:9/nowhere', tokenUrl } }),
+    );
     assert.equal((await machines(h))[0]?.isolated, true);
   });
 
   test('bad client secret → vendor_unauthorized, not retryable, secret absent', async () => {
-    const err = await expectIntegrationError(run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender', { secrets: { clientSecret: 'definitely-wrong-secret' } })), {
-      code: 'vendor_unauthorized',
-      retryable: false,
-      httpStatus: 401,
-    });
+    const err = await expectIntegrationError(
+      run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender', { secrets: { clientSecret: 'definitely-wrong-secret' } })),
+      {
+        code: 'vendor_unauthorized',
+        retryable: false,
+        httpStatus: 401,
+      },
+    );
     assert.match(err.message, /AADSTS7000215/);
     assert.ok(!err.message.includes('definitely-wrong-secret'));
   });
 
   test('unknown machine → not found; missing tenant setting → connection_incomplete', async () => {
-    await expectIntegrationError(run(isolateMachineAction, { machineId: '0000c9d7e413ddd7902c2932e418702b84d0cc07', comment: 'x' }, h.context('defender')), { code: 'vendor_not_found', retryable: false, httpStatus: 404 });
-    await expectIntegrationError(run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender', { settings: { tenantId: '' } })), { code: 'connection_incomplete', retryable: false });
+    await expectIntegrationError(run(isolateMachineAction, { machineId: '0000c9d7e413ddd7902c2932e418702b84d0cc07', comment: 'x' }, h.context('defender')), {
+      code: 'vendor_not_found',
+      retryable: false,
+      httpStatus: 404,
+    });
+    await expectIntegrationError(run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender', { settings: { tenantId: '' } })), {
+      code: 'connection_incomplete',
+      retryable: false,
+    });
   });
 
   test('injected 429 → retryable with Retry-After', async () => {
     await h.fault({ vendor: 'defender', path: '/api/machines', kind: 'status', status: 429, retryAfter: 60 });
-    const err = await expectIntegrationError(run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender')), { code: 'vendor_rate_limited', retryable: true });
+    const err = await expectIntegrationError(run(isolateMachineAction, { machineId: MACHINE, comment: 'x' }, h.context('defender')), {
+      code: 'vendor_rate_limited',
+      retryable: true,
+    });
     assert.equal(err.retryAfterMs, 60_000);
   });
 });

@@ -5,7 +5,10 @@ import { withBearerToken } from '../core/oauth-token-cache.js';
 import { DEFENDER_SCOPE, entraCredentials } from '../entra/entra-token.js';
 
 export const isolationInput = z.strictObject({
-  machineId: z.string().regex(/^[0-9a-fA-F]{40}$/, 'expected a 40-character Defender machine ID').describe('Defender for Endpoint machine ID'),
+  machineId: z
+    .string()
+    .regex(/^[0-9a-fA-F]{40}$/, 'expected a 40-character Defender machine ID')
+    .describe('Defender for Endpoint machine ID'),
   comment: z.string().min(1).max(1000).describe('Reason, recorded with the machine action'),
   isolationType: z.enum(['Full', 'Selective']).default('Full').describe('Isolation type (ignored when releasing)'),
 });

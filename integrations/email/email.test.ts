@@ -35,27 +35,44 @@ describe('email.send', () => {
   });
 
   test('wrong password → vendor_unauthorized (535), not retryable, password absent', async () => {
-    const err = await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email', { secrets: { password: 'wrong-smtp-password' } })), {
-      code: 'vendor_unauthorized',
-      retryable: false,
-      httpStatus: 535,
-    });
+    const err = await expectIntegrationError(
+      run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email', { secrets: { password: 'wrong-smtp-password' } })),
+      {
+        code: 'vendor_unauthorized',
+        retryable: false,
+        httpStatus: 535,
+      },
+    );
     assert.ok(!err.message.includes('wrong-smtp-password'));
     assert.equal((await h.calls('smtp')).length, 0);
   });
 
   test('a 451 from the server is transient → retryable; a 550 is not', async () => {
     await h.fault({ vendor: 'smtp', kind: 'status', status: 451, times: 1 });
-    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email')), { code: 'vendor_rate_limited', retryable: true, httpStatus: 451 });
+    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email')), {
+      code: 'vendor_rate_limited',
+      retryable: true,
+      httpStatus: 451,
+    });
     await h.fault({ vendor: 'smtp', kind: 'status', status: 550, times: 1 });
-    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email')), { code: 'vendor_bad_request', retryable: false, httpStatus: 550 });
+    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email')), {
+      code: 'vendor_bad_request',
+      retryable: false,
+      httpStatus: 550,
+    });
   });
 
   test('an unreachable server is retryable', async () => {
-    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email', { settings: { port: 1 } })), { code: 'vendor_unavailable', retryable: true });
+    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 's', text: 't' }, h.context('email', { settings: { port: 1 } })), {
+      code: 'vendor_unavailable',
+      retryable: true,
+    });
   });
 
   test('header injection through the subject is refused', async () => {
-    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 'x\r\nBcc: evil@example.com', text: 't' }, h.context('email')), { code: 'invalid_input', retryable: false });
+    await expectIntegrationError(run(sendEmailAction, { to: ['soc@example.com'], subject: 'x\r\nBcc: evil@example.com', text: 't' }, h.context('email')), {
+      code: 'invalid_input',
+      retryable: false,
+    });
   });
 });

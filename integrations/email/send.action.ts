@@ -56,7 +56,11 @@ export const sendEmailAction = defineAction({
   input: z.strictObject({
     to: z.array(email).min(1).max(50),
     cc: z.array(email).max(50).optional(),
-    subject: z.string().min(1).max(998).regex(/^[^\r\n]*$/, 'subject must be a single line'),
+    subject: z
+      .string()
+      .min(1)
+      .max(998)
+      .regex(/^[^\r\n]*$/, 'subject must be a single line'),
     text: z.string().min(1).max(1_000_000),
     html: z.string().max(2_000_000).optional(),
     replyTo: email.optional(),

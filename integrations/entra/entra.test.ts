@@ -43,7 +43,10 @@ describe('entra (Microsoft Graph) adapters', () => {
   test('disable twice is safe; enable_user is the inverse', async () => {
     await run(disableUserAction, { userId: USER }, h.context('entra'));
     await run(disableUserAction, { userId: USER }, h.context('entra'));
-    assert.deepEqual((await users(h))[0]?.history.map((x) => x.action), ['disable']);
+    assert.deepEqual(
+      (await users(h))[0]?.history.map((x) => x.action),
+      ['disable'],
+    );
     const out = await run(enableUserAction, { userId: USER }, h.context('entra'));
     assert.equal(out.accountEnabled, true);
     assert.equal((await users(h))[0]?.accountEnabled, true);
@@ -60,12 +63,19 @@ describe('entra (Microsoft Graph) adapters', () => {
   });
 
   test('unknown user → vendor_not_found with Graph’s message', async () => {
-    const err = await expectIntegrationError(run(disableUserAction, { userId: 'unknown.person@corp.example.com' }, h.context('entra')), { code: 'vendor_not_found', retryable: false, httpStatus: 404 });
+    const err = await expectIntegrationError(run(disableUserAction, { userId: 'unknown.person@corp.example.com' }, h.context('entra')), {
+      code: 'vendor_not_found',
+      retryable: false,
+      httpStatus: 404,
+    });
     assert.match(err.message, /Request_ResourceNotFound/);
   });
 
   test('bad client secret → vendor_unauthorized; bad user ID refused locally', async () => {
-    await expectIntegrationError(run(revokeSessionsAction, { userId: USER }, h.context('entra', { secrets: { clientSecret: 'wrong-graph-secret' } })), { code: 'vendor_unauthorized', retryable: false });
+    await expectIntegrationError(run(revokeSessionsAction, { userId: USER }, h.context('entra', { secrets: { clientSecret: 'wrong-graph-secret' } })), {
+      code: 'vendor_unauthorized',
+      retryable: false,
+    });
     await expectIntegrationError(run(revokeSessionsAction, { userId: 'not a user' }, h.context('entra')), { code: 'invalid_input', retryable: false });
   });
 

@@ -44,7 +44,11 @@ describe('greynoise.ip_context', () => {
   });
 
   test('bad key → vendor_unauthorized; IPv6 refused locally', async () => {
-    await expectIntegrationError(run(ipContextAction, { ip: '8.8.8.8' }, h.context('greynoise', { secrets: { apiKey: 'bad-key-value' } })), { code: 'vendor_unauthorized', retryable: false, httpStatus: 401 });
+    await expectIntegrationError(run(ipContextAction, { ip: '8.8.8.8' }, h.context('greynoise', { secrets: { apiKey: 'bad-key-value' } })), {
+      code: 'vendor_unauthorized',
+      retryable: false,
+      httpStatus: 401,
+    });
     await expectIntegrationError(run(ipContextAction, { ip: '2001:db8::1' }, h.context('greynoise')), { code: 'invalid_input', retryable: false });
   });
 

@@ -37,21 +37,34 @@ describe('http.request', () => {
     const ctx = h.context('http', { settings: { allowPrivateNetworks: false } });
     await expectIntegrationError(run(httpRequestAction, { url: `${h.url}/http/x` }, ctx), { code: 'address_not_allowed', retryable: false });
     const port = new URL(h.url).port;
-    await expectIntegrationError(run(httpRequestAction, { url: `http://localhost:${port}/http/x` }, h.context('http', { settings: { allowedHosts: ['localhost'], allowPrivateNetworks: false } })), { code: 'address_not_allowed', retryable: false });
+    await expectIntegrationError(
+      run(httpRequestAction, { url: `http://localhost:${port}/http/x` }, h.context('http', { settings: { allowedHosts: ['localhost'], allowPrivateNetworks: false } })),
+      { code: 'address_not_allowed', retryable: false },
+    );
     assert.equal((await h.calls('http')).length, 0);
   });
 
   test('the cloud metadata address is refused', async () => {
-    await expectIntegrationError(run(httpRequestAction, { url: 'http://169.254.169.254/latest/meta-data/' }, h.context('http', { settings: { allowedHosts: ['169.254.169.254'], allowPrivateNetworks: false } })), {
-      code: 'address_not_allowed',
-      retryable: false,
-    });
+    await expectIntegrationError(
+      run(
+        httpRequestAction,
+        { url: 'http://169.254.169.254/latest/meta-data/' },
+        h.context('http', { settings: { allowedHosts: ['169.254.169.254'], allowPrivateNetworks: false } }),
+      ),
+      {
+        code: 'address_not_allowed',
+        retryable: false,
+      },
+    );
   });
 
   test("the simulator's connection reaches the simulator's port and no other port of its host", async () => {
     const port = Number(new URL(h.url).port);
     for (const other of [port + 1, 7233, 8233, 80]) {
-      await expectIntegrationError(run(httpRequestAction, { url: `http://127.0.0.1:${other}/api/v1/namespaces/default/workflows` }, h.context('http')), { code: 'host_not_allowed', retryable: false });
+      await expectIntegrationError(run(httpRequestAction, { url: `http://127.0.0.1:${other}/api/v1/namespaces/default/workflows` }, h.context('http')), {
+        code: 'host_not_allowed',
+        retryable: false,
+      });
     }
     await expectIntegrationError(run(httpRequestAction, { url: `${h.url}/http/redirect?to=${encodeURIComponent(`http://127.0.0.1:${port + 1}/x`)}` }, h.context('http')), {
       code: 'redirect_not_allowed',
@@ -68,10 +81,13 @@ describe('http.request', () => {
     const same = await run(httpRequestAction, { url: `${h.url}/http/redirect?to=${encodeURIComponent('/http/landed')}` }, h.context('http'));
     assert.equal(same.status, 200);
     assert.equal((same.body as { path: string }).path, '/landed');
-    await expectIntegrationError(run(httpRequestAction, { url: `${h.url}/http/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}` }, h.context('http')), {
-      code: 'redirect_not_allowed',
-      retryable: false,
-    });
+    await expectIntegrationError(
+      run(httpRequestAction, { url: `${h.url}/http/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}` }, h.context('http')),
+      {
+        code: 'redirect_not_allowed',
+        retryable: false,
+      },
+    );
   });
 
   test('error statuses fail by default (classified) or are returned on request', async () => {
@@ -82,7 +98,10 @@ describe('http.request', () => {
   });
 
   test('credentials may not be passed as input headers', async () => {
-    await expectIntegrationError(run(httpRequestAction, { url: `${h.url}/http/x`, headers: { 'X-Api-Key': 'abc' } }, h.context('http')), { code: 'invalid_input', retryable: false });
+    await expectIntegrationError(run(httpRequestAction, { url: `${h.url}/http/x`, headers: { 'X-Api-Key': 'abc' } }, h.context('http')), {
+      code: 'invalid_input',
+      retryable: false,
+    });
   });
 
   test('a slow endpoint hits the per-request timeout (retryable)', async () => {

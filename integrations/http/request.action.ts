@@ -22,7 +22,15 @@ const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'invalid he
 export const httpRequestInput = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
   url: z.url({ protocol: /^https?$/ }).max(8192),
-  headers: z.record(headerName, z.string().max(8192).regex(/^[^\r\n]*$/, 'header values are single-line')).optional(),
+  headers: z
+    .record(
+      headerName,
+      z
+        .string()
+        .max(8192)
+        .regex(/^[^\r\n]*$/, 'header values are single-line'),
+    )
+    .optional(),
   query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   body: z.unknown().optional().describe('JSON body (objects/arrays/values) or a string sent as-is'),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),

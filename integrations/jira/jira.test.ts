@@ -65,12 +65,20 @@ describe('jira adapters', () => {
 
   test('unknown issue → not found; invalid issue type → 400 with Jira’s field error', async () => {
     await expectIntegrationError(run(addCommentAction, { issueKey: 'SEC-999', body: 'x' }, h.context('jira')), { code: 'vendor_not_found', retryable: false, httpStatus: 404 });
-    const err = await expectIntegrationError(run(createIssueAction, { projectKey: 'SEC', summary: 'x', issueType: 'Chore' }, h.context('jira')), { code: 'vendor_bad_request', retryable: false, httpStatus: 400 });
+    const err = await expectIntegrationError(run(createIssueAction, { projectKey: 'SEC', summary: 'x', issueType: 'Chore' }, h.context('jira')), {
+      code: 'vendor_bad_request',
+      retryable: false,
+      httpStatus: 400,
+    });
     assert.match(err.message, /issuetype: Specify a valid issue type/);
   });
 
   test('bad API token → vendor_unauthorized, not retryable', async () => {
-    const err = await expectIntegrationError(run(createIssueAction, { projectKey: 'SEC', summary: 'x' }, h.context('jira', { secrets: { apiToken: 'wrong-jira-token' } })), { code: 'vendor_unauthorized', retryable: false, httpStatus: 401 });
+    const err = await expectIntegrationError(run(createIssueAction, { projectKey: 'SEC', summary: 'x' }, h.context('jira', { secrets: { apiToken: 'wrong-jira-token' } })), {
+      code: 'vendor_unauthorized',
+      retryable: false,
+      httpStatus: 401,
+    });
     assert.ok(!err.message.includes('wrong-jira-token'));
   });
 

@@ -21,7 +21,16 @@ describe('misp adapters', () => {
     assert.ok(a);
     assert.deepEqual(
       { value: a.value, type: a.type, category: a.category, toIds: a.toIds, eventId: a.eventId, eventInfo: a.eventInfo, tags: a.tags, timestamp: a.timestamp },
-      { value: '203.0.113.77', type: 'ip-dst', category: 'Network activity', toIds: true, eventId: '42', eventInfo: 'Vigil simulator: known-bad infrastructure', tags: ['tlp:amber'], timestamp: '2025-01-01T00:00:00.000Z' },
+      {
+        value: '203.0.113.77',
+        type: 'ip-dst',
+        category: 'Network activity',
+        toIds: true,
+        eventId: '42',
+        eventInfo: 'Vigil simulator: known-bad infrastructure',
+        tags: ['tlp:amber'],
+        timestamp: '2025-01-01T00:00:00.000Z',
+      },
     );
     const [call] = await h.calls('misp');
     assert.ok(call);

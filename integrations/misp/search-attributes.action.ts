@@ -27,9 +27,18 @@ export const searchAttributesAction = defineAction({
   kind: 'enrichment',
   input: z.strictObject({
     value: z.string().min(1).max(1024).describe('Indicator value to look up (IP, domain, hash, URL, …)'),
-    type: z.string().regex(/^[a-z0-9|_-]+$/).max(64).optional().describe('MISP attribute type, e.g. ip-dst, domain, sha256'),
+    type: z
+      .string()
+      .regex(/^[a-z0-9|_-]+$/)
+      .max(64)
+      .optional()
+      .describe('MISP attribute type, e.g. ip-dst, domain, sha256'),
     toIds: z.boolean().optional().describe('Only attributes flagged for detection (to_ids)'),
-    last: z.string().regex(/^\d+[dhm]$/).optional().describe('Only attributes published in this window, e.g. 30d'),
+    last: z
+      .string()
+      .regex(/^\d+[dhm]$/)
+      .optional()
+      .describe('Only attributes published in this window, e.g. 30d'),
     limit: z.number().int().min(1).max(500).default(50),
   }),
   output: z.object({

@@ -44,12 +44,14 @@ describe('okta adapters', () => {
     const again = await run(suspendUserAction, { userId: USER }, h.context('okta'));
     assert.deepEqual(again, { userId: USER, status: 'SUSPENDED', alreadyInState: true });
     const calls = await h.calls('okta');
-    assert.deepEqual(calls.map((c) => `${c.method} ${c.path} ${c.status}`), [
-      `POST /api/v1/users/${USER}/lifecycle/suspend 200`,
-      `POST /api/v1/users/${USER}/lifecycle/suspend 400`,
-      `GET /api/v1/users/${USER} 200`,
-    ]);
-    assert.deepEqual((await users(h))[0]?.history.map((x) => x.action), ['suspend']);
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path} ${c.status}`),
+      [`POST /api/v1/users/${USER}/lifecycle/suspend 200`, `POST /api/v1/users/${USER}/lifecycle/suspend 400`, `GET /api/v1/users/${USER} 200`],
+    );
+    assert.deepEqual(
+      (await users(h))[0]?.history.map((x) => x.action),
+      ['suspend'],
+    );
   });
 
   test('unsuspend_user is the inverse and idempotent', async () => {
@@ -71,7 +73,11 @@ describe('okta adapters', () => {
   });
 
   test('bad token → E0000011 vendor_unauthorized, not retryable', async () => {
-    const err = await expectIntegrationError(run(suspendUserAction, { userId: USER }, h.context('okta', { secrets: { apiToken: '00WrongTokenValue' } })), { code: 'vendor_unauthorized', retryable: false, httpStatus: 401 });
+    const err = await expectIntegrationError(run(suspendUserAction, { userId: USER }, h.context('okta', { secrets: { apiToken: '00WrongTokenValue' } })), {
+      code: 'vendor_unauthorized',
+      retryable: false,
+      httpStatus: 401,
+    });
     assert.match(err.message, /Invalid token provided/);
   });
 

@@ -11,7 +11,13 @@ export const OPENC2_RESPONSE_TYPE = 'application/openc2-rsp+json;version=1.0';
 export const slpfNetInput = z.strictObject({
   ipv4Net: z.union([z.ipv4(), z.cidrv4()]).describe('IPv4 address or CIDR network (source or destination)'),
   direction: z.enum(['both', 'ingress', 'egress']).optional().describe('Traffic direction; the actuator applies both when omitted'),
-  durationMs: z.number().int().positive().max(366 * 24 * 3600 * 1000).optional().describe('How long the rule stays in effect (OpenC2 duration, milliseconds)'),
+  durationMs: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * 24 * 3600 * 1000)
+    .optional()
+    .describe('How long the rule stays in effect (OpenC2 duration, milliseconds)'),
 });
 export type SlpfNetInput = z.output<typeof slpfNetInput>;
 
@@ -26,7 +32,10 @@ const openC2Response = z
   .object({
     status: z.number().int(),
     status_text: z.string().optional(),
-    results: z.object({ slpf: z.object({ rule_number: z.number().int().optional() }).loose().optional() }).loose().optional(),
+    results: z
+      .object({ slpf: z.object({ rule_number: z.number().int().optional() }).loose().optional() })
+      .loose()
+      .optional(),
   })
   .loose();
 export type OpenC2Response = z.output<typeof openC2Response>;

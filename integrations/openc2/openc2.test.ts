@@ -45,7 +45,10 @@ describe('openc2 SLPF adapters', () => {
       actuator: { slpf: { asset_id: 'vigil-sim-slpf' } },
     });
     assertNoSecrets(call, SIMULATOR_CREDENTIALS.openc2);
-    assert.deepEqual((await rules(h)).map((r) => `${r.action} ${r.ipv4Net} ${r.direction}`), ['deny 203.0.113.0/24 ingress']);
+    assert.deepEqual(
+      (await rules(h)).map((r) => `${r.action} ${r.ipv4Net} ${r.direction}`),
+      ['deny 203.0.113.0/24 ingress'],
+    );
   });
 
   test('deny twice returns the same rule (one rule on the actuator)', async () => {
@@ -54,14 +57,22 @@ describe('openc2 SLPF adapters', () => {
     assert.equal(second.ruleNumber, first.ruleNumber);
     assert.equal((await rules(h)).length, 1);
     const [call] = await h.calls('openc2');
-    assert.deepEqual(call?.body, { action: 'deny', target: { ipv4_net: '203.0.113.5' }, args: { response_requested: 'complete' }, actuator: { slpf: { asset_id: 'vigil-sim-slpf' } } });
+    assert.deepEqual(call?.body, {
+      action: 'deny',
+      target: { ipv4_net: '203.0.113.5' },
+      args: { response_requested: 'complete' },
+      actuator: { slpf: { asset_id: 'vigil-sim-slpf' } },
+    });
   });
 
   test('allow_ipv4 (the inverse) replaces the deny rule', async () => {
     await run(denyIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2'));
     const allowed = await run(allowIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2'));
     assert.equal(allowed.status, 200);
-    assert.deepEqual((await rules(h)).map((r) => r.action), ['allow']);
+    assert.deepEqual(
+      (await rules(h)).map((r) => r.action),
+      ['allow'],
+    );
     assert.equal(((await h.calls('openc2'))[1]?.body as { action: string }).action, 'allow');
   });
 
@@ -72,21 +83,33 @@ describe('openc2 SLPF adapters', () => {
     assert.deepEqual({ status: deleted.status, already: deleted.alreadyInState }, { status: 200, already: false });
     const again = await run(deleteRuleAction, { ruleNumber: denied.ruleNumber }, h.context('openc2'));
     assert.deepEqual({ status: again.status, already: again.alreadyInState }, { status: 404, already: true });
-    assert.deepEqual((await h.calls('openc2'))[1]?.body, { action: 'delete', target: { 'slpf:rule_number': denied.ruleNumber }, args: { response_requested: 'complete' }, actuator: { slpf: { asset_id: 'vigil-sim-slpf' } } });
+    assert.deepEqual((await h.calls('openc2'))[1]?.body, {
+      action: 'delete',
+      target: { 'slpf:rule_number': denied.ruleNumber },
+      args: { response_requested: 'complete' },
+      actuator: { slpf: { asset_id: 'vigil-sim-slpf' } },
+    });
     assert.equal((await rules(h)).length, 0);
   });
 
   test('an OpenC2 error status inside a 200 is a failure', async () => {
-    const err = await expectIntegrationError(run(denyIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2', { settings: { asset_id: 'x' }, baseUrl: `${h.url}/openc2/nowhere` })), {
-      code: 'vendor_not_found',
-      retryable: false,
-      httpStatus: 404,
-    });
+    const err = await expectIntegrationError(
+      run(denyIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2', { settings: { asset_id: 'x' }, baseUrl: `${h.url}/openc2/nowhere` })),
+      {
+        code: 'vendor_not_found',
+        retryable: false,
+        httpStatus: 404,
+      },
+    );
     assert.match(err.message, /Not Found/);
   });
 
   test('bad token → vendor_unauthorized; 500 → retryable', async () => {
-    await expectIntegrationError(run(denyIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2', { secrets: { bearerToken: 'wrong-openc2-token' } })), { code: 'vendor_unauthorized', retryable: false, httpStatus: 401 });
+    await expectIntegrationError(run(denyIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2', { secrets: { bearerToken: 'wrong-openc2-token' } })), {
+      code: 'vendor_unauthorized',
+      retryable: false,
+      httpStatus: 401,
+    });
     await h.fault({ vendor: 'openc2', kind: 'status', status: 500, times: 1 });
     await expectIntegrationError(run(denyIpv4Action, { ipv4Net: '203.0.113.5' }, h.context('openc2')), { code: 'vendor_unavailable', retryable: true, httpStatus: 500 });
   });

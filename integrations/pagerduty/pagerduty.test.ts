@@ -26,7 +26,14 @@ describe('pagerduty adapters', () => {
   test('trigger: POST /v2/enqueue with routing_key, event_action, dedup_key and payload', async () => {
     const out = await run(
       triggerAction,
-      { summary: 'Ransomware beacon on WS-0142', source: 'WS-0142', severity: 'critical', dedupKey: 'case-42', customDetails: { case: 42 }, links: [{ href: 'https://vigil.example.com/cases/42', text: 'Case 42' }] },
+      {
+        summary: 'Ransomware beacon on WS-0142',
+        source: 'WS-0142',
+        severity: 'critical',
+        dedupKey: 'case-42',
+        customDetails: { case: 42 },
+        links: [{ href: 'https://vigil.example.com/cases/42', text: 'Case 42' }],
+      },
       h.context('pagerduty'),
     );
     assert.deepEqual(out, { status: 'success', message: 'Event processed', dedupKey: 'case-42' });
@@ -40,7 +47,10 @@ describe('pagerduty adapters', () => {
     assert.equal(body['client'], 'Vigil');
     assert.deepEqual(body['links'], [{ href: 'https://vigil.example.com/cases/42', text: 'Case 42' }]);
     const payload = body['payload'] as Record<string, unknown>;
-    assert.deepEqual({ summary: payload['summary'], source: payload['source'], severity: payload['severity'], custom: payload['custom_details'] }, { summary: 'Ransomware beacon on WS-0142', source: 'WS-0142', severity: 'critical', custom: { case: 42 } });
+    assert.deepEqual(
+      { summary: payload['summary'], source: payload['source'], severity: payload['severity'], custom: payload['custom_details'] },
+      { summary: 'Ransomware beacon on WS-0142', source: 'WS-0142', severity: 'critical', custom: { case: 42 } },
+    );
     assert.match(String(payload['timestamp']), /^\d{4}-\d{2}-\d{2}T/);
     assertNoSecrets(call, SIMULATOR_CREDENTIALS.pagerduty);
   });
@@ -68,7 +78,11 @@ describe('pagerduty adapters', () => {
   });
 
   test('wrong routing key → 400 invalid event, not retryable', async () => {
-    const err = await expectIntegrationError(run(resolveAction, { dedupKey: 'k' }, h.context('pagerduty', { secrets: { routingKey: 'R0WRONGROUTINGKEY000000000000000' } })), { code: 'vendor_bad_request', retryable: false, httpStatus: 400 });
+    const err = await expectIntegrationError(run(resolveAction, { dedupKey: 'k' }, h.context('pagerduty', { secrets: { routingKey: 'R0WRONGROUTINGKEY000000000000000' } })), {
+      code: 'vendor_bad_request',
+      retryable: false,
+      httpStatus: 400,
+    });
     assert.match(err.message, /routing_key/);
     assert.ok(!err.message.includes('R0WRONGROUTINGKEY'));
   });

@@ -18,7 +18,10 @@ export const triggerAction = defineAction({
     group: z.string().max(255).optional(),
     class: z.string().max(255).optional(),
     customDetails: z.record(z.string(), z.unknown()).optional(),
-    links: z.array(z.strictObject({ href: z.url(), text: z.string().max(255).optional() })).max(10).optional(),
+    links: z
+      .array(z.strictObject({ href: z.url(), text: z.string().max(255).optional() }))
+      .max(10)
+      .optional(),
   }),
   output: eventOutput,
   secrets: ['routingKey'],

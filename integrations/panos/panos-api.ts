@@ -67,7 +67,17 @@ const groupResponse = z.object({
   result: z
     .object({
       entry: z
-        .array(z.object({ '@name': z.string(), static: z.object({ member: z.array(z.string()).default([]) }).loose().optional() }).loose())
+        .array(
+          z
+            .object({
+              '@name': z.string(),
+              static: z
+                .object({ member: z.array(z.string()).default([]) })
+                .loose()
+                .optional(),
+            })
+            .loose(),
+        )
         .default([]),
     })
     .loose(),
@@ -92,11 +102,7 @@ export async function readGroupMembers(ctx: ActionContext, cfg: PanosConfig): Pr
 export async function writeGroupMembers(ctx: ActionContext, cfg: PanosConfig, members: string[], exists: boolean): Promise<void> {
   if (members.length === 0) {
     // A static group cannot be empty; the firewall would refuse the edit.
-    throw new IntegrationError(
-      `panos: removing the last member would leave ${cfg.group} empty; add a permanent placeholder address to the group`,
-      'vendor_bad_request',
-      false,
-    );
+    throw new IntegrationError(`panos: removing the last member would leave ${cfg.group} empty; add a permanent placeholder address to the group`, 'vendor_bad_request', false);
   }
   const body = { entry: [{ '@name': cfg.group, static: { member: members }, description: 'Addresses blocked by Vigil' }] };
   const url = joinUrl(cfg.restBase, '/Objects/AddressGroups');
@@ -118,7 +124,11 @@ export async function commitCandidate(ctx: ActionContext): Promise<string | null
   const xml = String(res.data);
   const status = /<response[^>]*status="([^"]+)"/.exec(xml)?.[1];
   if (status !== 'success') {
-    const msg = /<msg>([\s\S]*?)<\/msg>/.exec(xml)?.[1]?.replace(/<[^>]+>/g, ' ').trim() ?? 'commit failed';
+    const msg =
+      /<msg>([\s\S]*?)<\/msg>/
+        .exec(xml)?.[1]
+        ?.replace(/<[^>]+>/g, ' ')
+        .trim() ?? 'commit failed';
     throw new IntegrationError(`panos: commit refused — ${msg.slice(0, 300)}`, 'vendor_bad_request', false, res.status);
   }
   return /<job>(\d+)<\/job>/.exec(xml)?.[1] ?? null;

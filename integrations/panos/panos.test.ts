@@ -32,12 +32,10 @@ describe('panos adapters', () => {
     assert.equal(out.changed, true);
     assert.match(out.commitJobId ?? '', /^\d+$/);
     const calls = await h.calls('panos');
-    assert.deepEqual(calls.map((c) => `${c.method} ${c.path} ${c.status}`), [
-      'POST /restapi/v10.2/Objects/Addresses 200',
-      'GET /restapi/v10.2/Objects/AddressGroups 200',
-      'PUT /restapi/v10.2/Objects/AddressGroups 200',
-      'POST /api/ 200',
-    ]);
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path} ${c.status}`),
+      ['POST /restapi/v10.2/Objects/Addresses 200', 'GET /restapi/v10.2/Objects/AddressGroups 200', 'PUT /restapi/v10.2/Objects/AddressGroups 200', 'POST /api/ 200'],
+    );
     const [create, , edit, commit] = calls;
     assert.deepEqual(create?.query, { location: 'vsys', vsys: 'vsys1', name: 'vigil-block-203.0.113.7' });
     assert.deepEqual(create?.body, { entry: [{ '@name': 'vigil-block-203.0.113.7', 'ip-netmask': '203.0.113.7/32', description: 'Case 42' }] });
@@ -61,7 +59,10 @@ describe('panos adapters', () => {
     assert.deepEqual(state.groups.find((g) => g.name === 'vigil-blocked')?.members, ['vigil-placeholder', 'vigil-block-203.0.113.7']);
     assert.equal(state.commits.length, 1);
     const second = (await h.calls('panos')).slice(4);
-    assert.deepEqual(second.map((c) => `${c.method} ${c.status}`), ['POST 409', 'GET 200']);
+    assert.deepEqual(
+      second.map((c) => `${c.method} ${c.status}`),
+      ['POST 409', 'GET 200'],
+    );
   });
 
   test('unblock_ip removes the member and the object, then commits; repeating is safe', async () => {
@@ -73,7 +74,10 @@ describe('panos adapters', () => {
     const again = await run(unblockIpAction, { ip: '198.51.100.0/24' }, h.context('panos'));
     assert.deepEqual({ changed: again.changed, commit: again.commitJobId }, { changed: false, commit: null });
     const del = (await h.calls('panos')).filter((c) => c.method === 'DELETE');
-    assert.deepEqual(del.map((c) => c.status), [200, 404]);
+    assert.deepEqual(
+      del.map((c) => c.status),
+      [200, 404],
+    );
   });
 
   test('IPv6 names avoid characters PAN-OS refuses', () => {
@@ -87,7 +91,11 @@ describe('panos adapters', () => {
   });
 
   test('bad API key → vendor_unauthorized, not retryable', async () => {
-    const err = await expectIntegrationError(run(blockIpAction, { ip: '203.0.113.7' }, h.context('panos', { secrets: { apiKey: 'bad-pan-key' } })), { code: 'vendor_unauthorized', retryable: false, httpStatus: 401 });
+    const err = await expectIntegrationError(run(blockIpAction, { ip: '203.0.113.7' }, h.context('panos', { secrets: { apiKey: 'bad-pan-key' } })), {
+      code: 'vendor_unauthorized',
+      retryable: false,
+      httpStatus: 401,
+    });
     assert.match(err.message, /Unauthorized/);
   });
 

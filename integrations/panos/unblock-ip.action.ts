@@ -19,7 +19,12 @@ export const unblockIpAction = defineAction({
     let changed = false;
     const members = await readGroupMembers(ctx, cfg);
     if (members?.includes(name)) {
-      await writeGroupMembers(ctx, cfg, members.filter((m) => m !== name), true);
+      await writeGroupMembers(
+        ctx,
+        cfg,
+        members.filter((m) => m !== name),
+        true,
+      );
       changed = true;
     }
     try {

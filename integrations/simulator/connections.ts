@@ -36,22 +36,14 @@ export function simulatorConnections(baseUrl: string, options: SimulatorConnecti
       { clientId: c.defender.clientId, clientSecret: c.defender.clientSecret },
       { tenantId: c.defender.tenantId, loginBaseUrl: `${base}/defender/login` },
     ),
-    entra: connection(
-      '/graph',
-      { clientId: c.graph.clientId, clientSecret: c.graph.clientSecret },
-      { tenantId: c.graph.tenantId, loginBaseUrl: `${base}/graph/login` },
-    ),
+    entra: connection('/graph', { clientId: c.graph.clientId, clientSecret: c.graph.clientSecret }, { tenantId: c.graph.tenantId, loginBaseUrl: `${base}/graph/login` }),
     okta: connection('/okta', { apiToken: c.okta.apiToken }),
     panos: connection('/panos', { apiKey: c.panos.apiKey }, { version: 'v10.2', location: 'vsys', vsys: 'vsys1', blockGroup: PANOS_DEFAULT_GROUP, commit: true }),
     openc2: connection('/openc2', { bearerToken: c.openc2.bearerToken }, { asset_id: 'vigil-sim-slpf' }),
     slack: connection('/slack', { botToken: c.slack.botToken, signingSecret: c.slack.signingSecret }, { channel: '#soc-alerts' }),
     pagerduty: connection('/pagerduty', { routingKey: c.pagerduty.routingKey }),
     jira: connection('/jira', { email: c.jira.email, apiToken: c.jira.apiToken }),
-    email: connection(
-      `/smtp`,
-      { username: c.smtp.username, password: c.smtp.password },
-      { host, port: smtpPort, secure: false, from: 'vigil@example.com' },
-    ),
+    email: connection(`/smtp`, { username: c.smtp.username, password: c.smtp.password }, { host, port: smtpPort, secure: false, from: 'vigil@example.com' }),
     // The simulator's own host and port, nothing else on that machine.
     http: connection('/http', { token: c.http.token }, { allowedHosts: [host], allowedPorts: [effectivePort(new URL(base))], allowPrivateNetworks: true }),
   });

@@ -25,7 +25,13 @@ describe('verdict rules', () => {
   test('IPs, hashes, domains and URLs map to fixed verdicts', () => {
     assert.deepEqual(['203.0.113.1', '198.51.100.1', '192.0.2.1', '8.8.8.8'].map(ipVerdict), ['malicious', 'suspicious', 'unknown', 'clean']);
     assert.deepEqual(['bad1', '44d88612fea8a8f36de82e1278abb02f', 'dead1', '000000ff', 'abc1'].map(hashVerdict), ['malicious', 'malicious', 'suspicious', 'unknown', 'clean']);
-    assert.deepEqual(['evil.example.com', 'malware-cdn.example.org', 'phish.example.net', 'unknown-host.example.com', 'example.com'].map(domainVerdict), ['malicious', 'malicious', 'suspicious', 'unknown', 'clean']);
+    assert.deepEqual(['evil.example.com', 'malware-cdn.example.org', 'phish.example.net', 'unknown-host.example.com', 'example.com'].map(domainVerdict), [
+      'malicious',
+      'malicious',
+      'suspicious',
+      'unknown',
+      'clean',
+    ]);
     assert.equal(urlVerdict('http://203.0.113.4/payload'), 'malicious');
     assert.deepEqual(indicatorVerdict('bad.example.com'), { verdict: 'malicious', kind: 'domain' });
   });
@@ -35,7 +41,10 @@ describe('bounded memory', () => {
   test('the call log keeps only the newest calls', () => {
     const log = new CallLog(3);
     for (let i = 0; i < 5; i++) log.record({ vendor: 'x', method: 'GET', path: `/${i}`, query: {}, headers: {}, body: undefined }, 0);
-    assert.deepEqual(log.list().map((c) => c.path), ['/2', '/3', '/4']);
+    assert.deepEqual(
+      log.list().map((c) => c.path),
+      ['/2', '/3', '/4'],
+    );
   });
   test('state maps drop their oldest entries', () => {
     const m = new BoundedMap<string, number>(2);
@@ -70,7 +79,10 @@ describe('simulator control endpoints', () => {
     assert.equal(calls.length, 1);
     const c = calls[0] ?? {};
     assert.deepEqual(Object.keys(c).sort(), ['body', 'fault', 'headers', 'id', 'method', 'path', 'query', 'status', 'time', 'vendor'].sort());
-    assert.deepEqual({ vendor: c['vendor'], method: c['method'], path: c['path'], query: c['query'], status: c['status'], body: c['body'] }, { vendor: 'virustotal', method: 'GET', path: '/api/v3/domains/example.com', query: { x: '1' }, status: 200, body: null });
+    assert.deepEqual(
+      { vendor: c['vendor'], method: c['method'], path: c['path'], query: c['query'], status: c['status'], body: c['body'] },
+      { vendor: 'virustotal', method: 'GET', path: '/api/v3/domains/example.com', query: { x: '1' }, status: 200, body: null },
+    );
     assert.equal((c['headers'] as Record<string, string>)['x-apikey'], '[REDACTED]');
     assert.equal(((await call(`${h.url}/_simulator/calls`)).body as unknown[]).length, 2);
     assert.equal((await call(`${h.url}/_simulator/calls`, { method: 'DELETE' })).status, 204);
@@ -78,7 +90,11 @@ describe('simulator control endpoints', () => {
   });
 
   test('a status fault applies `times` times, with Retry-After and the vendor’s own body', async () => {
-    const added = await call(`${h.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor: 'virustotal', path: '/api/v3/domains', kind: 'status', status: 429, retryAfter: 9, times: 2 }) });
+    const added = await call(`${h.url}/_simulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vendor: 'virustotal', path: '/api/v3/domains', kind: 'status', status: 429, retryAfter: 9, times: 2 }),
+    });
     assert.equal(added.status, 201);
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -91,7 +107,10 @@ describe('simulator control endpoints', () => {
     }
     assert.deepEqual(statuses, [429, 429, 200]);
     const calls = (await call(`${h.url}/_simulator/calls?vendor=virustotal`)).body as Array<{ fault: string | null }>;
-    assert.deepEqual(calls.map((c) => c.fault), ['status', 'status', null]);
+    assert.deepEqual(
+      calls.map((c) => c.fault),
+      ['status', 'status', null],
+    );
   });
 
   test('a latency fault delays the answer; DELETE /_simulator/faults removes faults', async () => {
@@ -104,7 +123,8 @@ describe('simulator control endpoints', () => {
   });
 
   test('invalid fault specs are refused', async () => {
-    const post = (body: unknown): Promise<{ status: number }> => call(`${h.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown): Promise<{ status: number }> =>
+      call(`${h.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal((await post({ vendor: 'virustotal', kind: 'explode' })).status, 400);
     assert.equal((await post({ vendor: 'nobody', kind: 'hang' })).status, 400);
     assert.equal((await post({ vendor: 'virustotal', kind: 'status' })).status, 400);
@@ -113,7 +133,10 @@ describe('simulator control endpoints', () => {
   test('state is queryable and resettable; the PAN-OS blocked group is seeded', async () => {
     const state = (await call(`${h.url}/_simulator/state`)).body as Record<string, Record<string, unknown>>;
     assert.deepEqual(Object.keys(state).sort(), ['crowdstrike', 'defender', 'graph', 'jira', 'misp', 'okta', 'openc2', 'pagerduty', 'panos', 'slack', 'smtp']);
-    assert.deepEqual((state['panos']?.['groups'] as Array<{ name: string; members: string[] }>).map((g) => [g.name, g.members]), [['vigil-blocked', ['vigil-placeholder']]]);
+    assert.deepEqual(
+      (state['panos']?.['groups'] as Array<{ name: string; members: string[] }>).map((g) => [g.name, g.members]),
+      [['vigil-blocked', ['vigil-placeholder']]],
+    );
     assert.equal((await call(`${h.url}/_simulator/state`, { method: 'DELETE' })).status, 204);
   });
 

@@ -73,7 +73,10 @@ export interface RunningSimulator {
 }
 
 class HttpProblem extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -199,7 +202,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const target = new URL(r.url);
     if (!isLoopbackUrl(target)) return { status: 400, body: { error: 'interactions are only delivered to loopback URLs' } };
     const messages = [...state.slackMessages.values()];
-    const message = r.messageTs ? messages.find((m) => m.ts === r.messageTs) : r.approvalToken ? messages.find((m) => m.approvalToken === r.approvalToken) : messages.reverse().find((m) => m.approvalToken !== null);
+    const message = r.messageTs
+      ? messages.find((m) => m.ts === r.messageTs)
+      : r.approvalToken
+        ? messages.find((m) => m.approvalToken === r.approvalToken)
+        : messages.reverse().find((m) => m.approvalToken !== null);
     const token = r.approvalToken ?? message?.approvalToken ?? undefined;
     if (!token) return { status: 404, body: { error: 'no message with an approval token found' } };
     const actionTs = (now() / 1000).toFixed(6);
@@ -252,7 +259,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const route = `${method} ${path}`;
     switch (route) {
       case 'GET /_simulator/health':
-        return { status: 200, body: { status: 'ok', url, smtpPort: smtp?.port ?? null, vendors: SIMULATOR_VENDORS, calls: calls.size, uptimeSeconds: Math.round((now() - started) / 1000) } };
+        return {
+          status: 200,
+          body: { status: 'ok', url, smtpPort: smtp?.port ?? null, vendors: SIMULATOR_VENDORS, calls: calls.size, uptimeSeconds: Math.round((now() - started) / 1000) },
+        };
       case 'GET /_simulator/calls': {
         const vendor = query.get('vendor') ?? undefined;
         return { status: 200, body: calls.list(vendor) };
@@ -265,7 +275,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       case 'POST /_simulator/faults': {
         const parsed = faultSpec.safeParse(parseBody(rawBody, 'application/json'));
         if (!parsed.success) return { status: 400, body: { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') } };
-        if (!VENDORS.has(parsed.data.vendor) && parsed.data.vendor !== 'smtp') return { status: 400, body: { error: `unknown vendor ${parsed.data.vendor}`, vendors: SIMULATOR_VENDORS } };
+        if (!VENDORS.has(parsed.data.vendor) && parsed.data.vendor !== 'smtp')
+          return { status: 400, body: { error: `unknown vendor ${parsed.data.vendor}`, vendors: SIMULATOR_VENDORS } };
         try {
           return { status: 201, body: faults.add(parsed.data) };
         } catch (err) {

@@ -23,7 +23,10 @@ export interface RunningSmtpSimulator {
 }
 
 class SmtpReply extends Error {
-  constructor(message: string, readonly responseCode: number) {
+  constructor(
+    message: string,
+    readonly responseCode: number,
+  ) {
     super(message);
   }
 }
@@ -87,7 +90,14 @@ export async function startSmtpSimulator(options: SmtpSimulatorOptions): Promise
             method: 'DATA',
             path: '/',
             query: {},
-            headers: { from: header(raw, 'From'), to: header(raw, 'To'), cc: header(raw, 'Cc') || undefined, subject, 'message-id': messageId, 'auth-user': String(session.user ?? '') },
+            headers: {
+              from: header(raw, 'From'),
+              to: header(raw, 'To'),
+              cc: header(raw, 'Cc') || undefined,
+              subject,
+              'message-id': messageId,
+              'auth-user': String(session.user ?? ''),
+            },
             body: { envelope: { mailFrom, rcptTo }, size, raw: raw.slice(0, RECORDED_BODY_CHARS) },
           },
           options.now(),

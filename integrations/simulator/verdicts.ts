@@ -13,11 +13,7 @@ import { isIP } from 'node:net';
  */
 export type Verdict = 'malicious' | 'suspicious' | 'clean' | 'unknown';
 
-const EICAR_HASHES = new Set([
-  '44d88612fea8a8f36de82e1278abb02f',
-  '3395856ce81f2b7382dee72602f798b642f14140',
-  '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
-]);
+const EICAR_HASHES = new Set(['44d88612fea8a8f36de82e1278abb02f', '3395856ce81f2b7382dee72602f798b642f14140', '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f']);
 
 function ipv4Prefix24(ip: string): string {
   return ip.split('.').slice(0, 3).join('.');

@@ -31,19 +31,39 @@ function interactionBody(actionId: string, value: string): string {
 describe('verifySlackSignature', () => {
   test('accepts Slack’s documented example', () => {
     assert.equal(signSlackRequest(DOC_SECRET, DOC_TIMESTAMP, DOC_BODY), DOC_SIGNATURE);
-    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW + 60_000 }), { ok: true });
+    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW + 60_000 }), {
+      ok: true,
+    });
   });
   test('rejects a tampered body or the wrong secret', () => {
-    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: `${DOC_BODY}&x=1`, now: DOC_NOW }), { ok: false, reason: 'bad_signature' });
-    assert.deepEqual(verifySlackSignature({ signingSecret: 'another-secret', timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW }), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: `${DOC_BODY}&x=1`, now: DOC_NOW }), {
+      ok: false,
+      reason: 'bad_signature',
+    });
+    assert.deepEqual(verifySlackSignature({ signingSecret: 'another-secret', timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW }), {
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
   test('rejects a stale timestamp (older or newer than 5 minutes)', () => {
-    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW + 301_000 }), { ok: false, reason: 'stale' });
-    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW - 301_000 }), { ok: false, reason: 'stale' });
+    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW + 301_000 }), {
+      ok: false,
+      reason: 'stale',
+    });
+    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY, now: DOC_NOW - 301_000 }), {
+      ok: false,
+      reason: 'stale',
+    });
   });
   test('rejects missing or malformed headers', () => {
-    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: undefined, signature: DOC_SIGNATURE, rawBody: DOC_BODY }), { ok: false, reason: 'missing_headers' });
-    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: 'v1=abc', rawBody: DOC_BODY, now: DOC_NOW }), { ok: false, reason: 'malformed' });
+    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: undefined, signature: DOC_SIGNATURE, rawBody: DOC_BODY }), {
+      ok: false,
+      reason: 'missing_headers',
+    });
+    assert.deepEqual(verifySlackSignature({ signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: 'v1=abc', rawBody: DOC_BODY, now: DOC_NOW }), {
+      ok: false,
+      reason: 'malformed',
+    });
   });
 });
 

@@ -19,9 +19,7 @@ export interface SlackSignatureInput {
   toleranceSeconds?: number;
 }
 
-export type SlackSignatureResult =
-  | { ok: true }
-  | { ok: false; reason: 'missing_headers' | 'malformed' | 'stale' | 'bad_signature' };
+export type SlackSignatureResult = { ok: true } | { ok: false; reason: 'missing_headers' | 'malformed' | 'stale' | 'bad_signature' };
 
 /** `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` under the signing secret. */
 export function signSlackRequest(signingSecret: string, timestamp: string, rawBody: string | Buffer): string {

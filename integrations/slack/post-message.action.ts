@@ -58,7 +58,11 @@ export const postMessageAction = defineAction({
   input: z.strictObject({
     channel: z.string().min(1).max(80).optional().describe('Channel ID or name; defaults to the connection setting `channel`'),
     text: z.string().min(1).max(40000).describe('Message text (mrkdwn); also the notification fallback'),
-    threadTs: z.string().regex(/^\d+\.\d+$/).optional().describe('Reply in this thread'),
+    threadTs: z
+      .string()
+      .regex(/^\d+\.\d+$/)
+      .optional()
+      .describe('Reply in this thread'),
     approval: approval.optional().describe('Adds Approve/Reject buttons that carry the approval token'),
   }),
   output: z.object({ channel: z.string(), ts: z.string(), withApproval: z.boolean() }),

@@ -62,7 +62,11 @@ describe('slack.post_message', () => {
 
   test('HTTP 429 with Retry-After → retryable', async () => {
     await h.fault({ vendor: 'slack', path: '/api/chat.postMessage', kind: 'status', status: 429, retryAfter: 4, times: 1 });
-    const err = await expectIntegrationError(run(postMessageAction, { channel: 'C0123456789', text: 'x' }, h.context('slack')), { code: 'vendor_rate_limited', retryable: true, httpStatus: 429 });
+    const err = await expectIntegrationError(run(postMessageAction, { channel: 'C0123456789', text: 'x' }, h.context('slack')), {
+      code: 'vendor_rate_limited',
+      retryable: true,
+      httpStatus: 429,
+    });
     assert.equal(err.retryAfterMs, 4000);
   });
 

@@ -13,7 +13,12 @@ export const getUrlReportAction = defineAction({
   title: 'VirusTotal: URL report',
   docUrl: 'https://docs.virustotal.com/reference/url-info',
   kind: 'enrichment',
-  input: z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(8192).describe('Absolute http(s) URL') }),
+  input: z.strictObject({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(8192)
+      .describe('Absolute http(s) URL'),
+  }),
   output: virusTotalReportOutput,
   secrets: ['apiKey'],
   describeTarget: (input) => `URL ${input.url}`,

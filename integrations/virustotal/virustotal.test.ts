@@ -21,7 +21,15 @@ describe('virustotal adapters', () => {
     const hash = 'BAD0000000000000000000000000000000000000000000000000000000000001';
     const out = await run(getFileReportAction, { hash }, h.context('virustotal'));
     assert.deepEqual(
-      { verdict: out.verdict, malicious: out.malicious, suspicious: out.suspicious, harmless: out.harmless, undetected: out.undetected, reputation: out.reputation, found: out.found },
+      {
+        verdict: out.verdict,
+        malicious: out.malicious,
+        suspicious: out.suspicious,
+        harmless: out.harmless,
+        undetected: out.undetected,
+        reputation: out.reputation,
+        found: out.found,
+      },
       { verdict: 'malicious', malicious: 14, suspicious: 2, harmless: 47, undetected: 9, reputation: -47, found: true },
     );
     assert.equal(out.link, `https://www.virustotal.com/gui/file/${hash.toLowerCase()}`);
@@ -45,7 +53,10 @@ describe('virustotal adapters', () => {
     assert.equal(suspicious.verdict, 'suspicious');
     assert.equal(suspicious.suspicious, 3);
     const calls = await h.calls('virustotal');
-    assert.deepEqual(calls.map((c) => c.path), ['/api/v3/ip_addresses/8.8.8.8', '/api/v3/ip_addresses/198.51.100.20']);
+    assert.deepEqual(
+      calls.map((c) => c.path),
+      ['/api/v3/ip_addresses/8.8.8.8', '/api/v3/ip_addresses/198.51.100.20'],
+    );
   });
 
   test('get_domain_report: lower-cases the domain', async () => {

@@ -248,7 +248,16 @@ describe('ActionRunner (in-memory repositories, vendor simulator)', () => {
 
   test('containment claims the ledger row by its idempotency key: the same key contains once, another key is another containment', async () => {
     const device = deviceId();
-    const call = { tenantId, action: 'crowdstrike.contain_host', params: { deviceIds: [device] }, scope: {}, idempotencyKey: 'case-1:contain:1', caseId: randomUUID(), workflowId: 'case-1', stepId: 'contain' };
+    const call = {
+      tenantId,
+      action: 'crowdstrike.contain_host',
+      params: { deviceIds: [device] },
+      scope: {},
+      idempotencyKey: 'case-1:contain:1',
+      caseId: randomUUID(),
+      workflowId: 'case-1',
+      stepId: 'contain',
+    };
     const first = await runner.run(call);
     const again = await runner.run(call);
     assert.equal(first.reused, undefined);
@@ -269,7 +278,15 @@ describe('ActionRunner (in-memory repositories, vendor simulator)', () => {
   });
 
   test('containment with expiresIn schedules its own revert that long after it succeeded', async () => {
-    const result = await runner.run({ tenantId, action: 'crowdstrike.contain_host', params: { deviceIds: [deviceId()] }, scope: {}, idempotencyKey: 'case-2:contain:1', caseId: randomUUID(), expiresIn: '30m' });
+    const result = await runner.run({
+      tenantId,
+      action: 'crowdstrike.contain_host',
+      params: { deviceIds: [deviceId()] },
+      scope: {},
+      idempotencyKey: 'case-2:contain:1',
+      caseId: randomUUID(),
+      expiresIn: '30m',
+    });
     assert.ok(result.expiresAt);
     assert.equal(expiry.scheduled.length, 1);
     assert.equal(expiry.scheduled[0]!.input.containmentId, result.containmentId);
@@ -308,7 +325,9 @@ describe('ActionRunner (in-memory repositories, vendor simulator)', () => {
 
   test('a call the limiter holds back waits for its slot inside the attempt; a hold longer than the attempt fails retryably with the delay', async () => {
     limits.full = true;
-    const held = await failureOf(runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.10' }, scope: {}, idempotencyKey: 'wf:held:1', attemptMs: 1_000 }));
+    const held = await failureOf(
+      runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.10' }, scope: {}, idempotencyKey: 'wf:held:1', attemptMs: 1_000 }),
+    );
     assert.equal(held.type, 'concurrency_limited');
     assert.equal(held.nonRetryable, false);
     assert.ok(typeof held.nextRetryDelay === 'number' && held.nextRetryDelay >= 500);
@@ -316,7 +335,9 @@ describe('ActionRunner (in-memory repositories, vendor simulator)', () => {
     limits.full = false;
     limits.tokens = 0.5;
     connections.safety = { ...DEFAULT_SAFETY, rateLimitPerMinute: 60, rateLimitBurst: 1 };
-    const limited = await failureOf(runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.11' }, scope: {}, idempotencyKey: 'wf:held:2', attemptMs: 400 }));
+    const limited = await failureOf(
+      runner.run({ tenantId, action: 'virustotal.get_ip_report', params: { ip: '203.0.113.11' }, scope: {}, idempotencyKey: 'wf:held:2', attemptMs: 400 }),
+    );
     assert.equal(limited.type, 'rate_limited');
     assert.equal(limited.nonRetryable, false);
     assert.equal(limited.nextRetryDelay, 500, 'half a token missing at one a second');

@@ -252,7 +252,9 @@ export class ActionRunner {
       nonRetryable: true,
       message:
         `${definition.key} refused: ${what} is protected (${hit.rule.reason})` +
-        (call.override ? `; approval ${call.override.approvalId} is not an approved override of this action in this case` : '; only an approved override approval guarding this step allows it'),
+        (call.override
+          ? `; approval ${call.override.approvalId} is not an approved override of this action in this case`
+          : '; only an approved override approval guarding this step allows it'),
       details: [{ code: 'protected_asset', kind: hit.target.kind, value: hit.target.value, pattern: hit.rule.pattern, assetId: hit.rule.id }],
     });
   }

@@ -111,7 +111,16 @@ export function createApprovalActivities(approvals: ApprovalsRepository): Pick<C
           kind: decided ? 'approval_decided' : 'approval_vote',
           stepId: input.stepId,
           message,
-          data: { approvalId: input.approvalId, decision: vote.decision, comment: vote.comment ?? null, via: vote.via, level: vote.level, status: input.status, approvals: input.approvals, quorum: input.quorum },
+          data: {
+            approvalId: input.approvalId,
+            decision: vote.decision,
+            comment: vote.comment ?? null,
+            via: vote.via,
+            level: vote.level,
+            status: input.status,
+            approvals: input.approvals,
+            quorum: input.quorum,
+          },
           dedupKey: `${input.workflowId}:${input.stepId}:approval:${input.approvalId}:vote:${vote.actorId}`,
         },
         {
@@ -119,7 +128,16 @@ export function createApprovalActivities(approvals: ApprovalsRepository): Pick<C
           actor: vote.actorId,
           action: decided ? 'approval.decided' : 'approval.voted',
           target: `approval:${input.approvalId}`,
-          details: { caseId: input.caseId, decision: vote.decision, comment: vote.comment ?? null, via: vote.via, level: vote.level, status: input.status, approvals: input.approvals, quorum: input.quorum },
+          details: {
+            caseId: input.caseId,
+            decision: vote.decision,
+            comment: vote.comment ?? null,
+            via: vote.via,
+            level: vote.level,
+            status: input.status,
+            approvals: input.approvals,
+            quorum: input.quorum,
+          },
           ip: input.origin?.ip ?? null,
           userAgent: input.origin?.userAgent ?? null,
         },
@@ -138,19 +156,31 @@ export function createApprovalActivities(approvals: ApprovalsRepository): Pick<C
         dedupKey: `${input.workflowId}:${input.stepId}:approval:${input.approvalId}:${change.kind}:${'level' in change ? change.level : 0}`,
       };
       if (change.kind === 'escalated') {
-        await approvals.advance({ ...at, kind: 'escalated', levelIndex: change.level - 1, expiresAt: change.expiresAt }, {
-          ...line,
-          kind: 'approval_escalated',
-          message: `approval escalated to level ${change.level} (${roleList(change.roles)}): no decision in time`,
-        });
+        await approvals.advance(
+          { ...at, kind: 'escalated', levelIndex: change.level - 1, expiresAt: change.expiresAt },
+          {
+            ...line,
+            kind: 'approval_escalated',
+            message: `approval escalated to level ${change.level} (${roleList(change.roles)}): no decision in time`,
+          },
+        );
       } else if (change.kind === 'expired') {
         await approvals.advance(
           { ...at, kind: 'expired', outcome: change.outcome, reason: `no decision by the end of level ${change.level}: default outcome ${change.outcome}` },
           { ...line, kind: 'approval_expired', message: `approval expired after level ${change.level}: default outcome ${change.outcome}` },
-          { tenantId: input.tenantId, actor: 'playbook', action: 'approval.expired', target: `approval:${input.approvalId}`, details: { caseId: input.caseId, level: change.level, outcome: change.outcome } },
+          {
+            tenantId: input.tenantId,
+            actor: 'playbook',
+            action: 'approval.expired',
+            target: `approval:${input.approvalId}`,
+            details: { caseId: input.caseId, level: change.level, outcome: change.outcome },
+          },
         );
       } else {
-        await approvals.advance({ ...at, kind: 'cancelled', reason: `cancelled: ${change.reason}` }, { ...line, kind: 'approval_cancelled', message: `approval withdrawn: ${change.reason}` });
+        await approvals.advance(
+          { ...at, kind: 'cancelled', reason: `cancelled: ${change.reason}` },
+          { ...line, kind: 'approval_cancelled', message: `approval withdrawn: ${change.reason}` },
+        );
       }
     },
   };

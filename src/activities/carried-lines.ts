@@ -18,7 +18,12 @@ export type FailedLine = Pick<StepEventInput, 'stepId' | 'dedupKey' | 'kind' | '
  * `endsRun`, written with the run's end in one transaction; without it the step's line is written
  * here. A failure writes its line at once and rethrows.
  */
-export async function withCarriedLines(runs: CaseRunsService, input: RunActionInput, work: () => Promise<StepOutcome>, failed: (error: unknown) => FailedLine): Promise<RunActionResult> {
+export async function withCarriedLines(
+  runs: CaseRunsService,
+  input: RunActionInput,
+  work: () => Promise<StepOutcome>,
+  failed: (error: unknown) => FailedLine,
+): Promise<RunActionResult> {
   // Earlier steps' lines go to PostgreSQL while the work runs: off this step's critical path.
   const written = input.deferLine ? writeCarried(runs, input) : undefined;
   try {

@@ -72,7 +72,15 @@ export function createRevertActivities(deps: RevertActivityDeps): RevertActiviti
               kind: 'containment_reverted',
               stepId: row.stepId,
               message,
-              data: { containmentId: row.id, action: row.action, inverse: row.inverse, target: row.target, reason: input.reason, output: result.output, revertWorkflowId: input.workflowId },
+              data: {
+                containmentId: row.id,
+                action: row.action,
+                inverse: row.inverse,
+                target: row.target,
+                reason: input.reason,
+                output: result.output,
+                revertWorkflowId: input.workflowId,
+              },
               dedupKey: `${input.workflowId}:${row.id}:reverted`,
             }
           : undefined,

@@ -116,7 +116,14 @@ class FakeAlertsRepository {
     this.state.alerts.set(key, alert);
     const queued = target.playbook !== null;
     if (target.playbook) {
-      this.state.outbox.push({ alertId: alert.id, severityId: w.caseSeverityId, playbookId: target.playbook.id, playbookHash: target.playbook.hash, finding: w.alert, postedBy: w.postedBy });
+      this.state.outbox.push({
+        alertId: alert.id,
+        severityId: w.caseSeverityId,
+        playbookId: target.playbook.id,
+        playbookHash: target.playbook.hash,
+        finding: w.alert,
+        postedBy: w.postedBy,
+      });
     }
     return { id: alert.id, caseId: target.id, duplicate: false, count: 1, previous: null, created, queued };
   }
@@ -126,7 +133,9 @@ class FakeAlertsRepository {
 function fakeCatalog(): Pick<PlaybookLibraryService, 'select'> {
   return {
     select: (alert) =>
-      alert.severity_id >= 5 ? ({ playbook: { id: 'contain', version: '1.2.0' }, hash: 'sha256-contain', file: 'contain.yaml', origin: 'bundled' } as unknown as CatalogEntry) : undefined,
+      alert.severity_id >= 5
+        ? ({ playbook: { id: 'contain', version: '1.2.0' }, hash: 'sha256-contain', file: 'contain.yaml', origin: 'bundled' } as unknown as CatalogEntry)
+        : undefined,
   };
 }
 
@@ -198,7 +207,10 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(repo.transactions, 1, 'one transaction for the whole delivery');
     // Every uid and fingerprint of the batch is locked once, before the first write.
     const settings = DEFAULT_CORRELATION;
-    const expected = result.alerts.flatMap((item) => [`uid:${principal.tenantId}:generic:${item.alert.finding_info.uid}`, `fp:${principal.tenantId}:${fingerprintOf(item.alert, 'generic', settings).value}`]);
+    const expected = result.alerts.flatMap((item) => [
+      `uid:${principal.tenantId}:generic:${item.alert.finding_info.uid}`,
+      `fp:${principal.tenantId}:${fingerprintOf(item.alert, 'generic', settings).value}`,
+    ]);
     assert.deepEqual(repo.locks, [expected]);
   });
 
@@ -248,7 +260,9 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(ingested.caseId, open.id);
     assert.equal(ingested.duplicate, false);
     assert.equal(repo.state.cases.get(open.id)!.alertCount, 2);
-    assert.deepEqual(repo.state.outbox, [{ alertId: ingested.id, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: result.alerts[0]!.alert, postedBy: 'api-key:k1' }]);
+    assert.deepEqual(repo.state.outbox, [
+      { alertId: ingested.id, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: result.alerts[0]!.alert, postedBy: 'api-key:k1' },
+    ]);
     assert.equal(relay.wakes, 1, 'the relay is woken once the transaction committed');
     // What a new case would have been given had there been no open case: the playbook the catalogue chose for it.
     const write = repo.writes[0]!;
@@ -256,7 +270,12 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(write.newCase.runStatus, 'pending');
     assert.equal(write.newCase.workflowId, caseWorkflowId(write.newCase.id));
     assert.equal(write.taskQueue, TASK_QUEUE);
-    assert.deepEqual(write.joinReason, { fingerprint, fields: ['source', 'rule', 'host'], values: { source: 'generic', rule: 'impossible_travel', host: 'ws-0142' }, windowMinutes: 60 });
+    assert.deepEqual(write.joinReason, {
+      fingerprint,
+      fields: ['source', 'rule', 'host'],
+      values: { source: 'generic', rule: 'impossible_travel', host: 'ws-0142' },
+      windowMinutes: 60,
+    });
   });
 
   test('an alert no playbook matches starts a case without a run, queues nothing and does not wake the relay', async () => {

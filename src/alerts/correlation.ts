@@ -42,7 +42,11 @@ export function fingerprintOf(alert: CanonicalAlert, source: string, settings: C
   } else if (fields.has('user') && user) {
     parts['user'] = user.toLowerCase();
   }
-  const canonical = JSON.stringify(Object.keys(parts).sort().map((k) => [k, parts[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(parts)
+      .sort()
+      .map((k) => [k, parts[k]]),
+  );
   return { value: createHash('sha256').update(canonical).digest('hex').slice(0, 32), parts };
 }
 

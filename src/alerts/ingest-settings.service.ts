@@ -52,7 +52,9 @@ export class IngestSettingsService {
       const { secret: given, ...rest } = body.hmac;
       const secret = given === undefined ? before.secret : (given ?? undefined);
       if (rest.required && secret === undefined) {
-        throw new VigilError('invalid_body', 'HMAC signatures cannot be required without a secret', { issues: [{ path: 'hmac.secret', message: 'required when hmac.required is true' }] });
+        throw new VigilError('invalid_body', 'HMAC signatures cannot be required without a secret', {
+          issues: [{ path: 'hmac.secret', message: 'required when hmac.required is true' }],
+        });
       }
       const ingest = settings['ingest'] && typeof settings['ingest'] === 'object' ? (settings['ingest'] as Record<string, unknown>) : {};
       const stored = { ...ingest, hmac: { ...rest, ...(secret !== undefined ? { secret } : {}) } };

@@ -25,7 +25,9 @@ const sourceHeaders = z.strictObject({
 });
 
 export const hmacSettingsBody = z.strictObject({
-  required: z.boolean().meta({ description: 'Refuse every delivery without a valid signature (401 invalid_signature). When false and a secret is set, signed deliveries are still verified.' }),
+  required: z
+    .boolean()
+    .meta({ description: 'Refuse every delivery without a valid signature (401 invalid_signature). When false and a secret is set, signed deliveries are still verified.' }),
   secret: z
     .string()
     .min(16, 'at least 16 characters')
@@ -35,7 +37,13 @@ export const hmacSettingsBody = z.strictObject({
     .meta({ description: 'Write-only. Omit to keep the stored secret; null removes it. Never returned.' }),
   signatureHeader: headerName.default(DEFAULT_SIGNATURE_HEADER).meta({ description: 'Header carrying `sha256=<hex>` of HMAC-SHA256 over `<timestamp>.<raw body>`.' }),
   timestampHeader: headerName.default(DEFAULT_TIMESTAMP_HEADER).meta({ description: 'Header carrying the signing time in epoch seconds.' }),
-  toleranceSeconds: z.number().int().min(1).max(86_400).default(DEFAULT_TOLERANCE_SECONDS).meta({ description: 'Largest accepted distance between the timestamp and now, against replays.' }),
+  toleranceSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_TOLERANCE_SECONDS)
+    .meta({ description: 'Largest accepted distance between the timestamp and now, against replays.' }),
   perSource: z
     .partialRecord(z.enum(ALERT_SOURCES), sourceHeaders)
     .default({})
@@ -63,7 +71,12 @@ export type IngestSettingsView = z.output<typeof ingestSettingsView>;
 const fingerprintField = z.enum(FINGERPRINT_FIELDS);
 
 export const correlationSettingsBody = z.strictObject({
-  windowMinutes: z.number().int().min(1).max(43_200).meta({ description: 'An alert joins an open case with the same fingerprint whose last alert is at most this old (1 minute to 30 days).' }),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(43_200)
+    .meta({ description: 'An alert joins an open case with the same fingerprint whose last alert is at most this old (1 minute to 30 days).' }),
   fields: z
     .array(fingerprintField)
     .min(1)
@@ -136,5 +149,9 @@ export function ingestView(policy: HmacPolicy, limits: IngestSettingsView['limit
 }
 
 export function correlationView(settings: CorrelationSettings): CorrelationSettingsView {
-  return { windowMinutes: settings.windowMinutes, fields: [...settings.fields], defaults: { windowMinutes: DEFAULT_CORRELATION.windowMinutes, fields: [...DEFAULT_CORRELATION.fields] } };
+  return {
+    windowMinutes: settings.windowMinutes,
+    fields: [...settings.fields],
+    defaults: { windowMinutes: DEFAULT_CORRELATION.windowMinutes, fields: [...DEFAULT_CORRELATION.fields] },
+  };
 }

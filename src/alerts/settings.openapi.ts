@@ -34,7 +34,10 @@ export const SETTINGS_ROUTE_DOCS: RouteDoc[] = [
     tags: ['settings'],
     auth: ADMIN_ROLES,
     tenantScoped: true,
-    body: { schema: ingestSettingsBody, example: { hmac: { required: true, secret: 'a-long-random-shared-secret', toleranceSeconds: 300, perSource: { splunk: { signatureHeader: 'X-Splunk-Signature' } } } } },
+    body: {
+      schema: ingestSettingsBody,
+      example: { hmac: { required: true, secret: 'a-long-random-shared-secret', toleranceSeconds: 300, perSource: { splunk: { signatureHeader: 'X-Splunk-Signature' } } } },
+    },
     responses: { 200: { description: 'The settings now in force', schema: ingestSettingsView, example: INGEST_VIEW_EXAMPLE } },
     errors: ['invalid_json', 'invalid_body', 'unsupported_media_type'],
   },
@@ -57,7 +60,13 @@ export const SETTINGS_ROUTE_DOCS: RouteDoc[] = [
     auth: ADMIN_ROLES,
     tenantScoped: true,
     body: { schema: correlationSettingsBody, example: { windowMinutes: 120, fields: ['source', 'rule', 'host'] } },
-    responses: { 200: { description: 'The settings now in force', schema: correlationSettingsView, example: { ...CORRELATION_VIEW_EXAMPLE, windowMinutes: 120, fields: ['source', 'rule', 'host'] } } },
+    responses: {
+      200: {
+        description: 'The settings now in force',
+        schema: correlationSettingsView,
+        example: { ...CORRELATION_VIEW_EXAMPLE, windowMinutes: 120, fields: ['source', 'rule', 'host'] },
+      },
+    },
     errors: ['invalid_json', 'invalid_body', 'unsupported_media_type'],
   },
 ];

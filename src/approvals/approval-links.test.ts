@@ -49,7 +49,10 @@ describe('the link signing key', () => {
   test('production refuses to start without VIGIL_LINK_SIGNING_KEY; elsewhere a random per-process key is used', async () => {
     const { ConfigError, loadConfig } = await import('../config/config.schema.js');
     const base = { VIGIL_SECRETS_KEYS: `main:${Buffer.alloc(32, 1).toString('base64')}` };
-    assert.throws(() => loadConfig({ ...base, NODE_ENV: 'production' }), (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith('VIGIL_LINK_SIGNING_KEY')));
+    assert.throws(
+      () => loadConfig({ ...base, NODE_ENV: 'production' }),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith('VIGIL_LINK_SIGNING_KEY')),
+    );
     assert.throws(() => loadConfig({ ...base, NODE_ENV: 'production', VIGIL_LINK_SIGNING_KEY: 'short' }), ConfigError);
     const prod = loadConfig({ ...base, NODE_ENV: 'production', VIGIL_LINK_SIGNING_KEY: 'p'.repeat(40) });
     assert.deepEqual(prod.approvalLinks, { signingKey: 'p'.repeat(40), ephemeralKey: false });

@@ -17,15 +17,11 @@ export type DecisionBody = z.output<typeof decisionBody>;
 export const linkBody = z.strictObject({
   approver: z
     .strictObject({
-      id: z
-        .string()
-        .min(1)
-        .max(200)
-        .meta({
-          description:
-            'Who the link is for: `user:<id>` of a user of the approval\'s tenant who is not removed (400 `invalid_body` for anything else, 404 `not_found` for an unknown user). The link decides as that user: the same voter as their API keys, so they vote once, and never on a run they requested.',
-          example: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11',
-        }),
+      id: z.string().min(1).max(200).meta({
+        description:
+          "Who the link is for: `user:<id>` of a user of the approval's tenant who is not removed (400 `invalid_body` for anything else, 404 `not_found` for an unknown user). The link decides as that user: the same voter as their API keys, so they vote once, and never on a run they requested.",
+        example: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11',
+      }),
       roles: z
         .array(roleName)
         .min(1)
@@ -35,7 +31,13 @@ export const linkBody = z.strictObject({
     })
     .meta({ description: 'The approver the link decides as. Whoever holds the link acts as this user: send it only to them.' }),
   decision: decision.optional().meta({ description: 'Bind the link to one decision (an "Approve" link and a "Reject" link).' }),
-  expiresInSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(24 * 3600).meta({ description: 'Lifetime of the link (default 24 h, at most 7 days).' }),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(24 * 3600)
+    .meta({ description: 'Lifetime of the link (default 24 h, at most 7 days).' }),
 });
 export type LinkBody = z.output<typeof linkBody>;
 
@@ -93,7 +95,9 @@ export type DecisionResult = z.output<typeof decisionResult>;
 export const linkResult = z.object({
   url: z.url(),
   token: z.string(),
-  approver: z.object({ id: z.string(), roles: z.array(z.string()) }).meta({ description: "The user the link decides as, with the role they hold (the user's, whatever the body said)." }),
+  approver: z
+    .object({ id: z.string(), roles: z.array(z.string()) })
+    .meta({ description: "The user the link decides as, with the role they hold (the user's, whatever the body said)." }),
   decision: z.enum(['approve', 'reject']).nullable(),
   expiresAt: z.iso.datetime(),
 });
@@ -101,6 +105,11 @@ export type LinkResult = z.output<typeof linkResult>;
 
 export const linkView = z.object({
   approval: approvalView,
-  link: z.object({ approver: z.object({ id: z.string(), roles: z.array(z.string()) }), decision: z.enum(['approve', 'reject']).nullable(), expiresAt: z.iso.datetime(), used: z.boolean() }),
+  link: z.object({
+    approver: z.object({ id: z.string(), roles: z.array(z.string()) }),
+    decision: z.enum(['approve', 'reject']).nullable(),
+    expiresAt: z.iso.datetime(),
+    used: z.boolean(),
+  }),
 });
 export type LinkView = z.output<typeof linkView>;

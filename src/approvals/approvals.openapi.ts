@@ -35,7 +35,8 @@ export const APPROVAL_ROUTE_DOCS: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/approvals',
     summary: 'Approvals of the tenant, newest first',
-    description: 'Each with its question, the exact action and target it guards, the rendered parameters, the evidence gathered so far, the open level, the votes so far and when the level expires.',
+    description:
+      'Each with its question, the exact action and target it guards, the rendered parameters, the evidence gathered so far, the open level, the votes so far and when the level expires.',
     tags: ['approvals'],
     auth: READ_ROLES,
     tenantScoped: true,

@@ -76,9 +76,7 @@ export interface ApprovalVote {
 
 /** A pending approval moving on without a vote: to its next level, to its default outcome, or withdrawn. */
 export type ApprovalAdvance = { tenantId: string; approvalId: string } & (
-  | { kind: 'escalated'; levelIndex: number; expiresAt: number }
-  | { kind: 'expired'; outcome: ApprovalDecision; reason: string }
-  | { kind: 'cancelled'; reason: string }
+  { kind: 'escalated'; levelIndex: number; expiresAt: number } | { kind: 'expired'; outcome: ApprovalDecision; reason: string } | { kind: 'cancelled'; reason: string }
 );
 
 /** A user a link decides as, and the role they hold in the approval's tenant. */

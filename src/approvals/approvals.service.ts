@@ -156,7 +156,13 @@ export class ApprovalsService {
    * because Temporal is unreachable is rolled back and the link still works. It decides as its user
    * with the role they hold now; once the user is removed (or for a link naming no user) it is refused.
    */
-  async decideByToken(token: string, decision: ApprovalDecision | undefined, via: 'link' | 'slack', origin: RequestOrigin = { ip: null, userAgent: null }, comment?: string): Promise<DecisionResult> {
+  async decideByToken(
+    token: string,
+    decision: ApprovalDecision | undefined,
+    via: 'link' | 'slack',
+    origin: RequestOrigin = { ip: null, userAgent: null },
+    comment?: string,
+  ): Promise<DecisionResult> {
     const { claims, approver } = await this.claims(token);
     if (!approver) {
       throw new VigilError('forbidden', `the approver this link names (${claims.approver.id}) is not a user of the tenant, or was removed`, { reason: 'approver_unknown' });
@@ -210,7 +216,14 @@ export class ApprovalsService {
     return row;
   }
 
-  private async send(row: ApprovalRow, actor: ApprovalActor, decision: ApprovalDecision, comment: string | undefined, via: 'api' | 'link' | 'slack', origin: RequestOrigin): Promise<DecisionResult> {
+  private async send(
+    row: ApprovalRow,
+    actor: ApprovalActor,
+    decision: ApprovalDecision,
+    comment: string | undefined,
+    via: 'api' | 'link' | 'slack',
+    origin: RequestOrigin,
+  ): Promise<DecisionResult> {
     // The row trails the run by an activity at most; a decided row means a decided run.
     if (row.status === 'expired') throw new ApprovalRefusedError('too_late', 'the approval has expired');
     if (row.status !== 'pending') throw new ApprovalRefusedError('already_decided', `the approval is already ${row.status}`);

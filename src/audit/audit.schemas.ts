@@ -3,7 +3,10 @@ import { z } from 'zod';
 const one = <T extends z.ZodType>(s: T) => s.optional();
 
 export const auditListQuery = z.strictObject({
-  actor: one(z.string().min(1).max(200)).meta({ description: 'Exactly this actor: `user:<id>`, `api-key:<id>`, `playbook`, `system`.', example: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11' }),
+  actor: one(z.string().min(1).max(200)).meta({
+    description: 'Exactly this actor: `user:<id>`, `api-key:<id>`, `playbook`, `system`.',
+    example: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11',
+  }),
   action: one(z.string().regex(/^[a-z_]+(\.[a-z_]+|\.\*)?$/, 'an action such as case.updated, or case.* for every case action')).meta({
     description: 'Exactly this action (`case.updated`), or every action on one kind of object (`case.*`).',
     example: 'case.*',

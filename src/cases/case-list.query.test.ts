@@ -10,8 +10,14 @@ const parse = (q: string) => listCasesQuery.parse(Object.fromEntries(new URLSear
 
 describe('case list SQL', () => {
   test('every filter is a bound parameter, scoped by tenant', () => {
-    const { sql, params } = caseListSql(TENANT, parse('status=new,triaged&minSeverity=high&assignee=ana&tag=a,b&source=splunk&createdFrom=2026-01-01T00:00:00Z&q=50%25_off&limit=10'));
-    assert.match(sql, /WHERE tenant_id = \$1 AND status = ANY\(\$2::text\[\]\) AND severity_id >= \$3 AND assignee = \$4 AND tags @> \$5::text\[\] AND source = ANY\(\$6::text\[\]\) AND created_at >= \$7::timestamptz AND title ILIKE \$8/);
+    const { sql, params } = caseListSql(
+      TENANT,
+      parse('status=new,triaged&minSeverity=high&assignee=ana&tag=a,b&source=splunk&createdFrom=2026-01-01T00:00:00Z&q=50%25_off&limit=10'),
+    );
+    assert.match(
+      sql,
+      /WHERE tenant_id = \$1 AND status = ANY\(\$2::text\[\]\) AND severity_id >= \$3 AND assignee = \$4 AND tags @> \$5::text\[\] AND source = ANY\(\$6::text\[\]\) AND created_at >= \$7::timestamptz AND title ILIKE \$8/,
+    );
     assert.match(sql, /ORDER BY created_at DESC, id DESC LIMIT \$9$/);
     assert.deepEqual(params, [TENANT, ['new', 'triaged'], 4, 'ana', ['a', 'b'], ['splunk'], '2026-01-01T00:00:00Z', '%50\\%\\_off%', 11]);
   });
@@ -31,9 +37,15 @@ describe('case list SQL', () => {
 
   test('a cursor of another sort, or with values of the wrong shape, is refused before any SQL', () => {
     const other = nextCaseCursor(parse('sort=updated_at'), { k0: '2026-01-02 10:00:00+00', k1: '22222222-2222-4222-8222-222222222222' });
-    assert.throws(() => caseListSql(TENANT, { ...parse(''), cursor: other }), (e: unknown) => e instanceof VigilError && e.code === 'invalid_cursor');
+    assert.throws(
+      () => caseListSql(TENANT, { ...parse(''), cursor: other }),
+      (e: unknown) => e instanceof VigilError && e.code === 'invalid_cursor',
+    );
     const injected = encodeCursor('cases:created_at:desc', ["2026-01-02'); DROP TABLE cases; --", '22222222-2222-4222-8222-222222222222']);
-    assert.throws(() => caseListSql(TENANT, { ...parse(''), cursor: injected }), (e: unknown) => e instanceof VigilError && e.code === 'invalid_cursor');
+    assert.throws(
+      () => caseListSql(TENANT, { ...parse(''), cursor: injected }),
+      (e: unknown) => e instanceof VigilError && e.code === 'invalid_cursor',
+    );
   });
 
   test('query parsing: words and numbers for severity, lists, defaults', () => {

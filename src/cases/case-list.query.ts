@@ -26,8 +26,7 @@ const KEY_FORMATS: Readonly<Record<string, RegExp>> = {
   smallint: /^\d{1,2}$/,
 };
 
-export const CASE_LIST_COLUMNS =
-  'id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at';
+export const CASE_LIST_COLUMNS = 'id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at';
 
 export interface CaseListSql {
   sql: string;

@@ -38,7 +38,14 @@ export class CaseNotesService {
     return this.cases.transaction(async (m) => {
       await lockCase(this.cases, m, principal.tenantId, caseId, { refuseMerged: true });
       const comment = await this.cases.addComment(m, principal.tenantId, caseId, principal.actor, body);
-      await appendCaseEvent(m, { tenantId: principal.tenantId, caseId, actor: principal.actor, kind: 'comment_added', message: `comment: ${quote(body)}`, data: { commentId: comment.id } });
+      await appendCaseEvent(m, {
+        tenantId: principal.tenantId,
+        caseId,
+        actor: principal.actor,
+        kind: 'comment_added',
+        message: `comment: ${quote(body)}`,
+        data: { commentId: comment.id },
+      });
       await this.cases.touch(m, principal.tenantId, caseId);
       await this.audit.record(m, auditBy(principal, origin, 'case.commented', `case:${caseId}`, { commentId: comment.id, length: body.length }));
       return commentViewOf(comment);

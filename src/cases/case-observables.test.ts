@@ -52,10 +52,13 @@ describe('case observables', () => {
     ]);
     const byKind = Object.fromEntries(obs.map((o) => [o.kind, o]));
     assert.equal(byKind['ip']!.verdict, 'malicious');
-    assert.deepEqual(byKind['ip']!.verdicts.map((v) => [v.stepId, v.verdict, v.action]), [
-      ['a', 'clean', 'x.a'],
-      ['b', 'malicious', 'x.b'],
-    ]);
+    assert.deepEqual(
+      byKind['ip']!.verdicts.map((v) => [v.stepId, v.verdict, v.action]),
+      [
+        ['a', 'clean', 'x.a'],
+        ['b', 'malicious', 'x.b'],
+      ],
+    );
     assert.equal(byKind['domain']!.verdict, 'suspicious');
     assert.equal(byKind['user']!.verdict, null, 'user names compare with case');
   });

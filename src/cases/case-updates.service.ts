@@ -100,10 +100,14 @@ export class CaseUpdatesService {
     if (body.severity !== undefined && body.severity !== Number(row.severity_id)) {
       const minimum = await this.cases.alertSeverityFloor(m, tenantId, row.id);
       if (body.severity < minimum) {
-        throw new VigilError('severity_below_alerts', `severity ${body.severity} (${severityWord(body.severity)}) is below the highest alert severity ${minimum} (${severityWord(minimum)})`, {
-          severityId: body.severity,
-          minimum,
-        });
+        throw new VigilError(
+          'severity_below_alerts',
+          `severity ${body.severity} (${severityWord(body.severity)}) is below the highest alert severity ${minimum} (${severityWord(minimum)})`,
+          {
+            severityId: body.severity,
+            minimum,
+          },
+        );
       }
       changes.severityId = { from: Number(row.severity_id), to: body.severity };
     }
@@ -129,7 +133,12 @@ export class CaseUpdatesService {
         data: { from: changes.status.from, to: changes.status.to, ...(changes.resolution ? { resolution: changes.resolution.to } : {}) },
       });
     } else if (changes.resolution) {
-      await appendCaseEvent(m, { ...base, kind: 'resolution_changed', message: `resolution ${changes.resolution.from ?? 'none'} → ${changes.resolution.to}`, data: { ...changes.resolution } });
+      await appendCaseEvent(m, {
+        ...base,
+        kind: 'resolution_changed',
+        message: `resolution ${changes.resolution.from ?? 'none'} → ${changes.resolution.to}`,
+        data: { ...changes.resolution },
+      });
     }
     if (changes.severityId) {
       const { from, to } = changes.severityId;

@@ -53,8 +53,12 @@ export const listCasesQuery = z.strictObject({
   assignee: singleParam(assignee).optional().meta({ description: 'Exactly this assignee.' }),
   tag: listParam(tag).optional().meta({ description: 'Cases carrying every one of these tags.', example: 'phishing' }),
   source: listParam(z.string().min(1).max(64)).optional().meta({ description: 'Alert source(s) of the case (`generic`, `crowdstrike`, …).' }),
-  createdFrom: singleParam(z.iso.datetime({ offset: true })).optional().meta({ description: 'Created at or after (ISO 8601).', example: '2026-01-01T00:00:00Z' }),
-  createdTo: singleParam(z.iso.datetime({ offset: true })).optional().meta({ description: 'Created before (ISO 8601).' }),
+  createdFrom: singleParam(z.iso.datetime({ offset: true }))
+    .optional()
+    .meta({ description: 'Created at or after (ISO 8601).', example: '2026-01-01T00:00:00Z' }),
+  createdTo: singleParam(z.iso.datetime({ offset: true }))
+    .optional()
+    .meta({ description: 'Created before (ISO 8601).' }),
   q: singleParam(z.string().trim().min(1).max(200)).optional().meta({ description: 'Text the title contains (case-insensitive).', example: 'beacon' }),
   sort: singleParam(z.enum(CASE_SORTS)).default('created_at').meta({ description: 'Sort key; ties are broken by id, so the order is stable.' }),
   order: singleParam(z.enum(['asc', 'desc'])).default('desc'),

@@ -5,7 +5,18 @@ import { parseBody, parseQuery } from '../common/http/request-validation.js';
 import { CASE_WRITE_ROLES, CurrentPrincipal, type Principal, READ_ROLES, Roles } from '../common/auth/principal.js';
 import { CaseNotesService } from './case-notes.service.js';
 import { CaseUpdatesService, type MergeResult } from './case-updates.service.js';
-import { type CaseSummary, type CommentView, commentBody, createTaskBody, listCasesQuery, mergeBody, patchCaseBody, patchTaskBody, revertBody, type TaskView } from './case.schemas.js';
+import {
+  type CaseSummary,
+  type CommentView,
+  commentBody,
+  createTaskBody,
+  listCasesQuery,
+  mergeBody,
+  patchCaseBody,
+  patchTaskBody,
+  revertBody,
+  type TaskView,
+} from './case.schemas.js';
 import { type CaseView, CasesService } from './cases.service.js';
 
 @Controller('api/v1/cases')

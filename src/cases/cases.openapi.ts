@@ -47,7 +47,12 @@ const TASK = {
   updatedAt: '2026-03-02T10:21:00.000Z',
   doneAt: null,
 };
-const COMMENT = { id: '1a2b3c4d-0000-4000-8000-000000000002', author: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11', body: 'Host isolated, waiting for EDR triage.', createdAt: '2026-03-02T10:22:00.000Z' };
+const COMMENT = {
+  id: '1a2b3c4d-0000-4000-8000-000000000002',
+  author: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11',
+  body: 'Host isolated, waiting for EDR triage.',
+  createdAt: '2026-03-02T10:22:00.000Z',
+};
 const READ_ERRORS: RouteDoc['errors'] = ['not_found'];
 const WRITE_ERRORS: RouteDoc['errors'] = ['not_found', 'invalid_body', 'invalid_json', 'unsupported_media_type', 'case_merged'];
 
@@ -61,7 +66,13 @@ export const CASE_ROUTE_DOCS: RouteDoc[] = [
     auth: READ_ROLES,
     tenantScoped: true,
     query: listCasesQuery,
-    responses: { 200: { description: 'One page of cases', schema: casePage, example: { items: [SUMMARY], nextCursor: 'eyJrIjoiY2FzZXM6Y3JlYXRlZF9hdDpkZXNjIiwidiI6WyIyMDI2LTAzLTAyIDEwOjE1OjAwKzAwIiwiMGI1YyJdfQ' } } },
+    responses: {
+      200: {
+        description: 'One page of cases',
+        schema: casePage,
+        example: { items: [SUMMARY], nextCursor: 'eyJrIjoiY2FzZXM6Y3JlYXRlZF9hdDpkZXNjIiwidiI6WyIyMDI2LTAzLTAyIDEwOjE1OjAwKzAwIiwiMGI1YyJdfQ' },
+      },
+    },
     errors: ['invalid_query', 'invalid_cursor'],
   },
   {
@@ -80,15 +91,42 @@ export const CASE_ROUTE_DOCS: RouteDoc[] = [
         schema: caseDetail,
         example: {
           ...SUMMARY,
-          run: { status: 'completed', playbookId: 'default', playbookVersion: '1.0.0', playbookHash: 'ab12…', workflowId: `case-${CASE_ID}`, temporalUrl: `http://127.0.0.1:8233/namespaces/default/workflows/case-${CASE_ID}`, live: null },
+          run: {
+            status: 'completed',
+            playbookId: 'default',
+            playbookVersion: '1.0.0',
+            playbookHash: 'ab12…',
+            workflowId: `case-${CASE_ID}`,
+            temporalUrl: `http://127.0.0.1:8233/namespaces/default/workflows/case-${CASE_ID}`,
+            live: null,
+          },
           allowedTransitions: ['contained', 'on_hold', 'resolved', 'false_positive', 'closed'],
           alerts: [],
-          observables: [{ kind: 'ip', value: '203.0.113.9', type_id: 2, alertCount: 3, verdict: 'malicious', verdicts: [{ verdict: 'malicious', action: 'abuseipdb.check_ip', stepId: 'enrich_ip', at: '2026-03-02T10:15:01.000Z' }] }],
+          observables: [
+            {
+              kind: 'ip',
+              value: '203.0.113.9',
+              type_id: 2,
+              alertCount: 3,
+              verdict: 'malicious',
+              verdicts: [{ verdict: 'malicious', action: 'abuseipdb.check_ip', stepId: 'enrich_ip', at: '2026-03-02T10:15:01.000Z' }],
+            },
+          ],
           attacks: [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1071', name: 'Application Layer Protocol' }, subTechnique: null }],
           approvals: [],
           tasks: [TASK],
           comments: [COMMENT],
-          timeline: [{ id: '17', at: '2026-03-02T10:20:00.000Z', actor: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11', kind: 'status_changed', stepId: null, message: 'status triaged → in_progress', data: { from: 'triaged', to: 'in_progress' } }],
+          timeline: [
+            {
+              id: '17',
+              at: '2026-03-02T10:20:00.000Z',
+              actor: 'user:3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11',
+              kind: 'status_changed',
+              stepId: null,
+              message: 'status triaged → in_progress',
+              data: { from: 'triaged', to: 'in_progress' },
+            },
+          ],
         },
       },
     },

@@ -8,8 +8,7 @@ import type { ListCasesQuery } from './case.schemas.js';
 /** The transaction a case write runs in; timeline lines and audit rows go into the same one. */
 export type CaseTransaction = EntityManager;
 
-export const CASE_ROW_COLUMNS =
-  'id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at, last_alert_at';
+export const CASE_ROW_COLUMNS = 'id, title, status, severity_id, source, assignee, tags, alert_count, resolution, merged_into, run_status, created_at, updated_at, last_alert_at';
 
 const TASK_COLUMNS = 'id, title, assignee, done, created_by, created_at, updated_at, done_at';
 
@@ -121,7 +120,12 @@ export class CasesRepository {
   }
 
   /** The surviving case of a merge takes the absorbed case's alert count, severity, latest alert time and tags. */
-  async absorb(m: CaseTransaction, tenantId: string, survivorId: string, absorbed: { alertsMoved: number; severityId: number; lastAlertAt: Date | undefined; tags: string[] }): Promise<CaseRow> {
+  async absorb(
+    m: CaseTransaction,
+    tenantId: string,
+    survivorId: string,
+    absorbed: { alertsMoved: number; severityId: number; lastAlertAt: Date | undefined; tags: string[] },
+  ): Promise<CaseRow> {
     const rows = await queryRows<CaseRow>(
       m,
       `UPDATE cases SET alert_count = alert_count + $3, severity_id = GREATEST(severity_id, $4), last_alert_at = GREATEST(last_alert_at, $5),

@@ -198,7 +198,13 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
         if (answered.has(approval.id)) continue;
         const roles = (approval.levels[approval.level_index] ?? approval.levels[0])?.roles ?? ['analyst'];
         try {
-          await orchestrator.decideApproval(approval.workflow_id, { approvalId: approval.id, decision: options.approvals, actor: { id: 'user:vigil-dry-run', roles }, via: 'api', comment: 'dry run' });
+          await orchestrator.decideApproval(approval.workflow_id, {
+            approvalId: approval.id,
+            decision: options.approvals,
+            actor: { id: 'user:vigil-dry-run', roles },
+            via: 'api',
+            comment: 'dry run',
+          });
           answered.add(approval.id);
           approvals.push({ stepId: approval.step_id, decision: options.approvals });
         } catch (error) {

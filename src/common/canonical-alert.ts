@@ -20,18 +20,7 @@ export const SEVERITY_NAMES: Readonly<Record<SeverityId, string>> = {
 };
 
 /** Vigil's observable kinds; each maps onto an OCSF observable type_id (see OBSERVABLE_TYPE_IDS). */
-export type ObservableKind =
-  | 'ip'
-  | 'domain'
-  | 'url'
-  | 'email'
-  | 'md5'
-  | 'sha1'
-  | 'sha256'
-  | 'hostname'
-  | 'user'
-  | 'file_name'
-  | 'command_line';
+export type ObservableKind = 'ip' | 'domain' | 'url' | 'email' | 'md5' | 'sha1' | 'sha256' | 'hostname' | 'user' | 'file_name' | 'command_line';
 
 /** OCSF observable type_id per kind (1 Hostname, 2 IP Address, 4 User Name, 5 Email Address, 6 URL String, 7 File Name, 8 Hash, 13 Command Line). */
 export const OBSERVABLE_TYPE_IDS: Readonly<Record<ObservableKind, { type_id: number; type: string }>> = {
@@ -122,18 +111,5 @@ export interface CanonicalAlert {
 }
 
 /** Vigil's source keys: the `{source}` of `POST /api/v1/alerts/{source}`. */
-export const ALERT_SOURCES = [
-  'generic',
-  'ocsf',
-  'guardduty',
-  'splunk',
-  'elastic',
-  'graph',
-  'sentinel',
-  'defender',
-  'crowdstrike',
-  'wazuh',
-  'suricata',
-  'gcp-scc',
-] as const;
+export const ALERT_SOURCES = ['generic', 'ocsf', 'guardduty', 'splunk', 'elastic', 'graph', 'sentinel', 'defender', 'crowdstrike', 'wazuh', 'suricata', 'gcp-scc'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  allowedTransitions,
-  CASE_RESOLUTIONS,
-  CASE_STATUSES,
-  type CaseStatus,
-  canTransition,
-  checkTransition,
-  FINISHED_STATUSES,
-} from './case-lifecycle.js';
+import { allowedTransitions, CASE_RESOLUTIONS, CASE_STATUSES, type CaseStatus, canTransition, checkTransition, FINISHED_STATUSES } from './case-lifecycle.js';
 
 /** The table as the README documents it: every pair not listed here must be refused. */
 const EXPECTED: Record<CaseStatus, CaseStatus[]> = {
@@ -50,8 +42,14 @@ describe('case lifecycle: every pair of statuses', () => {
   });
 
   test('the table counts 31 allowed moves for analysts and 28 for playbooks', () => {
-    assert.equal(CASE_STATUSES.reduce((n, s) => n + allowedTransitions(s, 'analyst').length, 0), 31);
-    assert.equal(CASE_STATUSES.reduce((n, s) => n + allowedTransitions(s, 'playbook').length, 0), 28);
+    assert.equal(
+      CASE_STATUSES.reduce((n, s) => n + allowedTransitions(s, 'analyst').length, 0),
+      31,
+    );
+    assert.equal(
+      CASE_STATUSES.reduce((n, s) => n + allowedTransitions(s, 'playbook').length, 0),
+      28,
+    );
   });
 });
 

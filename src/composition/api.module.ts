@@ -37,7 +37,17 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [CoreModule.forRoot(config), IntegrationsApiModule],
-      controllers: [HealthController, AlertsController, SettingsController, CasesController, PlaybooksController, TenantsController, AuditController, OpenApiController, ApprovalsController],
+      controllers: [
+        HealthController,
+        AlertsController,
+        SettingsController,
+        CasesController,
+        PlaybooksController,
+        TenantsController,
+        AuditController,
+        OpenApiController,
+        ApprovalsController,
+      ],
       providers: [
         AlertIngestService,
         AlertsRepository,

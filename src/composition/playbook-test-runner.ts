@@ -253,7 +253,9 @@ export class PlaybookTestRunner {
       const state = await this.runState(workflowId);
       result.steps = (state?.steps ?? []).filter((s) => s.state === 'completed' || s.state === 'failed').map((s) => s.stepId);
       result.calls = this.distinctCalls(calls);
-      const rows: Array<{ status: string; run_status: string; resolution: string | null }> = await db.query(`SELECT status, run_status, resolution FROM cases WHERE id = $1`, [caseId]);
+      const rows: Array<{ status: string; run_status: string; resolution: string | null }> = await db.query(`SELECT status, run_status, resolution FROM cases WHERE id = $1`, [
+        caseId,
+      ]);
       result.status = rows[0]?.status;
       result.runStatus = rows[0]?.run_status;
       result.resolution = rows[0]?.resolution ?? null;
@@ -313,7 +315,13 @@ export class PlaybookTestRunner {
             await approvals.decide(principal, { ip: null, userAgent: 'vigil playbook test' }, approval.id, { decision, ...(comment ? { comment } : {}) });
           } else {
             // Roles no API key holds (or several at once): the `decideApproval` Update itself.
-            await orchestrator.decideApproval(approval.workflow_id, { approvalId: approval.id, decision, actor: { id: actorId, roles }, via: 'api', ...(comment ? { comment } : {}) });
+            await orchestrator.decideApproval(approval.workflow_id, {
+              approvalId: approval.id,
+              decision,
+              actor: { id: actorId, roles },
+              via: 'api',
+              ...(comment ? { comment } : {}),
+            });
           }
           answered.add(approval.id);
           result.approvals.push({ stepId: approval.step_id, decision });
@@ -358,10 +366,12 @@ export class PlaybookTestRunner {
     if (expect.resolution !== undefined && result.resolution !== expect.resolution) failures.push(`expected resolution ${expect.resolution}, got ${result.resolution}`);
     if (expect.steps !== undefined) {
       if (Array.isArray(expect.steps)) {
-        if (JSON.stringify(expect.steps) !== JSON.stringify(result.steps)) failures.push(`expected steps ${describeList(expect.steps)}, the run took ${describeList(result.steps)}`);
+        if (JSON.stringify(expect.steps) !== JSON.stringify(result.steps))
+          failures.push(`expected steps ${describeList(expect.steps)}, the run took ${describeList(result.steps)}`);
       } else {
         for (const id of expect.steps.contains ?? []) if (!result.steps.includes(id)) failures.push(`expected step ${id} to be taken; the run took ${describeList(result.steps)}`);
-        for (const id of expect.steps.excludes ?? []) if (result.steps.includes(id)) failures.push(`expected step ${id} not to be taken; the run took ${describeList(result.steps)}`);
+        for (const id of expect.steps.excludes ?? [])
+          if (result.steps.includes(id)) failures.push(`expected step ${id} not to be taken; the run took ${describeList(result.steps)}`);
       }
     }
     if (expect.actions !== undefined) {
@@ -369,10 +379,14 @@ export class PlaybookTestRunner {
       const shown = describeList(actual.map((c) => `${c.action} ${JSON.stringify(c.params)}`));
       if (Array.isArray(expect.actions)) {
         const same = expect.actions.length === actual.length && expect.actions.every((e, i) => actionMatches(e, actual[i]!));
-        if (!same) failures.push(`expected actions ${describeList(expect.actions.map((e) => (typeof e === 'string' ? e : `${e.action}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`)))}, the run called ${shown}`);
+        if (!same)
+          failures.push(
+            `expected actions ${describeList(expect.actions.map((e) => (typeof e === 'string' ? e : `${e.action}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`)))}, the run called ${shown}`,
+          );
       } else {
         for (const e of expect.actions.contains ?? []) {
-          if (!actual.some((c) => actionMatches(e, c))) failures.push(`expected a call of ${expectedKey(e)}${typeof e !== 'string' && e.params ? ` with ${JSON.stringify(e.params)}` : ''}; the run called ${shown}`);
+          if (!actual.some((c) => actionMatches(e, c)))
+            failures.push(`expected a call of ${expectedKey(e)}${typeof e !== 'string' && e.params ? ` with ${JSON.stringify(e.params)}` : ''}; the run called ${shown}`);
         }
         for (const key of expect.actions.excludes ?? []) if (actual.some((c) => c.action === key)) failures.push(`expected no call of ${key}; the run called ${shown}`);
       }

@@ -57,7 +57,9 @@ export class RecordingActionRunner {
     const { definition, input: params, target } = prepareActionInput(call);
     const record: RecordedCall = { action: call.action, params, key: call.idempotencyKey };
     script.calls.push(record);
-    const response = (script.responses[call.action] ?? []).find((r) => (r.times === undefined || (script.used.get(r) ?? 0) < r.times) && (r.params === undefined || partialMatch(r.params, params)));
+    const response = (script.responses[call.action] ?? []).find(
+      (r) => (r.times === undefined || (script.used.get(r) ?? 0) < r.times) && (r.params === undefined || partialMatch(r.params, params)),
+    );
     if (!response) {
       record.problem = `no recorded response for ${call.action} with params ${JSON.stringify(params)}`;
       throw ApplicationFailure.nonRetryable(record.problem, 'NoRecordedResponse');

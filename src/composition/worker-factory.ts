@@ -37,7 +37,13 @@ function installRuntime(level: AppConfig['logLevel']): void {
   runtimeInstalled = true;
   Runtime.install({
     logger: new DefaultLogger(SDK_LEVELS[level], (entry) => {
-      const line = { timestamp: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), level: entry.level.toLowerCase(), context: 'Temporal', message: entry.message, ...entry.meta };
+      const line = {
+        timestamp: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
+        level: entry.level.toLowerCase(),
+        context: 'Temporal',
+        message: entry.message,
+        ...entry.meta,
+      };
       process.stderr.write(`${JSON.stringify(line)}\n`);
     }),
   });
@@ -58,7 +64,10 @@ export async function createVigilWorker(options: VigilWorkerOptions): Promise<{ 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    activities: { ...activities, ...createRevertActivities({ timeline: app.get(TimelineRepository), ledger: app.get(ContainmentLedgerRepository), actions: app.get(ActionRunner) }) },
+    activities: {
+      ...activities,
+      ...createRevertActivities({ timeline: app.get(TimelineRepository), ledger: app.get(ContainmentLedgerRepository), actions: app.get(ActionRunner) }),
+    },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
     maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
     maxConcurrentActivityTaskExecutions: config.worker.maxActivities,

@@ -12,7 +12,10 @@ const url = z.string().url();
 /** `keyId:base64key[,keyId:base64key…]`: each key decodes to 32 bytes (AES-256); ids are unique. */
 function parseSecretsKeys(text: string, ctx: z.RefinementCtx): Array<{ id: string; key: string }> {
   const keys: Array<{ id: string; key: string }> = [];
-  for (const entry of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const entry of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const colon = entry.indexOf(':');
     const id = colon > 0 ? entry.slice(0, colon) : '';
     const value = colon > 0 ? entry.slice(colon + 1) : '';
@@ -37,7 +40,10 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/vigil'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_URL: url.default('http://127.0.0.1:8233'),
   VIGIL_TASK_QUEUE: z.string().min(1).default('vigil'),
@@ -47,7 +53,12 @@ export const configSchema = z.object({
   /** When set, an admin API key with exactly this value exists for tenant `default`. */
   VIGIL_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  VIGIL_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   VIGIL_MAX_BATCH_ALERTS: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Fallback poll of the outbox; the relay is woken at once on commit, so this only matters after a failure. */
   VIGIL_OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -59,7 +70,10 @@ export const configSchema = z.object({
   /** The shared fixtures (vendor payloads, CACAO playbooks) that playbook tests may name as `shared:alerts/…`. */
   VIGIL_FIXTURES_DIR: z.string().min(1).optional(),
   /** `vigil playbook test`: the database its throwaway tenants and cases go to. */
-  VIGIL_TEST_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/vigil_test'),
+  VIGIL_TEST_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/vigil_test'),
   VIGIL_SIMULATOR_URL: url.default('http://127.0.0.1:4010'),
   /** Development and tests: tenants without a connection of their own for a vendor use the simulator's. */
   VIGIL_SIMULATOR_CONNECTIONS: bool.default(false),
@@ -68,7 +82,10 @@ export const configSchema = z.object({
   /** Signs approval links (HMAC-SHA256), at least 32 characters. Required in production; elsewhere a random per-process key is used. */
   VIGIL_LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a case workflow stays open after its playbook finished, waiting for more alerts. */
-  VIGIL_CASE_IDLE_TIMEOUT: z.string().regex(/^\d+(ms|s|m|h|d)$/).default('7d'),
+  VIGIL_CASE_IDLE_TIMEOUT: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/)
+    .default('7d'),
   /** Worker: seconds a sticky workflow task may wait for its worker before going to any worker. */
   VIGIL_STICKY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   VIGIL_WORKER_MAX_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),

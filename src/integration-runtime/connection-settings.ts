@@ -25,10 +25,34 @@ export const DEFAULT_SAFETY: Readonly<SafetySettings> = Object.freeze({
 
 /** The safety keys a connection's settings may carry, checked when a connection is written. */
 export const safetySettingsShape = {
-  rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional().meta({ description: `Vendor calls per minute for this tenant (default ${DEFAULT_SAFETY.rateLimitPerMinute}).` }),
-  rateLimitBurst: z.number().int().min(1).max(10_000).optional().meta({ description: `Calls allowed back to back before the rate applies (default ${DEFAULT_SAFETY.rateLimitBurst}).` }),
-  maxConcurrent: z.number().int().min(1).max(1_000).optional().meta({ description: `Calls in flight at once (default ${DEFAULT_SAFETY.maxConcurrent}).` }),
-  cacheTtlSeconds: z.number().int().min(0).max(7 * 24 * 3600).optional().meta({ description: `Enrichment cache lifetime in seconds; 0 disables it (default ${DEFAULT_SAFETY.cacheTtlSeconds}).` }),
+  rateLimitPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .meta({ description: `Vendor calls per minute for this tenant (default ${DEFAULT_SAFETY.rateLimitPerMinute}).` }),
+  rateLimitBurst: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .meta({ description: `Calls allowed back to back before the rate applies (default ${DEFAULT_SAFETY.rateLimitBurst}).` }),
+  maxConcurrent: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .optional()
+    .meta({ description: `Calls in flight at once (default ${DEFAULT_SAFETY.maxConcurrent}).` }),
+  cacheTtlSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .optional()
+    .meta({ description: `Enrichment cache lifetime in seconds; 0 disables it (default ${DEFAULT_SAFETY.cacheTtlSeconds}).` }),
 };
 
 function positiveInt(value: unknown, fallback: number, min: number): number {

@@ -41,10 +41,7 @@ export const updateConnectionBody = z
     baseUrl: baseUrlSchema.optional(),
     settings: settingsSchema.optional().meta({ description: 'Replaces the settings.' }),
     enabledActions: enabledActionsSchema.optional(),
-    secrets: z
-      .record(secretName, secretValue.nullable())
-      .optional()
-      .meta({ description: 'Sets the named secrets (null removes one); secrets not named are kept.' }),
+    secrets: z.record(secretName, secretValue.nullable()).optional().meta({ description: 'Sets the named secrets (null removes one); secrets not named are kept.' }),
   })
   .meta({ id: 'UpdateConnection' });
 

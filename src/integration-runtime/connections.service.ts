@@ -124,14 +124,33 @@ export class ConnectionsService {
         `INSERT INTO integration_connections (id, tenant_id, vendor, name, base_url, settings, enabled_actions, secret_names, secrets_ciphertext, secrets_iv, secrets_auth_tag, secrets_key_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (tenant_id, vendor) DO NOTHING RETURNING ${CONNECTION_COLUMNS}`,
-        [id, tenantId, body.vendor, body.name ?? body.vendor, body.baseUrl, JSON.stringify(body.settings ?? {}), body.enabledActions ?? null, Object.keys(body.secrets).sort(), sealed.ciphertext, sealed.iv, sealed.authTag, sealed.keyId],
+        [
+          id,
+          tenantId,
+          body.vendor,
+          body.name ?? body.vendor,
+          body.baseUrl,
+          JSON.stringify(body.settings ?? {}),
+          body.enabledActions ?? null,
+          Object.keys(body.secrets).sort(),
+          sealed.ciphertext,
+          sealed.iv,
+          sealed.authTag,
+          sealed.keyId,
+        ],
       );
       const row = rows[0];
       if (!row) {
         const existing = await queryRows<{ id: string }>(m, `SELECT id FROM integration_connections WHERE tenant_id = $1 AND vendor = $2`, [tenantId, body.vendor]);
-        throw new VigilError('conflict', `this tenant already has a connection for ${body.vendor}; change it with PATCH /api/v1/connections/${existing[0]?.id ?? '{id}'}`, { vendor: body.vendor, id: existing[0]?.id ?? null });
+        throw new VigilError('conflict', `this tenant already has a connection for ${body.vendor}; change it with PATCH /api/v1/connections/${existing[0]?.id ?? '{id}'}`, {
+          vendor: body.vendor,
+          id: existing[0]?.id ?? null,
+        });
       }
-      await recordAudit(m, auditBy(principal, origin, 'connection.created', `connection:${row.id}`, { vendor: row.vendor, name: row.name, baseUrl: row.base_url, secretNames: row.secret_names }));
+      await recordAudit(
+        m,
+        auditBy(principal, origin, 'connection.created', `connection:${row.id}`, { vendor: row.vendor, name: row.name, baseUrl: row.base_url, secretNames: row.secret_names }),
+      );
       return toView(row);
     });
     this.resolver.invalidate(tenantId);
@@ -239,7 +258,19 @@ export class ConnectionsService {
         `INSERT INTO integration_connections (id, tenant_id, vendor, name, base_url, settings, enabled_actions, secret_names, secrets_ciphertext, secrets_iv, secrets_auth_tag, secrets_key_id)
          VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11)
          ON CONFLICT (tenant_id, vendor) DO NOTHING RETURNING id`,
-        [id, tenantId, vendor, `${vendor} (vendor simulator)`, connection.baseUrl, JSON.stringify(connection.settings), Object.keys(connection.secrets).sort(), sealed.ciphertext, sealed.iv, sealed.authTag, sealed.keyId],
+        [
+          id,
+          tenantId,
+          vendor,
+          `${vendor} (vendor simulator)`,
+          connection.baseUrl,
+          JSON.stringify(connection.settings),
+          Object.keys(connection.secrets).sort(),
+          sealed.ciphertext,
+          sealed.iv,
+          sealed.authTag,
+          sealed.keyId,
+        ],
       );
       if (rows[0]) added.push(vendor);
     }
@@ -249,7 +280,10 @@ export class ConnectionsService {
 
   private async row(m: EntityManager, tenantId: string, id: string, forUpdate: boolean): Promise<ConnectionRow> {
     if (!UUID.test(id)) throw notFound('connection', id);
-    const rows = await queryRows<ConnectionRow>(m, `SELECT ${CONNECTION_COLUMNS} FROM integration_connections WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [tenantId, id]);
+    const rows = await queryRows<ConnectionRow>(m, `SELECT ${CONNECTION_COLUMNS} FROM integration_connections WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [
+      tenantId,
+      id,
+    ]);
     if (!rows[0]) throw notFound('connection', id);
     return rows[0];
   }

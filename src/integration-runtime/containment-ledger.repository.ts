@@ -68,10 +68,25 @@ export class ContainmentLedgerRepository {
       `INSERT INTO containment_actions (tenant_id, case_id, idempotency_key, workflow_id, step_id, action, inverse, input, target, reverts_id, override_approval_id, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending')
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
-      [entry.tenantId, entry.caseId, entry.idempotencyKey, entry.workflowId, entry.stepId, entry.action, entry.inverse, JSON.stringify(entry.input), entry.target, entry.revertsId, entry.overrideApprovalId],
+      [
+        entry.tenantId,
+        entry.caseId,
+        entry.idempotencyKey,
+        entry.workflowId,
+        entry.stepId,
+        entry.action,
+        entry.inverse,
+        JSON.stringify(entry.input),
+        entry.target,
+        entry.revertsId,
+        entry.overrideApprovalId,
+      ],
     );
     if (inserted[0]) return inserted[0];
-    const existing = await queryRows<ContainmentRecord>(this.db, `SELECT ${COLUMNS} FROM containment_actions WHERE tenant_id = $1 AND idempotency_key = $2`, [entry.tenantId, entry.idempotencyKey]);
+    const existing = await queryRows<ContainmentRecord>(this.db, `SELECT ${COLUMNS} FROM containment_actions WHERE tenant_id = $1 AND idempotency_key = $2`, [
+      entry.tenantId,
+      entry.idempotencyKey,
+    ]);
     return existing[0]!;
   }
 

@@ -55,7 +55,9 @@ export class EnrichmentCacheRepository {
 
   /** Deletes up to 1000 rows expired over an hour ago. */
   async sweep(): Promise<void> {
-    await this.db.query(`DELETE FROM enrichment_cache WHERE ctid IN (SELECT ctid FROM enrichment_cache WHERE expires_at < clock_timestamp() - interval '1 hour' AND pending_until IS NULL LIMIT 1000)`);
+    await this.db.query(
+      `DELETE FROM enrichment_cache WHERE ctid IN (SELECT ctid FROM enrichment_cache WHERE expires_at < clock_timestamp() - interval '1 hour' AND pending_until IS NULL LIMIT 1000)`,
+    );
   }
 }
 

@@ -20,7 +20,11 @@ export class IntegrationAvailabilityService {
   ) {}
 
   async list(tenantId: string): Promise<{ items: IntegrationView[] }> {
-    const rows = await queryRows<{ vendor: string; enabled_actions: string[] | null }>(this.db, `SELECT vendor, enabled_actions FROM integration_connections WHERE tenant_id = $1`, [tenantId]);
+    const rows = await queryRows<{ vendor: string; enabled_actions: string[] | null }>(
+      this.db,
+      `SELECT vendor, enabled_actions FROM integration_connections WHERE tenant_id = $1`,
+      [tenantId],
+    );
     const byVendor = new Map(rows.map((r) => [r.vendor, r.enabled_actions]));
     const items = describeCatalog().map((entry): IntegrationView => {
       if (byVendor.has(entry.vendor)) {

@@ -37,7 +37,11 @@ export class IntegrationsController {
   @Public()
   @HttpCode(200)
   async slackInteraction(@Req() req: Request): Promise<DecisionResult> {
-    const { decision } = await this.slack.verify({ rawBody: req.rawBody ?? Buffer.alloc(0), timestamp: header(req, 'x-slack-request-timestamp'), signature: header(req, 'x-slack-signature') });
+    const { decision } = await this.slack.verify({
+      rawBody: req.rawBody ?? Buffer.alloc(0),
+      timestamp: header(req, 'x-slack-request-timestamp'),
+      signature: header(req, 'x-slack-signature'),
+    });
     // The approvals service lives in the API module; it is looked up across modules rather than provided twice.
     const approvals = this.modules.get(ApprovalsService, { strict: false });
     const who = decision.slackUser.username ?? decision.slackUser.name;

@@ -19,7 +19,7 @@ const integrationItem = z
     inverse: z.string().nullable().meta({ description: 'Containment: the action that undoes this one (takes the same input).' }),
     inputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the parameters (`with:` of an action step).' }),
     outputSchema: z.record(z.string(), z.unknown()),
-    connection: z.enum(['tenant', 'simulator']).nullable().meta({ description: "What it runs with for this tenant: its own connection, the development simulator, or nothing." }),
+    connection: z.enum(['tenant', 'simulator']).nullable().meta({ description: 'What it runs with for this tenant: its own connection, the development simulator, or nothing.' }),
     connected: z.boolean().meta({ description: 'A step using this action can run: there is a connection and it enables the action.' }),
   })
   .meta({ id: 'Integration' });
@@ -36,7 +36,14 @@ const exampleConnection = {
   updatedAt: '2026-03-02T10:00:00.000Z',
 };
 
-const exampleAsset = { id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', kind: 'host', pattern: 'dc-*', reason: 'domain controllers', createdBy: 'user:lead@example.com', createdAt: '2026-03-02T10:00:00.000Z' };
+const exampleAsset = {
+  id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+  kind: 'host',
+  pattern: 'dc-*',
+  reason: 'domain controllers',
+  createdBy: 'user:lead@example.com',
+  createdAt: '2026-03-02T10:00:00.000Z',
+};
 
 export const INTEGRATION_ROUTE_DOCS: RouteDoc[] = [
   {
@@ -60,7 +67,13 @@ export const INTEGRATION_ROUTE_DOCS: RouteDoc[] = [
     tenantScoped: true,
     body: {
       schema: createConnectionBody,
-      example: { vendor: 'crowdstrike', name: 'Falcon EU', baseUrl: 'https://api.eu-1.crowdstrike.com', settings: { rateLimitPerMinute: 300 }, secrets: { clientId: 'a1b2…', clientSecret: 's3cr…' } },
+      example: {
+        vendor: 'crowdstrike',
+        name: 'Falcon EU',
+        baseUrl: 'https://api.eu-1.crowdstrike.com',
+        settings: { rateLimitPerMinute: 300 },
+        secrets: { clientId: 'a1b2…', clientSecret: 's3cr…' },
+      },
     },
     responses: { 201: { description: 'The connection (without secret values).', schema: connectionViewSchema, example: exampleConnection } },
     errors: ['invalid_body', 'invalid_json', 'conflict', 'unavailable'],
@@ -147,7 +160,7 @@ export const INTEGRATION_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/protected-assets',
     summary: 'Protect a host, user, address or domain',
     description:
-      'A containment action aimed at it fails with `protected_asset` (not retried) unless the step carries an override: an approval guarding that step, approved by people, for that action. Patterns are exact (case-insensitive), `*` wildcards, or for `ip` an IPv4 address or CIDR network (overlaps count). Hosts match the identifiers the action takes, and the host name of the alert\'s device when the action names that device.',
+      "A containment action aimed at it fails with `protected_asset` (not retried) unless the step carries an override: an approval guarding that step, approved by people, for that action. Patterns are exact (case-insensitive), `*` wildcards, or for `ip` an IPv4 address or CIDR network (overlaps count). Hosts match the identifiers the action takes, and the host name of the alert's device when the action names that device.",
     tags: ['integrations'],
     auth: CONNECTION_ROLES,
     tenantScoped: true,

@@ -51,7 +51,9 @@ export class ProtectedAssetsService {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   async list(tenantId: string): Promise<{ items: ProtectedAssetView[] }> {
-    const rows = await queryRows<Row>(this.db, `SELECT id, kind, pattern, reason, created_by, created_at FROM protected_assets WHERE tenant_id = $1 ORDER BY kind, pattern`, [tenantId]);
+    const rows = await queryRows<Row>(this.db, `SELECT id, kind, pattern, reason, created_by, created_at FROM protected_assets WHERE tenant_id = $1 ORDER BY kind, pattern`, [
+      tenantId,
+    ]);
     return { items: rows.map(toView) };
   }
 
@@ -77,7 +79,10 @@ export class ProtectedAssetsService {
   async remove(principal: Principal, origin: RequestOrigin, id: string): Promise<void> {
     if (!UUID.test(id)) throw notFound('protected asset', id);
     await this.db.transaction(async (m) => {
-      const rows = await queryRows<Row>(m, `DELETE FROM protected_assets WHERE tenant_id = $1 AND id = $2 RETURNING id, kind, pattern, reason, created_by, created_at`, [principal.tenantId, id]);
+      const rows = await queryRows<Row>(m, `DELETE FROM protected_assets WHERE tenant_id = $1 AND id = $2 RETURNING id, kind, pattern, reason, created_by, created_at`, [
+        principal.tenantId,
+        id,
+      ]);
       if (!rows[0]) throw notFound('protected asset', id);
       await recordAudit(m, auditBy(principal, origin, 'protected_asset.deleted', `protected_asset:${id}`, { kind: rows[0].kind, pattern: rows[0].pattern }));
     });

@@ -17,7 +17,11 @@ test('VIGIL_SECRETS_KEYS: keyId:base64 pairs, the first is current; production r
   ]);
   assert.deepEqual(loadConfig({}).secretsKeys, [], 'optional in development');
   for (const bad of ['nocolon', `k1:${randomBytes(16).toString('base64')}`, `k1:${a},k1:${b}`, `bad id:${a}`, '']) {
-    assert.throws(() => loadConfig({ VIGIL_SECRETS_KEYS: bad }), (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith('VIGIL_SECRETS_KEYS')), bad);
+    assert.throws(
+      () => loadConfig({ VIGIL_SECRETS_KEYS: bad }),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith('VIGIL_SECRETS_KEYS')),
+      bad,
+    );
   }
   assert.throws(
     () => loadConfig({ NODE_ENV: 'production' }),
@@ -38,7 +42,10 @@ test('AES-256-GCM round trip, bound to its tenant and connection', () => {
   // Two encryptions of the same secrets differ (fresh IV each time).
   assert.notDeepEqual(cipher.encrypt({ apiKey: 's3cret-value' }, aad).ciphertext, sealed.ciphertext);
   // Copied to another tenant's or connection's row, or tampered with, it does not open.
-  assert.throws(() => cipher.decrypt(sealed, connectionAssociatedData('t2', 'c1')), (e: unknown) => e instanceof VigilError && e.code === 'unavailable');
+  assert.throws(
+    () => cipher.decrypt(sealed, connectionAssociatedData('t2', 'c1')),
+    (e: unknown) => e instanceof VigilError && e.code === 'unavailable',
+  );
   assert.throws(() => cipher.decrypt(sealed, connectionAssociatedData('t1', 'c2')), VigilError);
   const flipped = Buffer.from(sealed.ciphertext);
   flipped[0] = flipped[0]! ^ 1;
@@ -49,7 +56,12 @@ test('rotation: the old key still decrypts by id, new secrets use the current ke
   const oldKey = key();
   const before = new SecretsCipher({ secretsKeys: [{ id: 'old', key: oldKey }] });
   const sealed = before.encrypt({ token: 't' }, 'x');
-  const after = new SecretsCipher({ secretsKeys: [{ id: 'new', key: key() }, { id: 'old', key: oldKey }] });
+  const after = new SecretsCipher({
+    secretsKeys: [
+      { id: 'new', key: key() },
+      { id: 'old', key: oldKey },
+    ],
+  });
   assert.deepEqual(after.decrypt(sealed, 'x'), { token: 't' });
   assert.equal(after.encrypt({ token: 't' }, 'x').keyId, 'new');
   const none = new SecretsCipher({ secretsKeys: [] });

@@ -17,15 +17,31 @@ const ingestResponse = z.object({
       changed: z.array(z.string()).optional().meta({ description: 'For a duplicate: the finding fields the re-send changed (dotted paths).' }),
     }),
   ),
-  errors: z.array(z.object({ index: z.number().int().optional(), code: z.string(), message: z.string() }).loose()).optional().meta({ description: 'Items of a batch that could not be normalised.' }),
+  errors: z
+    .array(z.object({ index: z.number().int().optional(), code: z.string(), message: z.string() }).loose())
+    .optional()
+    .meta({ description: 'Items of a batch that could not be normalised.' }),
 });
 const acknowledged = z.object({
   acknowledged: z.string().meta({ description: 'A vendor handshake (subscription confirmation, test ping) was recognised; no alert.' }),
   message: z.string(),
 });
 const INGEST_EXAMPLE = { source: 'generic', alerts: [{ index: 0, id: '7c1f7c43-5d0e-4d1b-9a34-5e2a8d1c2b10', caseId: '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11', duplicate: false }] };
-const ACK_EXAMPLE = { acknowledged: 'sns_subscription_confirmation', message: 'SNS asks to confirm the subscription: visit SubscribeURL (after verifying the message signature) to start receiving GuardDuty findings' };
-const INGEST_ERRORS: RouteDoc['errors'] = ['invalid_signature', 'invalid_json', 'invalid_alert', 'unrecognized_payload', 'forbidden_key', 'too_deep', 'too_many_alerts', 'unsupported_media_type', 'payload_too_large'];
+const ACK_EXAMPLE = {
+  acknowledged: 'sns_subscription_confirmation',
+  message: 'SNS asks to confirm the subscription: visit SubscribeURL (after verifying the message signature) to start receiving GuardDuty findings',
+};
+const INGEST_ERRORS: RouteDoc['errors'] = [
+  'invalid_signature',
+  'invalid_json',
+  'invalid_alert',
+  'unrecognized_payload',
+  'forbidden_key',
+  'too_deep',
+  'too_many_alerts',
+  'unsupported_media_type',
+  'payload_too_large',
+];
 
 export const CORE_ROUTE_DOCS: RouteDoc[] = [
   {
@@ -43,7 +59,11 @@ export const CORE_ROUTE_DOCS: RouteDoc[] = [
     tags: ['health'],
     auth: 'public',
     responses: {
-      200: { description: 'Ready', schema: z.object({ status: z.literal('ready'), postgres: z.boolean(), temporal: z.boolean() }), example: { status: 'ready', postgres: true, temporal: true } },
+      200: {
+        description: 'Ready',
+        schema: z.object({ status: z.literal('ready'), postgres: z.boolean(), temporal: z.boolean() }),
+        example: { status: 'ready', postgres: true, temporal: true },
+      },
     },
     errors: ['unavailable'],
   },
@@ -69,7 +89,9 @@ export const CORE_ROUTE_DOCS: RouteDoc[] = [
     summary: "Swagger UI's own files (served from the installed swagger-ui-dist package)",
     tags: ['health'],
     auth: 'public',
-    params: z.strictObject({ file: z.enum(['swagger-ui.css', 'index.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'vigil-initializer.js', 'favicon-16x16.png', 'favicon-32x32.png']) }),
+    params: z.strictObject({
+      file: z.enum(['swagger-ui.css', 'index.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'vigil-initializer.js', 'favicon-16x16.png', 'favicon-32x32.png']),
+    }),
     responses: { 200: { description: 'The file' } },
     errors: ['not_found'],
   },
@@ -81,7 +103,11 @@ export const CORE_ROUTE_DOCS: RouteDoc[] = [
     tags: ['alerts'],
     auth: INGEST_ROLES,
     tenantScoped: true,
-    body: { schema: z.unknown(), description: 'The vendor payload, as the vendor sends it.', example: { title: 'Beacon to known C2', severity: 'high', observables: [{ type: 'ip', value: '203.0.113.9' }] } },
+    body: {
+      schema: z.unknown(),
+      description: 'The vendor payload, as the vendor sends it.',
+      example: { title: 'Beacon to known C2', severity: 'high', observables: [{ type: 'ip', value: '203.0.113.9' }] },
+    },
     responses: {
       202: { description: 'Stored: each alert and the case it joined', schema: ingestResponse, example: INGEST_EXAMPLE },
       200: { description: 'A handshake without alerts (SNS subscription confirmation, empty list): acknowledged, nothing stored', schema: acknowledged, example: ACK_EXAMPLE },
@@ -93,7 +119,7 @@ export const CORE_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/alerts/{source}',
     summary: 'Ingest alerts of one source',
     description:
-      'The body is the source\'s own payload (a GuardDuty finding, a Splunk webhook, …). For `generic`, the schema below applies; other sources follow their vendor\'s format. Suricata and GuardDuty (SNS) may also send text/plain or NDJSON.',
+      "The body is the source's own payload (a GuardDuty finding, a Splunk webhook, …). For `generic`, the schema below applies; other sources follow their vendor's format. Suricata and GuardDuty (SNS) may also send text/plain or NDJSON.",
     tags: ['alerts'],
     auth: INGEST_ROLES,
     tenantScoped: true,

@@ -16,14 +16,13 @@ export interface OpenApiDocument {
 type JsonSchema = Record<string, unknown>;
 
 /** The one error shape, `{"error":{"code","message","details"}}`. */
-export const errorBodySchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ description: 'Stable machine-readable code; see the error table in the API description.' }),
-      message: z.string().meta({ description: 'What went wrong, for people.' }),
-      details: z.record(z.string(), z.unknown()).meta({ description: 'Structured context: the offending field, allowed values, …' }),
-    }),
-  });
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string().meta({ description: 'Stable machine-readable code; see the error table in the API description.' }),
+    message: z.string().meta({ description: 'What went wrong, for people.' }),
+    details: z.record(z.string(), z.unknown()).meta({ description: 'Structured context: the offending field, allowed values, …' }),
+  }),
+});
 
 /** Codes every route that needs an API key may answer with. */
 const AUTH_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden'];
@@ -36,7 +35,10 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { message: string; details: Reco
   invalid_query: { message: 'the query does not match the schema', details: { issues: [{ path: 'limit', message: 'Too big: expected number to be <=200' }] } },
   invalid_json: { message: 'body is not valid JSON', details: {} },
   invalid_cursor: { message: 'the cursor is not one this endpoint issued', details: {} },
-  invalid_transition: { message: 'a case in status new cannot move to resolved', details: { from: 'new', to: 'resolved', allowed: ['triaged', 'in_progress', 'contained', 'on_hold', 'false_positive', 'closed'] } },
+  invalid_transition: {
+    message: 'a case in status new cannot move to resolved',
+    details: { from: 'new', to: 'resolved', allowed: ['triaged', 'in_progress', 'contained', 'on_hold', 'false_positive', 'closed'] },
+  },
   resolution_required: { message: 'closing a case needs a resolution: one of true_positive, benign_positive, false_positive', details: {} },
   severity_below_alerts: { message: 'severity 2 is below the highest alert severity 4', details: { severityId: 2, minimum: 4 } },
   case_merged: { message: 'case was merged into another case', details: { mergedInto: '5d1f0f8e-8a57-4a0f-a2f3-1a8f6f0e1c2d' } },

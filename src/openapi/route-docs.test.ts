@@ -36,7 +36,9 @@ describe('OpenAPI route docs', () => {
     assert.equal(operations.length, ROUTE_DOCS.length);
     assert.equal(new Set(operations).size, operations.length);
     for (const [path, item] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(item) as Array<[string, { responses: Record<string, { content?: Record<string, { schema?: unknown; examples?: Record<string, { value: { error: { code: string } } }> }> }> }]>) {
+      for (const [method, op] of Object.entries(item) as Array<
+        [string, { responses: Record<string, { content?: Record<string, { schema?: unknown; examples?: Record<string, { value: { error: { code: string } } }> }> }> }]
+      >) {
         for (const [status, response] of Object.entries(op.responses)) {
           if (Number(status) < 400) continue;
           const json = response.content?.['application/json'];
@@ -50,7 +52,9 @@ describe('OpenAPI route docs', () => {
 
   test('request schemas are strict: unknown fields are refused in the document too', () => {
     const doc = buildOpenApiDocument(ROUTE_DOCS, { version: '0' });
-    const patch = (doc.paths['/api/v1/cases/{id}']!['patch'] as { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }).requestBody.content['application/json']!.schema;
+    const patch = (doc.paths['/api/v1/cases/{id}']!['patch'] as { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }).requestBody.content[
+      'application/json'
+    ]!.schema;
     assert.equal(patch['additionalProperties'], false);
     assert.deepEqual(Object.keys(patch['properties'] as Record<string, unknown>).sort(), ['assignee', 'resolution', 'severity', 'status', 'tags']);
     const list = doc.paths['/api/v1/cases']!['get'] as { parameters: Array<{ name?: string; in?: string; $ref?: string }> };

@@ -12,4 +12,13 @@ import type { RouteDoc } from '../common/http/route-doc.js';
  * Every documented route. A module adds its routes by exporting a `RouteDoc[]` beside its controller
  * and listing it here; `/docs-json` is built from this list, and a test checks it covers every route.
  */
-export const ROUTE_DOCS: readonly RouteDoc[] = [...CORE_ROUTE_DOCS, ...CASE_ROUTE_DOCS, ...TENANT_ROUTE_DOCS, ...AUDIT_ROUTE_DOCS, ...APPROVAL_ROUTE_DOCS, ...SETTINGS_ROUTE_DOCS, ...PLAYBOOK_ROUTE_DOCS, ...INTEGRATION_ROUTE_DOCS];
+export const ROUTE_DOCS: readonly RouteDoc[] = [
+  ...CORE_ROUTE_DOCS,
+  ...CASE_ROUTE_DOCS,
+  ...TENANT_ROUTE_DOCS,
+  ...AUDIT_ROUTE_DOCS,
+  ...APPROVAL_ROUTE_DOCS,
+  ...SETTINGS_ROUTE_DOCS,
+  ...PLAYBOOK_ROUTE_DOCS,
+  ...INTEGRATION_ROUTE_DOCS,
+];

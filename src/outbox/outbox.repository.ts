@@ -66,7 +66,12 @@ export class OutboxRepository {
   /** Records a failed delivery and makes the rows available again after `delaySeconds`. */
   async retryLater(ids: readonly string[], attempts: number, error: string, delaySeconds: number): Promise<void> {
     await this.bookkeeping((m) =>
-      m.query(`UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + make_interval(secs => $4) WHERE id = ANY($1::bigint[])`, [ids, attempts, error, delaySeconds]),
+      m.query(`UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + make_interval(secs => $4) WHERE id = ANY($1::bigint[])`, [
+        ids,
+        attempts,
+        error,
+        delaySeconds,
+      ]),
     );
   }
 

@@ -22,7 +22,7 @@ describe('playbook JSON Schema', () => {
     const step = defs['Step'];
     const options = step['oneOf'] as Record<string, unknown>[];
     assert.equal(options.length, 13);
-    const kinds = options.map((option) => ((option['properties'] as Record<string, Record<string, unknown>>)['kind'])['const']);
+    const kinds = options.map((option) => (option['properties'] as Record<string, Record<string, unknown>>)['kind']['const']);
     assert.deepEqual(kinds, ['action', 'condition', 'switch', 'parallel', 'foreach', 'loop', 'approval', 'wait', 'set', 'notify', 'playbook', 'end', 'status']);
     for (const option of options) {
       assert.equal(option['additionalProperties'], false);

@@ -154,7 +154,10 @@ export class PlaybookLibraryService implements OnModuleInit, OnModuleDestroy {
     const dir = this.bundledDir;
     const sources: PlaybookSource[] = [];
     try {
-      const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && isPlaybookFile(e.name)).map((e) => e.name).sort();
+      const names = (await readdir(dir, { withFileTypes: true }))
+        .filter((e) => e.isFile() && isPlaybookFile(e.name))
+        .map((e) => e.name)
+        .sort();
       for (const name of names) sources.push({ file: path.join(dir, name), text: await readFile(path.join(dir, name), 'utf8') });
     } catch (error) {
       this.logger.error(`cannot read the playbook folder ${dir}: ${String(error)}`);

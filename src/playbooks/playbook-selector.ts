@@ -13,10 +13,7 @@ export function triggerMatches(trigger: PlaybookTrigger, alert: CanonicalAlert, 
   if (trigger.tenants && !trigger.tenants.includes(tenantSlug)) return false;
   const attacks = alert.finding_info.attacks ?? [];
   if (trigger.tactics && !attacks.some((a) => a.tactic && trigger.tactics!.includes(a.tactic.uid))) return false;
-  if (
-    trigger.techniques &&
-    !attacks.some((a) => [a.technique?.uid, a.sub_technique?.uid].some((uid) => uid !== undefined && trigger.techniques!.includes(uid)))
-  ) {
+  if (trigger.techniques && !attacks.some((a) => [a.technique?.uid, a.sub_technique?.uid].some((uid) => uid !== undefined && trigger.techniques!.includes(uid)))) {
     return false;
   }
   if (trigger.observableTypes && !alert.observables.some((o) => trigger.observableTypes!.includes(o.kind))) return false;
@@ -33,11 +30,7 @@ export function selectPlaybook<T extends SelectablePlaybook>(candidates: readonl
     const triggers = c.playbook.triggers;
     const matches = !triggers || triggers.length === 0 || triggers.some((t) => triggerMatches(t, alert, source, tenantSlug));
     if (!matches) continue;
-    if (
-      !best ||
-      (c.playbook.priority ?? 0) > (best.playbook.priority ?? 0) ||
-      ((c.playbook.priority ?? 0) === (best.playbook.priority ?? 0) && c.playbook.id < best.playbook.id)
-    ) {
+    if (!best || (c.playbook.priority ?? 0) > (best.playbook.priority ?? 0) || ((c.playbook.priority ?? 0) === (best.playbook.priority ?? 0) && c.playbook.id < best.playbook.id)) {
       best = c;
     }
   }

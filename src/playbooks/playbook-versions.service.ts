@@ -169,15 +169,17 @@ export class PlaybookVersionsService {
         // The same content again: that stored version becomes the active one (a roll-back).
         await m.query(`UPDATE playbook_versions SET active = true WHERE id = $1`, [same[0].id]);
       } else {
-        await m.query(
-          `INSERT INTO playbook_versions (tenant_id, playbook_id, version, hash, source, content, active, created_by) VALUES ($1, $2, $3, $4, $5, $6, true, $7)`,
-          [tenantId, playbook.id, playbook.version, hash, text, JSON.stringify(playbook), principal.actor],
-        );
+        await m.query(`INSERT INTO playbook_versions (tenant_id, playbook_id, version, hash, source, content, active, created_by) VALUES ($1, $2, $3, $4, $5, $6, true, $7)`, [
+          tenantId,
+          playbook.id,
+          playbook.version,
+          hash,
+          text,
+          JSON.stringify(playbook),
+          principal.actor,
+        ]);
       }
-      await recordAudit(
-        m,
-        auditBy(principal, origin, 'playbook.activated', `playbook:${playbook.id}`, { version: playbook.version, hash, stored: !same[0] }),
-      );
+      await recordAudit(m, auditBy(principal, origin, 'playbook.activated', `playbook:${playbook.id}`, { version: playbook.version, hash, stored: !same[0] }));
       await m.query(`SELECT pg_notify($1, $2)`, [PLAYBOOKS_CHANNEL, tenantId]);
       return !same[0];
     });

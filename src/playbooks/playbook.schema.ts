@@ -46,16 +46,7 @@ export const MAX_LOOP_ITERATIONS = 1000;
 export const MAX_FOREACH_CONCURRENCY = 50;
 export const MAX_RETRY_ATTEMPTS = 20;
 
-export const CASE_STATUS_NAMES = [
-  'new',
-  'triaged',
-  'in_progress',
-  'contained',
-  'resolved',
-  'closed',
-  'on_hold',
-  'false_positive',
-] as const satisfies readonly CaseStatusName[];
+export const CASE_STATUS_NAMES = ['new', 'triaged', 'in_progress', 'contained', 'resolved', 'closed', 'on_hold', 'false_positive'] as const satisfies readonly CaseStatusName[];
 
 const OBSERVABLE_KINDS: readonly string[] = Object.keys(OBSERVABLE_TYPE_IDS);
 const SOURCES: readonly string[] = ALERT_SOURCES;
@@ -83,13 +74,9 @@ export const expressionSchema = z
   .min(1, { error: 'an expression cannot be empty' })
   .meta({ id: 'Expression', description: "An expression in Vigil's expression language, e.g. `alert.severity_id >= 4 && len(observables) > 0`." });
 
-const templateSchema = z
-  .string()
-  .meta({ description: 'Text rendered as a handlebars template, e.g. `Isolate {{alert.device.hostname}}?`.' });
+const templateSchema = z.string().meta({ description: 'Text rendered as a handlebars template, e.g. `Isolate {{alert.device.hostname}}?`.' });
 
-const variableNameSchema = z
-  .string()
-  .regex(VARIABLE_NAME_PATTERN, { error: 'a variable name starts with a lower-case letter, then letters, digits or _' });
+const variableNameSchema = z.string().regex(VARIABLE_NAME_PATTERN, { error: 'a variable name starts with a lower-case letter, then letters, digits or _' });
 
 const caseStatusSchema = z.enum(CASE_STATUS_NAMES).meta({ description: 'A case status.' });
 
@@ -128,14 +115,10 @@ const stepBaseShape = {
  * Nested step lists reference the step union lazily. Typing the reference as the contract's `Step`
  * breaks the type-level recursion; nothing is lost, since every member of `Step` is checked below.
  */
-const nestedStepSchema: z.ZodType<Step> = z
-  .lazy(() => stepSchema)
-  .meta({ id: 'Step', title: 'Step', description: 'One step; its `kind` decides the other fields.' });
+const nestedStepSchema: z.ZodType<Step> = z.lazy(() => stepSchema).meta({ id: 'Step', title: 'Step', description: 'One step; its `kind` decides the other fields.' });
 const stepListSchema = z.array(nestedStepSchema).min(1, { error: 'a step list needs at least one step' });
 
-const paramsSchema = z
-  .record(z.string(), z.unknown())
-  .meta({ description: 'Parameters; every string in them is a handlebars template rendered just before the step runs.' });
+const paramsSchema = z.record(z.string(), z.unknown()).meta({ description: 'Parameters; every string in them is a handlebars template rendered just before the step runs.' });
 
 // ---------------------------------------------------------------------------------------------
 // Steps, one schema per kind
@@ -150,9 +133,9 @@ export const actionStepSchema = z
       .meta({ description: 'Integration action key, e.g. `virustotal.get_ip_report`.' }),
     with: paramsSchema.optional(),
     output: variableNameSchema.optional().meta({ description: 'Also bind the action output to `vars.<output>`.' }),
-    expiresIn: durationSchema
-      .optional()
-      .meta({ description: 'Containment actions only: undo the containment (run its inverse action) this long after it succeeded, e.g. `4h`. The case timeline records the revert.' }),
+    expiresIn: durationSchema.optional().meta({
+      description: 'Containment actions only: undo the containment (run its inverse action) this long after it succeeded, e.g. `4h`. The case timeline records the revert.',
+    }),
   })
   .strict()
   .meta({ title: 'Action step', description: 'Runs one integration action.' });
@@ -206,7 +189,12 @@ export const loopStepSchema = z
     ...stepBaseShape,
     kind: z.literal('loop'),
     while: expressionSchema.meta({ description: 'Checked before each iteration; the loop ends when it is falsy.' }),
-    maxIterations: z.number().int().min(1).max(MAX_LOOP_ITERATIONS).meta({ description: `Hard bound on iterations (at most ${MAX_LOOP_ITERATIONS}).` }),
+    maxIterations: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LOOP_ITERATIONS)
+      .meta({ description: `Hard bound on iterations (at most ${MAX_LOOP_ITERATIONS}).` }),
     steps: stepListSchema.meta({ description: 'The body; its own scope.' }),
   })
   .strict()
@@ -261,7 +249,9 @@ export const notifyStepSchema = z
     ...stepBaseShape,
     kind: z.literal('notify'),
     channel: z.string().min(1).meta({ description: 'Notification channel name, e.g. `slack`, `email`.' }),
-    template: templateSchema.min(1).meta({ description: 'Handlebars template text, or a template file name under playbooks/templates (`*.hbs`, `*.handlebars`, `*.md`, `*.txt`, `*.html`).' }),
+    template: templateSchema
+      .min(1)
+      .meta({ description: 'Handlebars template text, or a template file name under playbooks/templates (`*.hbs`, `*.handlebars`, `*.md`, `*.txt`, `*.html`).' }),
     with: paramsSchema.optional(),
   })
   .strict()
@@ -271,7 +261,10 @@ export const subPlaybookStepSchema = z
   .object({
     ...stepBaseShape,
     kind: z.literal('playbook'),
-    playbook: z.string().regex(PLAYBOOK_ID_PATTERN, { error: 'a playbook id is lower case: letters, digits, _ . -' }).meta({ description: 'Id of the playbook to run as a child.' }),
+    playbook: z
+      .string()
+      .regex(PLAYBOOK_ID_PATTERN, { error: 'a playbook id is lower case: letters, digits, _ . -' })
+      .meta({ description: 'Id of the playbook to run as a child.' }),
     inputs: z.record(variableNameSchema, expressionSchema).optional().meta({ description: "Expressions for the child's declared inputs, by name." }),
   })
   .strict()
@@ -315,22 +308,21 @@ export const stepSchemasByKind = {
 
 export const STEP_KINDS = Object.keys(stepSchemasByKind) as (keyof typeof stepSchemasByKind)[];
 
-export const stepSchema = z
-  .discriminatedUnion('kind', [
-    actionStepSchema,
-    conditionStepSchema,
-    switchStepSchema,
-    parallelStepSchema,
-    foreachStepSchema,
-    loopStepSchema,
-    approvalStepSchema,
-    waitStepSchema,
-    setStepSchema,
-    notifyStepSchema,
-    subPlaybookStepSchema,
-    endStepSchema,
-    statusStepSchema,
-  ]);
+export const stepSchema = z.discriminatedUnion('kind', [
+  actionStepSchema,
+  conditionStepSchema,
+  switchStepSchema,
+  parallelStepSchema,
+  foreachStepSchema,
+  loopStepSchema,
+  approvalStepSchema,
+  waitStepSchema,
+  setStepSchema,
+  notifyStepSchema,
+  subPlaybookStepSchema,
+  endStepSchema,
+  statusStepSchema,
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Playbook
@@ -338,17 +330,30 @@ export const stepSchema = z
 export const triggerSchema = z
   .object({
     sources: z
-      .array(z.string().refine((value) => SOURCES.includes(value), { error: `unknown alert source; expected one of ${ALERT_SOURCES.join(', ')}` }).meta({ enum: [...SOURCES] }))
+      .array(
+        z
+          .string()
+          .refine((value) => SOURCES.includes(value), { error: `unknown alert source; expected one of ${ALERT_SOURCES.join(', ')}` })
+          .meta({ enum: [...SOURCES] }),
+      )
       .optional()
       .meta({ description: `Alert sources: ${ALERT_SOURCES.join(', ')}.` }),
     minSeverity: z.number().int().min(0).max(6).optional().meta({ description: 'Lowest OCSF severity_id that matches (0 Unknown … 6 Fatal).' }),
-    tactics: z.array(z.string().regex(TACTIC_PATTERN, { error: 'an ATT&CK tactic id looks like TA0001' })).optional().meta({ description: 'ATT&CK tactic ids, e.g. `TA0001`.' }),
+    tactics: z
+      .array(z.string().regex(TACTIC_PATTERN, { error: 'an ATT&CK tactic id looks like TA0001' }))
+      .optional()
+      .meta({ description: 'ATT&CK tactic ids, e.g. `TA0001`.' }),
     techniques: z
       .array(z.string().regex(TECHNIQUE_PATTERN, { error: 'an ATT&CK technique id looks like T1059 or T1059.001' }))
       .optional()
       .meta({ description: 'ATT&CK technique or sub-technique ids, e.g. `T1059`, `T1059.001`.' }),
     observableTypes: z
-      .array(z.string().refine((value) => OBSERVABLE_KINDS.includes(value), { error: `unknown observable kind; expected one of ${OBSERVABLE_KINDS.join(', ')}` }).meta({ enum: [...OBSERVABLE_KINDS] }))
+      .array(
+        z
+          .string()
+          .refine((value) => OBSERVABLE_KINDS.includes(value), { error: `unknown observable kind; expected one of ${OBSERVABLE_KINDS.join(', ')}` })
+          .meta({ enum: [...OBSERVABLE_KINDS] }),
+      )
       .optional()
       .meta({ description: `Observable kinds: ${OBSERVABLE_KINDS.join(', ')}.` }),
     tenants: z.array(z.string().min(1)).optional().meta({ description: 'Tenant ids; without them every tenant matches.' }),

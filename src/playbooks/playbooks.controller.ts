@@ -31,7 +31,10 @@ export const playbookJsonBodySchema = z.strictObject({
     .optional(),
 });
 const ID_PATTERN = /^[a-z][a-z0-9_.-]{0,199}$/;
-const hashQuery = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex hash').optional();
+const hashQuery = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'a sha256 hex hash')
+  .optional();
 const activateQuery = z.enum(['true', 'false', '1', '0']).optional();
 
 function contentType(req: Request): string {
@@ -89,12 +92,7 @@ export class PlaybooksController {
   /** Validates, then stores and activates; 422 `invalid_playbook` with every error, and nothing stored, when invalid. */
   @Post()
   @Roles('admin', 'author')
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Origin() origin: RequestOrigin,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<StoredVersion> {
+  async create(@CurrentPrincipal() principal: Principal, @Origin() origin: RequestOrigin, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StoredVersion> {
     const { text, file } = readPlaybookText(req);
     const stored = await this.versions.create(principal, text, file, origin);
     res.status(stored.created ? 201 : 200);

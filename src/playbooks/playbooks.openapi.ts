@@ -28,7 +28,7 @@ const playbookSummary = z.object({
   name: z.string(),
   version: z.string(),
   hash: z.string().meta({ description: 'SHA-256 of the playbook content: what a case pins.' }),
-  source: z.enum(['bundled', 'tenant']).meta({ description: '`bundled`: from the playbooks folder, every tenant has it; `tenant`: this tenant\'s own version.' }),
+  source: z.enum(['bundled', 'tenant']).meta({ description: "`bundled`: from the playbooks folder, every tenant has it; `tenant`: this tenant's own version." }),
   description: z.string().nullable(),
   priority: z.number().int(),
   triggers: z.array(trigger),
@@ -89,7 +89,8 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/playbooks',
     summary: 'Bundled and tenant playbooks',
-    description: "One line per playbook: the bundled ones every tenant has, and the tenant's own active versions. A tenant playbook with a bundled id overrides it for the tenant (the bundled line is then `active: false`).",
+    description:
+      "One line per playbook: the bundled ones every tenant has, and the tenant's own active versions. A tenant playbook with a bundled id overrides it for the tenant (the bundled line is then `active: false`).",
     tags: ['playbooks'],
     auth: READ_ROLES,
     tenantScoped: true,
@@ -136,7 +137,11 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
     query: z.object({ activate: z.enum(['true', 'false', '1', '0']).optional().meta({ description: 'Store and activate the result when it is valid.' }) }),
     body: { schema: cacaoDocument, description: 'The CACAO 2.0 playbook.' },
     responses: {
-      200: { description: 'Converted (not stored).', schema: cacaoImport, example: { valid: true, errors: [], yaml: exampleYaml, warnings: [], playbook: { id: 'vpn-triage', name: 'VPN triage', version: '1.0', hash: HASH } } },
+      200: {
+        description: 'Converted (not stored).',
+        schema: cacaoImport,
+        example: { valid: true, errors: [], yaml: exampleYaml, warnings: [], playbook: { id: 'vpn-triage', name: 'VPN triage', version: '1.0', hash: HASH } },
+      },
       201: { description: 'Converted, stored and activated.', schema: cacaoImport },
     },
     errors: ['invalid_cacao', 'invalid_playbook', 'playbook_too_large', 'conflict', 'invalid_json', 'unsupported_media_type', 'invalid_query'],
@@ -145,7 +150,7 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/playbooks/{id}',
     summary: 'One playbook, with its stored versions',
-    description: 'The version that runs for the tenant (its YAML and content), the bundled playbook with this id if any, and the tenant\'s stored versions, newest first.',
+    description: "The version that runs for the tenant (its YAML and content), the bundled playbook with this id if any, and the tenant's stored versions, newest first.",
     tags: ['playbooks'],
     auth: READ_ROLES,
     tenantScoped: true,
@@ -169,12 +174,19 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/playbooks/{id}/export/cacao',
     summary: 'Export a playbook as CACAO 2.0',
-    description: 'The version that runs for the tenant, or the stored version with `hash`, as a CACAO 2.0 document that passes CACAO validation; Vigil details ride in its extension, so importing it back loses nothing.',
+    description:
+      'The version that runs for the tenant, or the stored version with `hash`, as a CACAO 2.0 document that passes CACAO validation; Vigil details ride in its extension, so importing it back loses nothing.',
     tags: ['playbooks'],
     auth: READ_ROLES,
     tenantScoped: true,
     params: idParams,
-    query: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/).optional().meta({ description: 'A stored version\'s hash (default: the active version).' }) }),
+    query: z.object({
+      hash: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional()
+        .meta({ description: "A stored version's hash (default: the active version)." }),
+    }),
     responses: { 200: { description: 'The CACAO document.', schema: cacaoDocument } },
     errors: ['not_found', 'invalid_query'],
   },

@@ -54,10 +54,7 @@ describe('renderTemplate', () => {
     assert.equal(error.column, 8);
     assert.equal(templateError(() => renderTemplate('{{alert.nothing.deeper}}', data)).message, "'alert.nothing.deeper' is not defined (line 1, column 2)");
     assert.equal(templateError(() => renderTemplate('{{ vars.nope }}', data)).message, "'vars.nope' is not defined (line 1, column 3)");
-    assert.equal(
-      templateError(() => renderTemplate('{{alert.title.length}}', data)).message,
-      "'length' is not defined: it was looked up on a value that is not an object",
-    );
+    assert.equal(templateError(() => renderTemplate('{{alert.title.length}}', data)).message, "'length' is not defined: it was looked up on a value that is not an object");
   });
 
   test('conditions may test optional fields without failing', () => {

@@ -125,7 +125,14 @@ function problemFrom(error: unknown): TemplateProblem {
   const parse = /^Parse error on line (\d+):/.exec(message);
   if (parse) {
     const got = /got '([^']+)'\s*$/.exec(message)?.[1];
-    const unexpected = got === 'EOF' ? 'the template ends too early' : got === 'INVALID' ? 'invalid text inside {{ }}' : got ? `unexpected ${got.toLowerCase().replace(/_/g, ' ')}` : 'invalid syntax';
+    const unexpected =
+      got === 'EOF'
+        ? 'the template ends too early'
+        : got === 'INVALID'
+          ? 'invalid text inside {{ }}'
+          : got
+            ? `unexpected ${got.toLowerCase().replace(/_/g, ' ')}`
+            : 'invalid syntax';
     return { message: `syntax error on line ${parse[1]}: ${unexpected}`, line: Number(parse[1]) };
   }
   const located = / - (\d+):(\d+)$/.exec(message);

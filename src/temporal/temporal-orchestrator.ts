@@ -3,7 +3,16 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { ApplicationFailure } from '@temporalio/common';
 import { APPROVAL_REFUSALS, type ApprovalRefusal, type DecideApprovalInput, type DecideApprovalResult, decideApprovalUpdate } from '../../workflows/contracts/approval-messages.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
-import { alertsAddedSignal, caseClosedSignal, caseMergedSignal, type CaseAlertMessage, type CaseRunState, type CaseWorkflowInput, caseWorkflowId, runStateQuery } from '../../workflows/contracts/case-messages.js';
+import {
+  alertsAddedSignal,
+  caseClosedSignal,
+  caseMergedSignal,
+  type CaseAlertMessage,
+  type CaseRunState,
+  type CaseWorkflowInput,
+  caseWorkflowId,
+  runStateQuery,
+} from '../../workflows/contracts/case-messages.js';
 import { LazyTemporalClient } from './lazy-temporal-client.js';
 import { ApprovalRefusedError, Orchestrator, RevertAlreadyRunningError } from './orchestrator.port.js';
 import { SA_CASE_ID, SA_PLAYBOOK, SA_SEVERITY, SA_TENANT } from './search-attributes.js';

@@ -107,7 +107,10 @@ export class AccessService {
         }
         // A key acting as a person holds that person's role, so a key never gives its user more.
         if (owner[0].role !== body.role) {
-          throw new VigilError('invalid_body', `a key of user ${body.userId} holds the user's role (${owner[0].role}), not ${body.role}`, { userRole: owner[0].role, role: body.role });
+          throw new VigilError('invalid_body', `a key of user ${body.userId} holds the user's role (${owner[0].role}), not ${body.role}`, {
+            userRole: owner[0].role,
+            role: body.role,
+          });
         }
       }
       const rows = await queryRows<KeyRow>(
@@ -118,7 +121,14 @@ export class AccessService {
       const row = rows[0]!;
       await recordAudit(
         m,
-        auditBy(principal, origin, 'api_key.created', `api_key:${row.id}`, { name: row.name, role: row.role, prefix: row.key_prefix, userId: row.user_id, msspOperator: row.mssp_operator }, tenant.id),
+        auditBy(
+          principal,
+          origin,
+          'api_key.created',
+          `api_key:${row.id}`,
+          { name: row.name, role: row.role, prefix: row.key_prefix, userId: row.user_id, msspOperator: row.mssp_operator },
+          tenant.id,
+        ),
       );
       return { ...keyView(row), key };
     });
@@ -163,7 +173,10 @@ export class AccessService {
           body.msspOperator ?? false,
         ]);
         const row = rows[0]!;
-        await recordAudit(m, auditBy(principal, origin, 'user.created', `user:${row.id}`, { email: row.email, name: row.name, role: row.role, msspOperator: row.mssp_operator }, tenant.id));
+        await recordAudit(
+          m,
+          auditBy(principal, origin, 'user.created', `user:${row.id}`, { email: row.email, name: row.name, role: row.role, msspOperator: row.mssp_operator }, tenant.id),
+        );
         return userView(row);
       });
     } catch (error) {

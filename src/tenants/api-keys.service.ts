@@ -106,10 +106,7 @@ export class ApiKeysService {
   /** Creates an admin key for tenant `default` unless it already has an active one; returns the new key, shown once. */
   async createFirstAdminKey(): Promise<string | null> {
     const tenantId = await this.ensureDefaultTenant();
-    const active: Array<{ n: string }> = await this.db.query(
-      `SELECT count(*)::text AS n FROM api_keys WHERE tenant_id = $1 AND role = 'admin' AND revoked_at IS NULL`,
-      [tenantId],
-    );
+    const active: Array<{ n: string }> = await this.db.query(`SELECT count(*)::text AS n FROM api_keys WHERE tenant_id = $1 AND role = 'admin' AND revoked_at IS NULL`, [tenantId]);
     if (Number(active[0]?.n ?? 0) > 0) return null;
     const key = newKeyValue();
     await this.ensureAdminKey(key);
@@ -117,13 +114,7 @@ export class ApiKeysService {
   }
 
   async ensureDefaultTenant(): Promise<string> {
-    await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(TenantEntity)
-      .values({ slug: PROVIDER_TENANT_SLUG, name: 'Default' })
-      .orIgnore()
-      .execute();
+    await this.db.createQueryBuilder().insert().into(TenantEntity).values({ slug: PROVIDER_TENANT_SLUG, name: 'Default' }).orIgnore().execute();
     const tenant = await this.db.getRepository(TenantEntity).findOneByOrFail({ slug: PROVIDER_TENANT_SLUG });
     return tenant.id;
   }

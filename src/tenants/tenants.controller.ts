@@ -4,16 +4,7 @@ import { Origin, type RequestOrigin } from '../common/http/request-origin.js';
 import { parseBody } from '../common/http/request-validation.js';
 import { AccessService } from './access.service.js';
 import { ADMIN_ROLES, CurrentPrincipal, MsspOperatorOnly, type Principal, Roles } from '../common/auth/principal.js';
-import {
-  type ApiKeyView,
-  createApiKeyBody,
-  type CreatedApiKey,
-  createTenantBody,
-  createUserBody,
-  emptyBody,
-  type TenantView,
-  type UserView,
-} from './tenant.schemas.js';
+import { type ApiKeyView, createApiKeyBody, type CreatedApiKey, createTenantBody, createUserBody, emptyBody, type TenantView, type UserView } from './tenant.schemas.js';
 import { TenantsService } from './tenants.service.js';
 
 /** Tenants (MSSP operators only), and the users and API keys of a tenant (its admins, or MSSP operators). */

@@ -28,7 +28,15 @@ const KEY = {
   lastUsedAt: null,
   revokedAt: null,
 };
-const USER = { id: '3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11', tenantId: TENANT.id, email: 'ana@acme.example', name: 'Ana Analyst', role: 'analyst', msspOperator: false, createdAt: '2026-03-01T09:10:00.000Z' };
+const USER = {
+  id: '3f0c1e0a-1c1b-4a53-8f0e-2b7d1c0a9e11',
+  tenantId: TENANT.id,
+  email: 'ana@acme.example',
+  name: 'Ana Analyst',
+  role: 'analyst',
+  msspOperator: false,
+  createdAt: '2026-03-01T09:10:00.000Z',
+};
 const BODY_ERRORS: RouteDoc['errors'] = ['invalid_body', 'invalid_json', 'unsupported_media_type'];
 
 export const TENANT_ROUTE_DOCS: RouteDoc[] = [
@@ -82,7 +90,8 @@ export const TENANT_ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/tenants/{id}/api-keys',
     summary: 'Create an API key (the key is shown once)',
-    description: "A tenant's admins create keys for their own tenant; MSSP operators for any tenant. Only MSSP operators may create MSSP operator keys, and only on the provider tenant.",
+    description:
+      "A tenant's admins create keys for their own tenant; MSSP operators for any tenant. Only MSSP operators may create MSSP operator keys, and only on the provider tenant.",
     tags: ['tenants'],
     auth: ADMIN_ROLES,
     params: tenantIdParams,

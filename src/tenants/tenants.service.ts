@@ -85,11 +85,10 @@ export class TenantsService {
     return this.db.transaction(async (m) => {
       for (let n = 1; n <= 50; n += 1) {
         const slug = n === 1 ? base : `${base}-${n}`;
-        const rows = await queryRows<TenantRow>(
-          m,
-          `INSERT INTO tenants (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id, slug, name, status, created_at`,
-          [slug, body.name],
-        );
+        const rows = await queryRows<TenantRow>(m, `INSERT INTO tenants (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id, slug, name, status, created_at`, [
+          slug,
+          body.name,
+        ]);
         const row = rows[0];
         if (row) {
           await recordAudit(m, auditBy(principal, origin, 'tenant.created', `tenant:${row.id}`, { slug: row.slug, name: row.name }, row.id));
@@ -116,11 +115,10 @@ export class TenantsService {
       throw new VigilError('conflict', "the provider's own tenant cannot be suspended", { tenant: tenant.slug });
     }
     const result = await this.db.transaction(async (m) => {
-      const changed = await queryRows<TenantRow>(
-        m,
-        `UPDATE tenants SET status = $2 WHERE id = $1 AND status <> $2 RETURNING id, slug, name, status, created_at`,
-        [tenant.id, status],
-      );
+      const changed = await queryRows<TenantRow>(m, `UPDATE tenants SET status = $2 WHERE id = $1 AND status <> $2 RETURNING id, slug, name, status, created_at`, [
+        tenant.id,
+        status,
+      ]);
       if (changed[0]) {
         await recordAudit(m, auditBy(principal, origin, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', `tenant:${tenant.id}`, { slug: tenant.slug }, tenant.id));
         return changed[0];

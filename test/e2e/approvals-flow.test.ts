@@ -232,7 +232,10 @@ let userCounter = 0;
 /** A user of the tenant, created as its admin would: links name users, and a user's keys vote as the user. */
 async function createUser(role = 'analyst', t: TestTenant = tenant): Promise<{ id: string; actor: string }> {
   userCounter += 1;
-  const res = await http<{ id: string }>('POST', `${stack.url}/api/v1/tenants/${t.id}/users`, { key: t.key, body: { email: `approver-${userCounter}@example.com`, name: `Approver ${userCounter}`, role } });
+  const res = await http<{ id: string }>('POST', `${stack.url}/api/v1/tenants/${t.id}/users`, {
+    key: t.key,
+    body: { email: `approver-${userCounter}@example.com`, name: `Approver ${userCounter}`, role },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { id: res.body.id, actor: `user:${res.body.id}` };
 }
@@ -245,7 +248,11 @@ async function keyOf(userId: string, role = 'analyst'): Promise<string> {
 }
 
 function mintLink(approvalId: string, body: Record<string, unknown>, key = tenant.key) {
-  return http<{ url: string; token: string; expiresAt: string; approver: { id: string; roles: string[] } } & ErrorBody>('POST', `${stack.url}/api/v1/approvals/${approvalId}/links`, { key, body });
+  return http<{ url: string; token: string; expiresAt: string; approver: { id: string; roles: string[] } } & ErrorBody>(
+    'POST',
+    `${stack.url}/api/v1/approvals/${approvalId}/links`,
+    { key, body },
+  );
 }
 
 function useLink(token: string, decision: 'approve' | 'reject') {
@@ -296,8 +303,14 @@ describe('approvals end to end', () => {
     assert.equal(row.body.status, 'approved');
     assert.equal(row.body.outcome, 'approve');
     assert.equal(row.body.votes[0]?.comment, 'confirmed C2');
-    const audit: Array<{ action: string; actor: string }> = await stack.db.query(`SELECT action, actor FROM audit_log WHERE tenant_id = $1 AND target = $2`, [tenant.id, `approval:${a.id}`]);
-    assert.deepEqual(audit.map((x) => x.action), ['approval.decided']);
+    const audit: Array<{ action: string; actor: string }> = await stack.db.query(`SELECT action, actor FROM audit_log WHERE tenant_id = $1 AND target = $2`, [
+      tenant.id,
+      `approval:${a.id}`,
+    ]);
+    assert.deepEqual(
+      audit.map((x) => x.action),
+      ['approval.decided'],
+    );
   });
 
   test('wrong role: a viewer is refused, and so is an admin on a level for analysts (403)', async () => {
@@ -351,7 +364,10 @@ describe('approvals end to end', () => {
     assert.equal(a.quorum, 2);
     const first = await decide(analysts[0]!, a.id, 'approve');
     assert.equal(first.status, 200);
-    assert.deepEqual({ outcome: first.body.outcome, status: first.body.status, approvals: first.body.approvals, quorum: first.body.quorum }, { outcome: 'counted', status: 'pending', approvals: 1, quorum: 2 });
+    assert.deepEqual(
+      { outcome: first.body.outcome, status: first.body.status, approvals: first.body.approvals, quorum: first.body.quorum },
+      { outcome: 'counted', status: 'pending', approvals: 1, quorum: 2 },
+    );
     const repeat = await decide(analysts[0]!, a.id, 'approve');
     assert.equal(repeat.status, 409);
     assert.equal(repeat.body.error.details.reason, 'already_voted');
@@ -466,7 +482,10 @@ describe('approvals end to end', () => {
     const wrongDecision = await http<ErrorBody>('POST', `${stack.url}/api/v1/approvals/links/${rejectOnly.body.token}`, { body: { decision: 'approve' } });
     assert.equal(wrongDecision.status, 403);
 
-    const view = await http<{ approval: Approval; link: { approver: { id: string }; used: boolean; decision: string } }>('GET', `${stack.url}/api/v1/approvals/links/${link.body.token}`);
+    const view = await http<{ approval: Approval; link: { approver: { id: string }; used: boolean; decision: string } }>(
+      'GET',
+      `${stack.url}/api/v1/approvals/links/${link.body.token}`,
+    );
     assert.equal(view.status, 200);
     assert.equal(view.body.approval.id, a.id);
     assert.equal(view.body.approval.action, 'panos.block_ip');
@@ -492,14 +511,20 @@ describe('approvals end to end', () => {
     }
 
     const row = await http<Approval>('GET', `${stack.url}/api/v1/approvals/${a.id}`, { key: tenant.key });
-    assert.deepEqual(row.body.votes.map((v) => [v.actor, v.via]), [[approver.id, 'link']]);
+    assert.deepEqual(
+      row.body.votes.map((v) => [v.actor, v.via]),
+      [[approver.id, 'link']],
+    );
     await finishedCase(caseId);
   });
 
   test('approval links stop working while their tenant is suspended', async () => {
     const caseId = await ingest('T1101', nextIp());
     const a = await pendingApproval(caseId);
-    const link = await http<{ token: string }>('POST', `${stack.url}/api/v1/approvals/${a.id}/links`, { key: tenant.key, body: { approver: { id: (await createUser()).actor, roles: ['analyst'] } } });
+    const link = await http<{ token: string }>('POST', `${stack.url}/api/v1/approvals/${a.id}/links`, {
+      key: tenant.key,
+      body: { approver: { id: (await createUser()).actor, roles: ['analyst'] } },
+    });
     assert.equal(link.status, 201, JSON.stringify(link.body));
     await stack.db.query(`UPDATE tenants SET status = 'suspended' WHERE id = $1`, [tenant.id]);
     try {

@@ -54,7 +54,10 @@ describe('audit log', () => {
   const call = <T>(method: string, path: string, key: string, body?: unknown) => http<T>(method, url(path), { key, body, headers: { 'user-agent': AGENT } });
 
   /** Audit rows of the tenant written after `sinceId`, oldest first, straight from PostgreSQL. */
-  async function rowsSince(sinceId: string, tenant = tenantId): Promise<Array<{ id: string; actor: string; action: string; target: string; details: Record<string, unknown>; ip: string | null; user_agent: string | null }>> {
+  async function rowsSince(
+    sinceId: string,
+    tenant = tenantId,
+  ): Promise<Array<{ id: string; actor: string; action: string; target: string; details: Record<string, unknown>; ip: string | null; user_agent: string | null }>> {
     return stack.db.query(`SELECT id::text, actor, action, target, details, ip, user_agent FROM audit_log WHERE tenant_id = $1 AND id > $2::bigint ORDER BY id`, [tenant, sinceId]);
   }
   async function lastId(): Promise<string> {
@@ -152,7 +155,12 @@ describe('audit log', () => {
       await expectOne(since, { actor: adminActor, action: 'case.task_created', target: `case:${caseId}`, details: { taskId: t.body.id, title: 'do it' } });
       since = await lastId();
       await call('PATCH', `/cases/${caseId}/tasks/${t.body.id}`, admin, { done: true });
-      await expectOne(since, { actor: adminActor, action: 'case.task_updated', target: `case:${caseId}`, details: { taskId: t.body.id, changes: { done: { from: false, to: true } } } });
+      await expectOne(since, {
+        actor: adminActor,
+        action: 'case.task_updated',
+        target: `case:${caseId}`,
+        details: { taskId: t.body.id, changes: { done: { from: false, to: true } } },
+      });
     });
 
     test('case.merged on the absorbed case', async () => {
@@ -240,13 +248,22 @@ describe('audit log', () => {
       const byActor = await call<AuditPage>('GET', `/audit?actor=${encodeURIComponent(actor)}`, own);
       assert.equal(byActor.body.items.length, 7, 'the 5 case updates and 2 key creations by the tenant admin');
       const byOperator = await call<AuditPage>('GET', `/audit?actor=${encodeURIComponent(operatorActor)}`, own);
-      assert.deepEqual(byOperator.body.items.map((e) => e.action), ['api_key.created', 'tenant.created']);
+      assert.deepEqual(
+        byOperator.body.items.map((e) => e.action),
+        ['api_key.created', 'tenant.created'],
+      );
       const all = (await call<AuditPage>('GET', '/audit', own)).body.items;
       const middle = all[4]!.at;
       const from = await call<AuditPage>('GET', `/audit?from=${encodeURIComponent(middle)}`, own);
-      assert.deepEqual(from.body.items.map((e) => e.id), all.slice(0, 5).map((e) => e.id));
+      assert.deepEqual(
+        from.body.items.map((e) => e.id),
+        all.slice(0, 5).map((e) => e.id),
+      );
       const to = await call<AuditPage>('GET', `/audit?to=${encodeURIComponent(middle)}`, own);
-      assert.deepEqual(to.body.items.map((e) => e.id), all.slice(5).map((e) => e.id));
+      assert.deepEqual(
+        to.body.items.map((e) => e.id),
+        all.slice(5).map((e) => e.id),
+      );
     });
 
     test('cursor pagination walks every row once', async () => {
@@ -267,10 +284,13 @@ describe('audit log', () => {
       assert.equal(badQuery.body.error.code, 'invalid_query');
     });
 
-    test('an MSSP operator reads a client tenant\'s log by naming it', async () => {
+    test("an MSSP operator reads a client tenant's log by naming it", async () => {
       const res = await http<AuditPage>('GET', url('/audit?action=tenant.*'), { key: operator, headers: { 'x-vigil-tenant': tenantSlug } });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.items.map((e) => e.action), ['tenant.created']);
+      assert.deepEqual(
+        res.body.items.map((e) => e.action),
+        ['tenant.created'],
+      );
     });
   });
 });

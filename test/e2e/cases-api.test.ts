@@ -37,7 +37,13 @@ interface Detail extends Summary {
   run: { status: string };
   allowedTransitions: string[];
   alerts: Array<{ id: string }>;
-  observables: Array<{ kind: string; value: string; alertCount: number; verdict: string | null; verdicts: Array<{ verdict: string; action: string | null; stepId: string | null }> }>;
+  observables: Array<{
+    kind: string;
+    value: string;
+    alertCount: number;
+    verdict: string | null;
+    verdicts: Array<{ verdict: string; action: string | null; stepId: string | null }>;
+  }>;
   attacks: Array<{ tactic: { uid: string } | null; technique: { uid: string } | null; subTechnique: { uid: string } | null }>;
   approvals: unknown[];
   tasks: Array<{ id: string; title: string; done: boolean; assignee: string | null }>;
@@ -65,7 +71,21 @@ async function seedCase(stack: TestStack, tenantId: string, c: SeedCase = {}): P
   await stack.db.query(
     `INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, run_status, workflow_id, last_alert_at, created_at, updated_at, tags, assignee, resolution)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10, $10, $10, $11, $12, $13)`,
-    [id, tenantId, c.title ?? 'Seeded case', c.status ?? 'new', c.severityId ?? 3, `fp-${id}`, c.source ?? 'generic', c.alerts?.length ?? 0, `case-${id}`, created, c.tags ?? [], c.assignee ?? null, c.resolution ?? null],
+    [
+      id,
+      tenantId,
+      c.title ?? 'Seeded case',
+      c.status ?? 'new',
+      c.severityId ?? 3,
+      `fp-${id}`,
+      c.source ?? 'generic',
+      c.alerts?.length ?? 0,
+      `case-${id}`,
+      created,
+      c.tags ?? [],
+      c.assignee ?? null,
+      c.resolution ?? null,
+    ],
   );
   for (const [i, sev] of (c.alerts ?? []).entries()) {
     const finding = {
@@ -114,9 +134,33 @@ describe('cases API over HTTP', () => {
       const base = Date.parse('2026-01-10T00:00:00Z');
       const day = (n: number): string => new Date(base + n * 86_400_000).toISOString();
       ids['a'] = await seedCase(stack, t.id, { title: 'Beacon to C2 from srv-01', status: 'new', severityId: 2, source: 'generic', tags: ['c2'], createdAt: day(0) });
-      ids['b'] = await seedCase(stack, t.id, { title: 'Phishing mail reported', status: 'triaged', severityId: 4, source: 'splunk', tags: ['phishing', 'mail'], assignee: 'ana@soc.example', createdAt: day(1) });
-      ids['c'] = await seedCase(stack, t.id, { title: 'Impossible travel', status: 'in_progress', severityId: 5, source: 'sentinel', tags: ['identity'], assignee: 'bo@soc.example', createdAt: day(2) });
-      ids['d'] = await seedCase(stack, t.id, { title: 'BEACON seen again', status: 'closed', severityId: 4, source: 'generic', tags: ['c2', 'phishing'], resolution: 'true_positive', createdAt: day(3) });
+      ids['b'] = await seedCase(stack, t.id, {
+        title: 'Phishing mail reported',
+        status: 'triaged',
+        severityId: 4,
+        source: 'splunk',
+        tags: ['phishing', 'mail'],
+        assignee: 'ana@soc.example',
+        createdAt: day(1),
+      });
+      ids['c'] = await seedCase(stack, t.id, {
+        title: 'Impossible travel',
+        status: 'in_progress',
+        severityId: 5,
+        source: 'sentinel',
+        tags: ['identity'],
+        assignee: 'bo@soc.example',
+        createdAt: day(2),
+      });
+      ids['d'] = await seedCase(stack, t.id, {
+        title: 'BEACON seen again',
+        status: 'closed',
+        severityId: 4,
+        source: 'generic',
+        tags: ['c2', 'phishing'],
+        resolution: 'true_positive',
+        createdAt: day(3),
+      });
       ids['e'] = await seedCase(stack, t.id, { title: '100% CPU miner', status: 'new', severityId: 1, source: 'crowdstrike', createdAt: day(4) });
       // Same creation time as `e`: the id breaks the tie.
       ids['f'] = await seedCase(stack, t.id, { title: 'Miner again', status: 'on_hold', severityId: 3, source: 'crowdstrike', assignee: 'ana@soc.example', createdAt: day(4) });
@@ -192,7 +236,10 @@ describe('cases API over HTTP', () => {
             pages += 1;
           } while (cursor && pages < 10);
           assert.equal(pages, 3);
-          assert.deepEqual(seen, whole.body.items.map((c) => c.id));
+          assert.deepEqual(
+            seen,
+            whole.body.items.map((c) => c.id),
+          );
           assert.equal(new Set(seen).size, 6);
         });
       }
@@ -420,7 +467,10 @@ describe('cases API over HTTP', () => {
         [res.body.id],
       );
       const detail = await http<Detail>('GET', url(`/cases/${id}`), { key: viewer });
-      assert.deepEqual(detail.body.comments.map((c) => c.body), ['Host isolated.']);
+      assert.deepEqual(
+        detail.body.comments.map((c) => c.body),
+        ['Host isolated.'],
+      );
       const line = detail.body.timeline.find((e) => e.kind === 'comment_added')!;
       assert.equal(line.message, 'comment: Host isolated.');
       assert.equal(line.actor, res.body.author);
@@ -438,11 +488,17 @@ describe('cases API over HTTP', () => {
       assert.equal(done.status, 200);
       assert.equal(done.body.done, true);
       assert.ok(done.body.doneAt);
-      const reopened = await http<{ done: boolean; doneAt: string | null }>('PATCH', url(`/cases/${id}/tasks/${created.body.id}`), { key: analyst, body: { done: false, title: 'Reset password and MFA' } });
+      const reopened = await http<{ done: boolean; doneAt: string | null }>('PATCH', url(`/cases/${id}/tasks/${created.body.id}`), {
+        key: analyst,
+        body: { done: false, title: 'Reset password and MFA' },
+      });
       assert.equal(reopened.body.done, false);
       assert.equal(reopened.body.doneAt, null);
       const detail = await http<Detail>('GET', url(`/cases/${id}`), { key: viewer });
-      assert.deepEqual(detail.body.tasks.map((t) => [t.title, t.done, t.assignee]), [['Reset password and MFA', false, 'bo@soc.example']]);
+      assert.deepEqual(
+        detail.body.tasks.map((t) => [t.title, t.done, t.assignee]),
+        [['Reset password and MFA', false, 'bo@soc.example']],
+      );
       assert.deepEqual(
         detail.body.timeline.map((e) => e.kind),
         ['task_created', 'task_completed', 'task_reopened'],
@@ -476,9 +532,18 @@ describe('cases API over HTTP', () => {
 
       const into = await http<Detail>('GET', url(`/cases/${survivor}`), { key: viewer });
       assert.equal(into.body.alerts.length, 3);
-      assert.deepEqual(into.body.comments.map((c) => c.body), ['seen before']);
-      assert.deepEqual(into.body.tasks.map((t) => t.title), ['check host']);
-      assert.ok(into.body.timeline.some((e) => e.kind === 'comment_added'), 'the absorbed timeline moved');
+      assert.deepEqual(
+        into.body.comments.map((c) => c.body),
+        ['seen before'],
+      );
+      assert.deepEqual(
+        into.body.tasks.map((t) => t.title),
+        ['check host'],
+      );
+      assert.ok(
+        into.body.timeline.some((e) => e.kind === 'comment_added'),
+        'the absorbed timeline moved',
+      );
       const mergedLine = into.body.timeline.find((e) => e.kind === 'case_merged')!;
       assert.equal(mergedLine.data['mergedCaseId'], absorbed);
       assert.equal(into.body.observables.find((o) => o.kind === 'ip')!.alertCount, 3);
@@ -502,7 +567,7 @@ describe('cases API over HTTP', () => {
       assert.equal(again.body.error.code, 'case_merged');
     });
 
-    test('a case cannot be merged into itself, into a finished case, or into another tenant\'s case', async () => {
+    test("a case cannot be merged into itself, into a finished case, or into another tenant's case", async () => {
       const a = await seedCase(stack, tenant.id);
       const done = await seedCase(stack, tenant.id, { status: 'closed', resolution: 'true_positive' });
       const self = await http<ErrorBody>('POST', url(`/cases/${a}/merge`), { key: analyst, body: { into: a } });
@@ -560,7 +625,7 @@ describe('cases API over HTTP', () => {
       return `api-key:${rows[0]!.id}`;
     }
 
-    test('another tenant\'s case answers 404 and starts nothing', async () => {
+    test("another tenant's case answers 404 and starts nothing", async () => {
       const other = await stack.createTenant();
       const foreign = await seedCase(stack, other.id);
       const res = await http<ErrorBody>('POST', url(`/cases/${foreign}/revert`), { key: analyst });
@@ -589,11 +654,7 @@ describe('case detail: observables with verdicts, ATT&CK, approvals', () => {
       severity: n === 1 ? 'medium' : 'high',
       sourceId: `${host}-${n}`,
       host,
-      observables: [
-        { type: 'ip', value: '203.0.113.9' },
-        { type: 'domain', value: domain },
-        ...(n === 2 ? [{ type: 'url', value: 'http://c2.example/A' }] : []),
-      ],
+      observables: [{ type: 'ip', value: '203.0.113.9' }, { type: 'domain', value: domain }, ...(n === 2 ? [{ type: 'url', value: 'http://c2.example/A' }] : [])],
       techniques: n === 1 ? ['T1071.001'] : ['T1071.001', 'T1059'],
       tactics: ['TA0011'],
     });
@@ -628,17 +689,22 @@ describe('case detail: observables with verdicts, ATT&CK, approvals', () => {
     assert.equal(byKind('ip').length, 1);
     assert.equal(byKind('ip')[0]!.alertCount, 2);
     assert.equal(byKind('ip')[0]!.verdict, 'malicious', 'the worst of suspicious and malicious');
-    assert.deepEqual(byKind('ip')[0]!.verdicts.map((v) => [v.verdict, v.action, v.stepId]), [
-      ['suspicious', 'abuseipdb.check_ip', 'enrich_ip'],
-      ['malicious', 'virustotal.lookup_ip', 'vt_ip'],
-    ]);
+    assert.deepEqual(
+      byKind('ip')[0]!.verdicts.map((v) => [v.verdict, v.action, v.stepId]),
+      [
+        ['suspicious', 'abuseipdb.check_ip', 'enrich_ip'],
+        ['malicious', 'virustotal.lookup_ip', 'vt_ip'],
+      ],
+    );
     assert.equal(byKind('domain').length, 1, 'domains compare without case');
     assert.equal(byKind('domain')[0]!.verdict, 'clean');
     assert.equal(byKind('url').length, 1);
     assert.equal(byKind('url')[0]!.verdict, null, 'URLs compare with case: http://c2.example/a is another URL');
     assert.deepEqual(
       detail.attacks.map((a) => [a.tactic?.uid ?? null, a.technique?.uid ?? null, a.subTechnique?.uid ?? null]).sort(),
-      [...new Set(detail.attacks.map((a) => JSON.stringify([a.tactic?.uid ?? null, a.technique?.uid ?? null, a.subTechnique?.uid ?? null])))].map((x) => JSON.parse(x) as unknown).sort(),
+      [...new Set(detail.attacks.map((a) => JSON.stringify([a.tactic?.uid ?? null, a.technique?.uid ?? null, a.subTechnique?.uid ?? null])))]
+        .map((x) => JSON.parse(x) as unknown)
+        .sort(),
       'each ATT&CK combination once',
     );
     assert.ok(detail.attacks.some((a) => a.technique?.uid === 'T1059' || a.subTechnique?.uid === 'T1059'));
@@ -651,7 +717,10 @@ describe('case detail: observables with verdicts, ATT&CK, approvals', () => {
       [tenant.id, caseId, `case-${caseId}`],
     );
     const withApproval = await http<{ approvals: Array<{ caseId: string; question: string; status: string }> }>('GET', `${stack.url}/api/v1/cases/${caseId}`, { key: tenant.key });
-    assert.deepEqual(withApproval.body.approvals.map((a) => [a.caseId, a.question, a.status]), [[caseId, 'Contain the host?', 'pending']]);
+    assert.deepEqual(
+      withApproval.body.approvals.map((a) => [a.caseId, a.question, a.status]),
+      [[caseId, 'Contain the host?', 'pending']],
+    );
     assert.deepEqual(detail.allowedTransitions, ['triaged', 'in_progress', 'contained', 'on_hold', 'false_positive', 'closed']);
   });
 });

@@ -22,7 +22,10 @@ function servedRoutes(stack: TestStack): string[] {
         if (method === undefined || paths === undefined) continue;
         for (const b of base) {
           for (const p of ([] as string[]).concat(paths)) {
-            const full = `/${[b, p].map((s) => s.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`.replace(/:(\w+)/g, '{$1}');
+            const full = `/${[b, p]
+              .map((s) => s.replace(/^\/+|\/+$/g, ''))
+              .filter(Boolean)
+              .join('/')}`.replace(/:(\w+)/g, '{$1}');
             out.add(`${METHODS[method]!.toUpperCase()} ${full}`);
           }
         }
@@ -76,7 +79,11 @@ describe('API docs: /docs and /docs-json', () => {
       [],
       'routes served but not documented: add a RouteDoc list beside the controller and register it in src/openapi/route-docs.ts',
     );
-    assert.deepEqual(documented.filter((r) => !served.includes(r)), [], 'documented routes that the API does not serve');
+    assert.deepEqual(
+      documented.filter((r) => !served.includes(r)),
+      [],
+      'documented routes that the API does not serve',
+    );
   });
 
   test('the documented errors are what the API answers', async () => {

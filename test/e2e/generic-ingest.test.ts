@@ -71,7 +71,10 @@ describe('generic alert → case → default playbook, over HTTP', () => {
     );
 
     const calls = await http<Array<{ path: string; query: Record<string, string> }>>('GET', `${stack.simulatorUrl}/_simulator/calls?vendor=abuseipdb`);
-    assert.ok(calls.body.some((c) => JSON.stringify(c).includes('203.0.113.9')), 'the simulator received the reputation lookup');
+    assert.ok(
+      calls.body.some((c) => JSON.stringify(c).includes('203.0.113.9')),
+      'the simulator received the reputation lookup',
+    );
   });
 
   test('a re-sent alert with the same source id updates the alert instead of adding one', async () => {
@@ -119,9 +122,15 @@ describe('generic alert → case → default playbook, over HTTP', () => {
         name: 'a body over 1 MiB',
         status: 413,
         code: 'payload_too_large',
-        request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { key: tenant.key, raw: JSON.stringify({ title: 'big', severity: 'low', description: 'x'.repeat(1_100_000) }) }),
+        request: () =>
+          http('POST', `${stack.url}/api/v1/alerts/generic`, { key: tenant.key, raw: JSON.stringify({ title: 'big', severity: 'low', description: 'x'.repeat(1_100_000) }) }),
       },
-      { name: 'missing title', status: 400, code: 'invalid_alert', request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { key: tenant.key, body: { severity: 'high' } }) },
+      {
+        name: 'missing title',
+        status: 400,
+        code: 'invalid_alert',
+        request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { key: tenant.key, body: { severity: 'high' } }),
+      },
       {
         name: 'mistyped severity',
         status: 400,
@@ -140,9 +149,19 @@ describe('generic alert → case → default playbook, over HTTP', () => {
         code: 'forbidden_key',
         request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { key: tenant.key, raw: '{"title":"x","severity":"low","__proto__":{"polluted":true}}' }),
       },
-      { name: 'an unknown source path', status: 404, code: 'unknown_source', request: () => http('POST', `${stack.url}/api/v1/alerts/nosuchsource`, { key: tenant.key, body: { title: 'x' } }) },
+      {
+        name: 'an unknown source path',
+        status: 404,
+        code: 'unknown_source',
+        request: () => http('POST', `${stack.url}/api/v1/alerts/nosuchsource`, { key: tenant.key, body: { title: 'x' } }),
+      },
       { name: 'no API key', status: 401, code: 'unauthorized', request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { body: { title: 'x', severity: 'low' } }) },
-      { name: 'an invalid API key', status: 401, code: 'unauthorized', request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { key: 'vgl_nope', body: { title: 'x', severity: 'low' } }) },
+      {
+        name: 'an invalid API key',
+        status: 401,
+        code: 'unauthorized',
+        request: () => http('POST', `${stack.url}/api/v1/alerts/generic`, { key: 'vgl_nope', body: { title: 'x', severity: 'low' } }),
+      },
     ];
     for (const c of cases) {
       test(c.name, async () => {

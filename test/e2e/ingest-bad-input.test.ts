@@ -56,7 +56,8 @@ describe('bad input: 4xx with the error shape, never a 500, nothing half-written
     return rows[0]!;
   }
 
-  const post = (path: string, options: { body?: unknown; raw?: string; contentType?: string }) => http<unknown>('POST', `${stack.url}/api/v1/alerts${path}`, { key: tenant.key, ...options });
+  const post = (path: string, options: { body?: unknown; raw?: string; contentType?: string }) =>
+    http<unknown>('POST', `${stack.url}/api/v1/alerts${path}`, { key: tenant.key, ...options });
 
   const refused: Array<{ name: string; status: number; code: string; send: () => Promise<HttpResult>; details?: Record<string, unknown> }> = [
     { name: 'unparseable JSON', status: 400, code: 'invalid_json', send: () => post('/generic', { raw: '{"title": "x", "severity": ' }) },
@@ -67,7 +68,12 @@ describe('bad input: 4xx with the error shape, never a 500, nothing half-written
     { name: 'a list of non-objects', status: 400, code: 'invalid_alert', send: () => post('/generic', { body: [null, [], 7] }) },
     { name: 'wrong types inside an alert', status: 400, code: 'invalid_alert', send: () => post('/generic', { body: { title: ['x'], severity: 'high' } }) },
     { name: 'a payload of none of the known shapes', status: 400, code: 'unrecognized_payload', send: () => post('', { body: { hello: 'world', n: 1 } }) },
-    { name: 'a GuardDuty path with a Splunk body', status: 400, code: 'unrecognized_payload', send: () => post('/guardduty', { body: readFixtureJson('alerts', 'splunk_webhook.json') }) },
+    {
+      name: 'a GuardDuty path with a Splunk body',
+      status: 400,
+      code: 'unrecognized_payload',
+      send: () => post('/guardduty', { body: readFixtureJson('alerts', 'splunk_webhook.json') }),
+    },
     {
       name: `a body over the configured ${MAX_BODY} bytes`,
       status: 413,
@@ -106,9 +112,24 @@ describe('bad input: 4xx with the error shape, never a 500, nothing half-written
       details: { path: '$.observables[0].constructor' },
       send: () => post('', { raw: '{"title":"x","severity":"low","observables":[{"type":"ip","value":"198.51.100.1","constructor":{"prototype":{}}}]}' }),
     },
-    { name: 'a prototype key in a vendor payload', status: 400, code: 'forbidden_key', send: () => post('/splunk', { raw: '{"sid":"1","result":{"prototype":{"x":1}},"search_name":"s"}' }) },
-    { name: 'form data', status: 415, code: 'unsupported_media_type', send: () => post('/generic', { raw: 'title=x&severity=low', contentType: 'application/x-www-form-urlencoded' }) },
-    { name: 'text to a JSON-only source', status: 415, code: 'unsupported_media_type', send: () => post('/generic', { raw: '{"title":"x","severity":"low"}', contentType: 'text/plain' }) },
+    {
+      name: 'a prototype key in a vendor payload',
+      status: 400,
+      code: 'forbidden_key',
+      send: () => post('/splunk', { raw: '{"sid":"1","result":{"prototype":{"x":1}},"search_name":"s"}' }),
+    },
+    {
+      name: 'form data',
+      status: 415,
+      code: 'unsupported_media_type',
+      send: () => post('/generic', { raw: 'title=x&severity=low', contentType: 'application/x-www-form-urlencoded' }),
+    },
+    {
+      name: 'text to a JSON-only source',
+      status: 415,
+      code: 'unsupported_media_type',
+      send: () => post('/generic', { raw: '{"title":"x","severity":"low"}', contentType: 'text/plain' }),
+    },
   ];
 
   for (const c of refused) {

@@ -61,7 +61,12 @@ describe('ingest settings and HMAC body signatures', () => {
   }
 
   /** Posts `body` signed as a sender would: HMAC-SHA256 over `<timestamp>.<raw body>`. */
-  function signedPost(tenant: TestTenant, path: string, raw: string, options: { secret?: string; timestamp?: string; signatureHeader?: string; timestampHeader?: string; signature?: string | null } = {}) {
+  function signedPost(
+    tenant: TestTenant,
+    path: string,
+    raw: string,
+    options: { secret?: string; timestamp?: string; signatureHeader?: string; timestampHeader?: string; signature?: string | null } = {},
+  ) {
     const timestamp = options.timestamp ?? epoch();
     const headers: Record<string, string> = { [options.timestampHeader ?? 'X-Vigil-Timestamp']: timestamp };
     const signature = options.signature === undefined ? signBody(options.secret ?? SECRET, timestamp, raw) : options.signature;
@@ -125,7 +130,14 @@ describe('ingest settings and HMAC body signatures', () => {
     const tenant = await stack.createTenant();
     const put = await settings<IngestView>(tenant, 'PUT', 'ingest', { hmac: { required: true, secret: SECRET, toleranceSeconds: 120 } });
     assert.equal(put.status, 200, JSON.stringify(put.body));
-    assert.deepEqual(put.body.hmac, { required: true, secretSet: true, signatureHeader: 'X-Vigil-Signature', timestampHeader: 'X-Vigil-Timestamp', toleranceSeconds: 120, perSource: {} });
+    assert.deepEqual(put.body.hmac, {
+      required: true,
+      secretSet: true,
+      signatureHeader: 'X-Vigil-Signature',
+      timestampHeader: 'X-Vigil-Timestamp',
+      toleranceSeconds: 120,
+      perSource: {},
+    });
     const get = await settings<IngestView>(tenant, 'GET', 'ingest');
     assert.deepEqual(get.body, put.body);
     // Changing other fields keeps the stored secret.
@@ -194,11 +206,15 @@ describe('ingest settings and HMAC body signatures', () => {
       { name: 'a timestamp from the future', reason: 'stale_timestamp', send: (t) => signedPost(t, '/generic', body('f'), { timestamp: epoch(+600) }) },
       { name: 'a malformed signature', reason: 'malformed_signature', send: (t) => signedPost(t, '/generic', body('x'), { signature: 'md5=abc' }) },
       {
-        name: "the default header on a source that has its own (splunk)",
+        name: 'the default header on a source that has its own (splunk)',
         reason: 'missing_signature',
         send: (t) => signedPost(t, '/splunk', JSON.stringify(readFixtureJson('alerts', 'splunk_webhook.json'))),
       },
-      { name: 'a bad signature on a body that is not even JSON', reason: 'mismatch', send: (t) => signedPost(t, '/generic', '{not json', { secret: 'not-the-tenants-secret-1234' }) },
+      {
+        name: 'a bad signature on a body that is not even JSON',
+        reason: 'mismatch',
+        send: (t) => signedPost(t, '/generic', '{not json', { secret: 'not-the-tenants-secret-1234' }),
+      },
     ];
     for (const r of refusals) {
       test(`${r.name} → 401 invalid_signature (${r.reason}), nothing written`, async () => {

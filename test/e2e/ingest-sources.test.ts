@@ -125,7 +125,11 @@ describe('every source over HTTP, with its fixture from ../shared/fixtures/alert
         SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000.pem',
       };
       for (const path of ['/guardduty', '']) {
-        const res = await http<IngestBody>('POST', `${stack.url}/api/v1/alerts${path}`, { key: tenant.key, raw: JSON.stringify(envelope), contentType: 'text/plain; charset=UTF-8' });
+        const res = await http<IngestBody>('POST', `${stack.url}/api/v1/alerts${path}`, {
+          key: tenant.key,
+          raw: JSON.stringify(envelope),
+          contentType: 'text/plain; charset=UTF-8',
+        });
         assert.equal(res.status, 202, JSON.stringify(res.body));
         assert.equal(res.body.source, 'guardduty');
         assert.equal(res.body.alerts.length, 1);
@@ -218,11 +222,31 @@ describe('every source over HTTP, with its fixture from ../shared/fixtures/alert
 
     test('Suricata EVE as NDJSON: only event_type alert lines become alerts', async () => {
       const tenant = await stack.createTenant();
-      const alertLine = readFileSync(fixturePath('alerts', 'suricata_eve_alert.json'), 'utf8').replace(/\s*\n\s*/g, ' ').trim();
-      const flow = JSON.stringify({ timestamp: '2026-03-02T10:14:59.000000+0000', flow_id: 1805461738637437, event_type: 'flow', src_ip: '10.1.4.142', dest_ip: '203.0.113.50', proto: 'TCP' });
-      const dns = JSON.stringify({ timestamp: '2026-03-02T10:15:01.000000+0000', flow_id: 991, event_type: 'dns', src_ip: '10.1.4.142', dest_ip: '10.1.0.53', dns: { type: 'query', rrname: 'example.org' } });
+      const alertLine = readFileSync(fixturePath('alerts', 'suricata_eve_alert.json'), 'utf8')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
+      const flow = JSON.stringify({
+        timestamp: '2026-03-02T10:14:59.000000+0000',
+        flow_id: 1805461738637437,
+        event_type: 'flow',
+        src_ip: '10.1.4.142',
+        dest_ip: '203.0.113.50',
+        proto: 'TCP',
+      });
+      const dns = JSON.stringify({
+        timestamp: '2026-03-02T10:15:01.000000+0000',
+        flow_id: 991,
+        event_type: 'dns',
+        src_ip: '10.1.4.142',
+        dest_ip: '10.1.0.53',
+        dns: { type: 'query', rrname: 'example.org' },
+      });
       for (const path of ['/suricata', '']) {
-        const res = await http<IngestBody>('POST', `${stack.url}/api/v1/alerts${path}`, { key: tenant.key, raw: `${flow}\n${alertLine}\n${dns}\n`, contentType: 'application/x-ndjson' });
+        const res = await http<IngestBody>('POST', `${stack.url}/api/v1/alerts${path}`, {
+          key: tenant.key,
+          raw: `${flow}\n${alertLine}\n${dns}\n`,
+          contentType: 'application/x-ndjson',
+        });
         assert.equal(res.status, 202, JSON.stringify(res.body));
         assert.equal(res.body.source, 'suricata');
         assert.equal(res.body.alerts.length, 1);
@@ -237,7 +261,10 @@ describe('every source over HTTP, with its fixture from ../shared/fixtures/alert
       const a = await post(tenant.key, '', one);
       assert.equal(a.status, 202);
       assert.equal(a.body.source, 'generic');
-      const list = await post(tenant.key, '/generic', [{ ...one, sourceId: 'travel-2' }, { ...one, sourceId: 'travel-3' }]);
+      const list = await post(tenant.key, '/generic', [
+        { ...one, sourceId: 'travel-2' },
+        { ...one, sourceId: 'travel-3' },
+      ]);
       assert.deepEqual(
         list.body.alerts.map((x) => [x.index, x.duplicate]),
         [
@@ -245,7 +272,12 @@ describe('every source over HTTP, with its fixture from ../shared/fixtures/alert
           [1, false],
         ],
       );
-      const wrapped = await post(tenant.key, '/generic', { alerts: [{ ...one, sourceId: 'travel-3' }, { ...one, sourceId: 'travel-4' }] });
+      const wrapped = await post(tenant.key, '/generic', {
+        alerts: [
+          { ...one, sourceId: 'travel-3' },
+          { ...one, sourceId: 'travel-4' },
+        ],
+      });
       assert.deepEqual(
         wrapped.body.alerts.map((x) => x.duplicate),
         [true, false],

@@ -55,7 +55,10 @@ describe('Slack interactive approvals: POST /api/v1/integrations/slack/interacti
   async function alice(t: TestTenant): Promise<string> {
     let actor = alices.get(t.id);
     if (!actor) {
-      const user = await http<{ id: string }>('POST', `${stack.url}/api/v1/tenants/${t.id}/users`, { key: t.key, body: { email: 'alice@example.com', name: 'Alice', role: 'analyst' } });
+      const user = await http<{ id: string }>('POST', `${stack.url}/api/v1/tenants/${t.id}/users`, {
+        key: t.key,
+        body: { email: 'alice@example.com', name: 'Alice', role: 'analyst' },
+      });
       assert.equal(user.status, 201, JSON.stringify(user.body));
       actor = `user:${user.body.id}`;
       alices.set(t.id, actor);
@@ -134,7 +137,9 @@ describe('Slack interactive approvals: POST /api/v1/integrations/slack/interacti
     });
     assert.equal(created.status, 201);
     const { approvalId, token } = await pendingApproval(other);
-    const wrongSecret = await http<Delivery>('POST', `${stack.simulatorUrl}/_simulator/slack/interactions`, { body: { url: interactions, decision: 'approve', approvalToken: token } });
+    const wrongSecret = await http<Delivery>('POST', `${stack.simulatorUrl}/_simulator/slack/interactions`, {
+      body: { url: interactions, decision: 'approve', approvalToken: token },
+    });
     assert.equal(wrongSecret.body.status, 401);
     assert.equal((JSON.parse(wrongSecret.body.body) as ErrorBody).error.code, 'invalid_signature');
 

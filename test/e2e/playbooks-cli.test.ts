@@ -128,7 +128,10 @@ describe('the vigil command', () => {
   test('test: runs playbook test files on Temporal, reports each, exit 1 when one fails', async () => {
     const wrong = path.join(scratch, 'wrong.test.yaml');
     const original = await readFile(path.join(PROJECT_ROOT, 'playbooks', 'default.test.yaml'), 'utf8');
-    await writeFile(wrong, original.replace(`playbook: default.yaml`, `playbook: ${path.join(PROJECT_ROOT, 'playbooks', 'default.yaml')}`).replace('status: triaged', 'status: contained'));
+    await writeFile(
+      wrong,
+      original.replace(`playbook: default.yaml`, `playbook: ${path.join(PROJECT_ROOT, 'playbooks', 'default.yaml')}`).replace('status: triaged', 'status: contained'),
+    );
     const env: Record<string, string> = process.env['DATABASE_URL'] ? { VIGIL_TEST_DATABASE_URL: process.env['DATABASE_URL'] } : {};
     const run = await vigil(['playbook', 'test', path.join('playbooks', 'default.test.yaml'), wrong], env);
     assert.equal(run.code, 1, run.stderr);
@@ -167,7 +170,10 @@ describe('the vigil command', () => {
 
     test('brute force: enrichment really runs; the firewall block and the Slack message are shown, not sent', async () => {
       const alert = path.join(scratch, 'spray.json');
-      await writeFile(alert, JSON.stringify({ title: 'Password spray against VPN', severity: 'high', techniques: ['T1110.003'], observables: [{ type: 'ip', value: '203.0.113.50' }] }));
+      await writeFile(
+        alert,
+        JSON.stringify({ title: 'Password spray against VPN', severity: 'high', techniques: ['T1110.003'], observables: [{ type: 'ip', value: '203.0.113.50' }] }),
+      );
       const tenant = await freshTenant();
       const run = await vigil(['playbook', 'run', '--alert', alert, '--dry-run', '--json', '--tenant', tenant], { VIGIL_SIMULATOR_URL: simulator.url });
       assert.equal(run.code, 0, run.stderr);
@@ -189,7 +195,10 @@ describe('the vigil command', () => {
       );
       assert.deepEqual(report.wouldSend[0]!.input, { ipv4Net: '203.0.113.50', direction: 'ingress', durationMs: 86_400_000 });
       const lookups = await simulatorCalls('abuseipdb');
-      assert.ok(lookups.some((c) => c.query['ipAddress'] === '203.0.113.50'), 'the reputation lookup reached the simulator');
+      assert.ok(
+        lookups.some((c) => c.query['ipAddress'] === '203.0.113.50'),
+        'the reputation lookup reached the simulator',
+      );
       assert.deepEqual(await simulatorCalls('openc2'), [], 'no containment command reached the firewall');
       assert.deepEqual(await simulatorCalls('slack'), [], 'no message was posted');
 
@@ -198,7 +207,10 @@ describe('the vigil command', () => {
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /^dry run of playbook brute-force 1\.0\.0 \([0-9a-f]{12}\) for tenant vigil-dry-run$/m);
       assert.match(text.stdout, /✔ deny_ip: dry run: would call openc2\.deny_ipv4 on IPv4 203\.0\.113\.50/);
-      assert.match(text.stdout, /would send \(NOT sent, dry run\):\n {2}deny_ip: openc2\.deny_ipv4 on IPv4 203\.0\.113\.50 \{"ipv4Net":"203\.0\.113\.50","direction":"ingress","durationMs":86400000\}/);
+      assert.match(
+        text.stdout,
+        /would send \(NOT sent, dry run\):\n {2}deny_ip: openc2\.deny_ipv4 on IPv4 203\.0\.113\.50 \{"ipv4Net":"203\.0\.113\.50","direction":"ingress","durationMs":86400000\}/,
+      );
       assert.deepEqual(await simulatorCalls('openc2'), []);
     });
 
@@ -209,9 +221,12 @@ describe('the vigil command', () => {
       const alert = path.join(scratch, 'falcon.json');
       await writeFile(alert, original.replaceAll('9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3', badHash));
       const tenant = await freshTenant();
-      const run = await vigil(['playbook', 'run', '--alert', alert, '--dry-run', '--json', '--tenant', tenant, '--playbook', path.join(PROJECT_ROOT, 'playbooks', 'edr-malware.yaml')], {
-        VIGIL_SIMULATOR_URL: simulator.url,
-      });
+      const run = await vigil(
+        ['playbook', 'run', '--alert', alert, '--dry-run', '--json', '--tenant', tenant, '--playbook', path.join(PROJECT_ROOT, 'playbooks', 'edr-malware.yaml')],
+        {
+          VIGIL_SIMULATOR_URL: simulator.url,
+        },
+      );
       assert.equal(run.code, 0, run.stderr);
       const report = JSON.parse(run.stdout) as DryRunReport;
       assert.equal(report.alert.source, 'crowdstrike');
@@ -223,9 +238,15 @@ describe('the vigil command', () => {
         ],
       );
       assert.deepEqual(report.approvals, [{ stepId: 'confirm', decision: 'approve' }]);
-      assert.ok(report.steps.some((s) => s.stepId === 'ask_isolation' && s.state === 'skipped'), 'no approval before isolating: the verdict is certain');
+      assert.ok(
+        report.steps.some((s) => s.stepId === 'ask_isolation' && s.state === 'skipped'),
+        'no approval before isolating: the verdict is certain',
+      );
       const vt = await simulatorCalls('virustotal');
-      assert.ok(vt.some((c) => c.path.includes(badHash)), 'the hash lookup reached the simulator');
+      assert.ok(
+        vt.some((c) => c.path.includes(badHash)),
+        'the hash lookup reached the simulator',
+      );
       const falcon = await simulatorCalls('crowdstrike');
       assert.deepEqual(
         falcon.filter((c) => c.path.includes('devices-actions')),

@@ -113,7 +113,7 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       assert.equal(res.status, 403);
     });
 
-    test('suspending stops the tenant\'s keys at once; resuming brings them back', async () => {
+    test("suspending stops the tenant's keys at once; resuming brings them back", async () => {
       const t = await newTenant();
       const k = await newKey(t.id, 'viewer');
       assert.equal((await http('GET', url('/cases'), { key: k.key })).status, 200);
@@ -200,7 +200,7 @@ describe('tenants, users, API keys and the MSSP operator', () => {
         return { admin, operatorUser: made.body };
       };
 
-      test("a non-operator admin cannot mint a key acting as an operator user, so gets no operator power", async () => {
+      test('a non-operator admin cannot mint a key acting as an operator user, so gets no operator power', async () => {
         const { admin, operatorUser } = await setUp();
         const minted = await http<ErrorBody>('POST', url('/tenants/default/api-keys'), { key: admin.key, body: { name: 'mine now', role: 'admin', userId: operatorUser.id } });
         assert.equal(minted.status, 403, JSON.stringify(minted.body));
@@ -227,7 +227,10 @@ describe('tenants, users, API keys and the MSSP operator', () => {
           key: operator,
           body: { email: `plain-${randomBytes(4).toString('hex')}@provider.example`, name: 'Plain', role: 'admin' },
         });
-        const res = await http<ErrorBody>('POST', url('/tenants/default/api-keys'), { key: operator, body: { name: 'x', role: 'admin', userId: user.body.id, msspOperator: true } });
+        const res = await http<ErrorBody>('POST', url('/tenants/default/api-keys'), {
+          key: operator,
+          body: { name: 'x', role: 'admin', userId: user.body.id, msspOperator: true },
+        });
         assert.equal(res.status, 400);
         assert.equal(res.body.error.code, 'invalid_body');
       });
@@ -271,9 +274,15 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       const patched = await http('PATCH', url(`/cases/${caseId}`), { key: k.key, body: { status: 'triaged' } });
       assert.equal(patched.status, 200);
       const events: Array<{ actor: string }> = await stack.db.query(`SELECT actor FROM case_events WHERE case_id = $1`, [caseId]);
-      assert.deepEqual(events.map((e) => e.actor), [`user:${user.body.id}`]);
+      assert.deepEqual(
+        events.map((e) => e.actor),
+        [`user:${user.body.id}`],
+      );
       const audit: Array<{ actor: string }> = await stack.db.query(`SELECT actor FROM audit_log WHERE tenant_id = $1 AND action = 'case.updated'`, [t.id]);
-      assert.deepEqual(audit.map((a) => a.actor), [`user:${user.body.id}`]);
+      assert.deepEqual(
+        audit.map((a) => a.actor),
+        [`user:${user.body.id}`],
+      );
     });
 
     test('users are listed; a duplicate e-mail is 409; removing a user revokes their keys', async () => {
@@ -282,7 +291,10 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       const dup = await http<ErrorBody>('POST', url(`/tenants/${t.id}/users`), { key: operator, body: { email: 'BO@acme.example', name: 'Bo 2', role: 'viewer' } });
       assert.equal(dup.status, 409);
       const list = await http<{ items: User[] }>('GET', url(`/tenants/${t.id}/users`), { key: operator });
-      assert.deepEqual(list.body.items.map((x) => x.email), ['bo@acme.example']);
+      assert.deepEqual(
+        list.body.items.map((x) => x.email),
+        ['bo@acme.example'],
+      );
       const k = await newKey(t.id, 'viewer', { userId: u.body.id });
       assert.equal((await http('GET', url('/cases'), { key: k.key })).status, 200);
       assert.equal((await http('DELETE', url(`/users/${u.body.id}`), { key: operator })).status, 204);
@@ -302,7 +314,7 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       assert.equal(res.body.error.details['userRole'], 'viewer');
     });
 
-    test('a key may not belong to another tenant\'s user', async () => {
+    test("a key may not belong to another tenant's user", async () => {
       const a = await newTenant();
       const b = await newTenant();
       const u = await http<User>('POST', url(`/tenants/${b.id}/users`), { key: operator, body: { email: 'x@b.example', name: 'X', role: 'viewer' } });
@@ -323,7 +335,9 @@ describe('tenants, users, API keys and the MSSP operator', () => {
       }
       const patched = await http('PATCH', url(`/cases/${caseId}`), { key: operator, headers: { 'x-vigil-tenant': t.slug }, body: { status: 'triaged' } });
       assert.equal(patched.status, 200);
-      const audit: Array<{ tenant_id: string; details: Record<string, unknown> }> = await stack.db.query(`SELECT tenant_id, details FROM audit_log WHERE target = $1`, [`case:${caseId}`]);
+      const audit: Array<{ tenant_id: string; details: Record<string, unknown> }> = await stack.db.query(`SELECT tenant_id, details FROM audit_log WHERE target = $1`, [
+        `case:${caseId}`,
+      ]);
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.tenant_id, t.id, "recorded in the client tenant's audit log");
 
@@ -338,7 +352,7 @@ describe('tenants, users, API keys and the MSSP operator', () => {
   });
 
   describe("tenant isolation: another tenant's objects answer 404", () => {
-    test('every object endpoint, tried with another tenant\'s admin key', async () => {
+    test("every object endpoint, tried with another tenant's admin key", async () => {
       const owner = await stack.createTenant('admin');
       const intruder = await stack.createTenant('admin');
       const caseId = await seedCase(stack, owner.id);
@@ -371,10 +385,16 @@ describe('tenants, users, API keys and the MSSP operator', () => {
         assert.equal(res.body.error.code, 'not_found');
       }
       const list = await http<{ items: Array<{ id: string }> }>('GET', url('/cases?limit=200'), { key: intruder.key });
-      assert.deepEqual(list.body.items.map((c) => c.id), [ownCase]);
+      assert.deepEqual(
+        list.body.items.map((c) => c.id),
+        [ownCase],
+      );
       const audit = await http<{ items: Array<{ target: string }> }>('GET', url('/audit?limit=200'), { key: intruder.key });
       assert.equal(audit.status, 200);
-      assert.ok(audit.body.items.every((e) => !e.target.includes(caseId) && !e.target.includes(key.id)), 'no audit line of the other tenant');
+      assert.ok(
+        audit.body.items.every((e) => !e.target.includes(caseId) && !e.target.includes(key.id)),
+        'no audit line of the other tenant',
+      );
       const untouched: Array<{ status: string }> = await stack.db.query(`SELECT status FROM cases WHERE id = $1`, [caseId]);
       assert.equal(untouched[0]!.status, 'new');
       assert.equal((await http('GET', url('/cases'), { key: key.key })).status, 200, 'the key survived the attempt to revoke it');

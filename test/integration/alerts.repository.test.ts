@@ -73,7 +73,10 @@ describe('AlertsRepository on PostgreSQL', () => {
     const w = alertWrite('new-1', randomUUID());
     const row = await write(w);
     assert.ok(row);
-    assert.deepEqual({ caseId: row.caseId, duplicate: row.duplicate, count: row.count, created: row.created, queued: row.queued }, { caseId: w.newCase.id, duplicate: false, count: 1, created: true, queued: true });
+    assert.deepEqual(
+      { caseId: row.caseId, duplicate: row.duplicate, count: row.count, created: row.created, queued: row.queued },
+      { caseId: w.newCase.id, duplicate: false, count: 1, created: true, queued: true },
+    );
 
     const c = await caseRow(row.caseId);
     assert.equal(c['status'], 'new');
@@ -95,7 +98,11 @@ describe('AlertsRepository on PostgreSQL', () => {
 
     const outbox = await outboxOf(row.caseId);
     assert.deepEqual(outbox, [
-      { kind: 'alert_added', task_queue: w.taskQueue, payload: { alertId: row.id, severityId: w.caseSeverityId, playbookId: 'triage', playbookHash: 'sha256-triage', finding: w.alert, postedBy: w.postedBy } },
+      {
+        kind: 'alert_added',
+        task_queue: w.taskQueue,
+        payload: { alertId: row.id, severityId: w.caseSeverityId, playbookId: 'triage', playbookHash: 'sha256-triage', finding: w.alert, postedBy: w.postedBy },
+      },
     ]);
   });
 
@@ -104,7 +111,10 @@ describe('AlertsRepository on PostgreSQL', () => {
     const first = (await write(alertWrite('dup-1', fp, { caseSeverityId: 3 })))!;
     const again = alertWrite('dup-1', fp, { caseSeverityId: 5, extra: { severity: 'critical', description: 'seen again' } });
     const row = (await write(again))!;
-    assert.deepEqual({ id: row.id, caseId: row.caseId, duplicate: row.duplicate, count: row.count, created: row.created, queued: row.queued }, { id: first.id, caseId: first.caseId, duplicate: true, count: 2, created: null, queued: false });
+    assert.deepEqual(
+      { id: row.id, caseId: row.caseId, duplicate: row.duplicate, count: row.count, created: row.created, queued: row.queued },
+      { id: first.id, caseId: first.caseId, duplicate: true, count: 2, created: null, queued: false },
+    );
     assert.deepEqual(row.previous, finding('dup-1'), 'the finding as it was before the re-send');
     const c = await caseRow(first.caseId);
     assert.equal(c['severity_id'], 5);

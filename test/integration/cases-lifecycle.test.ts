@@ -27,7 +27,9 @@ async function timeline(stack: TestStack, caseId: string): Promise<TimelineRow[]
 }
 
 async function caseRow(stack: TestStack, caseId: string): Promise<{ status: string; resolution: string | null; run_status: string }> {
-  const rows: Array<{ status: string; resolution: string | null; run_status: string }> = await stack.db.query(`SELECT status, resolution, run_status FROM cases WHERE id = $1`, [caseId]);
+  const rows: Array<{ status: string; resolution: string | null; run_status: string }> = await stack.db.query(`SELECT status, resolution, run_status FROM cases WHERE id = $1`, [
+    caseId,
+  ]);
   return rows[0]!;
 }
 
@@ -47,22 +49,47 @@ describe('playbook status changes go through the lifecycle table (real PostgreSQ
 
   test('an allowed `status` step moves the case, with a status_changed line and an audit row', async () => {
     const id = await seedCase(stack, tenant.id, 'new');
-    await runs.recordStep({ tenantId: tenant.id, caseId: id, stepId: 'work', dedupKey: `wf-${id}:work:1`, kind: 'step_finished', message: 'status set to in_progress', status: 'in_progress' });
+    await runs.recordStep({
+      tenantId: tenant.id,
+      caseId: id,
+      stepId: 'work',
+      dedupKey: `wf-${id}:work:1`,
+      kind: 'step_finished',
+      message: 'status set to in_progress',
+      status: 'in_progress',
+    });
     assert.equal((await caseRow(stack, id)).status, 'in_progress');
-    assert.deepEqual((await timeline(stack, id)).map((e) => [e.actor, e.kind]), [
-      ['playbook', 'step_finished'],
-      ['playbook', 'status_changed'],
-    ]);
-    const audit: Array<{ actor: string; action: string; details: Record<string, unknown> }> = await stack.db.query(`SELECT actor, action, details FROM audit_log WHERE target = $1`, [`case:${id}`]);
+    assert.deepEqual(
+      (await timeline(stack, id)).map((e) => [e.actor, e.kind]),
+      [
+        ['playbook', 'step_finished'],
+        ['playbook', 'status_changed'],
+      ],
+    );
+    const audit: Array<{ actor: string; action: string; details: Record<string, unknown> }> = await stack.db.query(
+      `SELECT actor, action, details FROM audit_log WHERE target = $1`,
+      [`case:${id}`],
+    );
     assert.deepEqual(audit, [{ actor: 'playbook', action: 'case.status_changed', details: { from: 'new', to: 'in_progress', resolution: null } }]);
   });
 
   test('a disallowed `status` step is recorded as a refused transition and the run goes on', async () => {
     const id = await seedCase(stack, tenant.id, 'contained');
-    await runs.recordStep({ tenantId: tenant.id, caseId: id, stepId: 'back', dedupKey: `wf-${id}:back:1`, kind: 'step_finished', message: 'status set to triaged', status: 'triaged' });
+    await runs.recordStep({
+      tenantId: tenant.id,
+      caseId: id,
+      stepId: 'back',
+      dedupKey: `wf-${id}:back:1`,
+      kind: 'step_finished',
+      message: 'status set to triaged',
+      status: 'triaged',
+    });
     assert.equal((await caseRow(stack, id)).status, 'contained');
     const lines = await timeline(stack, id);
-    assert.deepEqual(lines.map((e) => e.kind), ['step_finished', 'transition_refused']);
+    assert.deepEqual(
+      lines.map((e) => e.kind),
+      ['step_finished', 'transition_refused'],
+    );
     assert.equal(lines[1]!.message, 'playbook could not move the case from contained to triaged: a case in status contained cannot move to triaged');
     assert.deepEqual(lines[1]!.data, { from: 'contained', to: 'triaged', reason: 'invalid_transition', allowed: ['in_progress', 'on_hold', 'resolved', 'closed'] });
   });
@@ -72,7 +99,10 @@ describe('playbook status changes go through the lifecycle table (real PostgreSQ
     await runs.completeRun({ tenantId: tenant.id, caseId: id, workflowId: `wf-${id}`, runStatus: 'completed', status: 'in_progress', stepsRun: 3 });
     const row = await caseRow(stack, id);
     assert.deepEqual(row, { status: 'closed', resolution: 'true_positive', run_status: 'completed' });
-    assert.deepEqual((await timeline(stack, id)).map((e) => e.kind), ['transition_refused', 'run_finished']);
+    assert.deepEqual(
+      (await timeline(stack, id)).map((e) => e.kind),
+      ['transition_refused', 'run_finished'],
+    );
   });
 
   test('an `end` step closing without a resolution is refused; with one it closes and sets it', async () => {
@@ -82,14 +112,25 @@ describe('playbook status changes go through the lifecycle table (real PostgreSQ
     assert.equal((await timeline(stack, without))[0]!.data['reason'], 'resolution_required');
 
     const withOne = await seedCase(stack, tenant.id, 'triaged');
-    const input = { tenantId: tenant.id, caseId: withOne, workflowId: `wf-${withOne}`, runStatus: 'completed' as const, status: 'closed' as const, resolution: 'benign_positive', stepsRun: 2 };
+    const input = {
+      tenantId: tenant.id,
+      caseId: withOne,
+      workflowId: `wf-${withOne}`,
+      runStatus: 'completed' as const,
+      status: 'closed' as const,
+      resolution: 'benign_positive',
+      stepsRun: 2,
+    };
     await runs.completeRun(input);
     assert.deepEqual(await caseRow(stack, withOne), { status: 'closed', resolution: 'benign_positive', run_status: 'completed' });
     // A retried activity changes nothing, even after an analyst reopened the case in between.
     await stack.db.query(`UPDATE cases SET status = 'in_progress', resolution = NULL WHERE id = $1`, [withOne]);
     await runs.completeRun(input);
     assert.deepEqual(await caseRow(stack, withOne), { status: 'in_progress', resolution: null, run_status: 'completed' });
-    assert.deepEqual((await timeline(stack, withOne)).map((e) => e.kind), ['status_changed', 'run_finished']);
+    assert.deepEqual(
+      (await timeline(stack, withOne)).map((e) => e.kind),
+      ['status_changed', 'run_finished'],
+    );
   });
 
   test('an `end` step resolution is ignored for an unfinished status', async () => {
@@ -121,7 +162,10 @@ describe('merging tells the absorbed case workflow (real Temporal)', () => {
 
   test('the absorbed workflow receives caseMerged, stops waiting for alerts and ends naming the survivor', async () => {
     const post = async (host: string) =>
-      http<{ alerts: Array<{ caseId: string }> }>('POST', `${stack.url}/api/v1/alerts/generic`, { key: tenant.key, body: { title: 'Suspicious login', severity: 'medium', host, sourceId: `${host}-${randomUUID()}` } });
+      http<{ alerts: Array<{ caseId: string }> }>('POST', `${stack.url}/api/v1/alerts/generic`, {
+        key: tenant.key,
+        body: { title: 'Suspicious login', severity: 'medium', host, sourceId: `${host}-${randomUUID()}` },
+      });
     const a = (await post(`host-a-${randomUUID().slice(0, 6)}`)).body.alerts[0]!.caseId;
     const b = (await post(`host-b-${randomUUID().slice(0, 6)}`)).body.alerts[0]!.caseId;
     assert.notEqual(a, b);
@@ -137,7 +181,10 @@ describe('merging tells the absorbed case workflow (real Temporal)', () => {
       );
     }
     const t0 = Date.now();
-    const res = await http<{ workflowNotified: boolean; merged: { status: string; mergedInto: string } }>('POST', `${stack.url}/api/v1/cases/${a}/merge`, { key: tenant.key, body: { into: b } });
+    const res = await http<{ workflowNotified: boolean; merged: { status: string; mergedInto: string } }>('POST', `${stack.url}/api/v1/cases/${a}/merge`, {
+      key: tenant.key,
+      body: { into: b },
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.workflowNotified, true);
     const result = (await client.workflow.getHandle(`case-${a}`).result()) as { runStatus: string; mergedInto?: string };

@@ -127,7 +127,11 @@ test(`chaos: ${ALERTS} alerts, the worker killed ${KILL_SCHEDULE.length} times; 
     'no run failed, not even through a rate limit hold',
   );
   assert.ok(views.every((v) => v.status === 'contained'));
-  assert.deepEqual(contains, devices.map(() => 1), 'every host contained exactly once');
+  assert.deepEqual(
+    contains,
+    devices.map(() => 1),
+    'every host contained exactly once',
+  );
   for (const v of views) {
     const steps = v.timeline.filter((l) => l.kind === 'step_finished').map((l) => l.stepId);
     assert.deepEqual(steps, ['reputation', 'report', 'context', 'contain'], 'each step once on the timeline');

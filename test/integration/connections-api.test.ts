@@ -46,7 +46,12 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
   test('create, read, change and delete a connection; secret values never come back', async () => {
     const created = await http<ConnectionBody>('POST', `${stack.url}/api/v1/connections`, {
       key: tenant.key,
-      body: { vendor: 'abuseipdb', baseUrl: `${stack.simulatorUrl}/abuseipdb`, settings: { rateLimitPerMinute: 120, note: 'prod feed', allowPrivateNetworks: true }, secrets: { apiKey: SECRET } },
+      body: {
+        vendor: 'abuseipdb',
+        baseUrl: `${stack.simulatorUrl}/abuseipdb`,
+        settings: { rateLimitPerMinute: 120, note: 'prod feed', allowPrivateNetworks: true },
+        secrets: { apiKey: SECRET },
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.vendor, 'abuseipdb');
@@ -70,7 +75,10 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
 
     const list = await http<{ items: ConnectionBody[] }>('GET', `${stack.url}/api/v1/connections`, { key: tenant.key });
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.items.map((c) => c.id), [created.body.id]);
+    assert.deepEqual(
+      list.body.items.map((c) => c.id),
+      [created.body.id],
+    );
     assert.ok(!JSON.stringify(list.body).includes(SECRET));
 
     const patched = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${created.body.id}`, {
@@ -100,7 +108,10 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
       `SELECT action, details FROM audit_log WHERE tenant_id = $1 AND target = $2 ORDER BY at`,
       [tenant.id, `connection:${created.body.id}`],
     );
-    assert.deepEqual(audit.map((a) => a.action), ['connection.created', 'connection.updated', 'connection.updated']);
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['connection.created', 'connection.updated', 'connection.updated'],
+    );
     assert.ok(!JSON.stringify(audit).includes(SECRET));
 
     const deleted = await http('DELETE', `${stack.url}/api/v1/connections/${created.body.id}`, { key: tenant.key });
@@ -112,7 +123,15 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
 
   test('a base URL passes the address guard: no metadata, loopback or private address in any spelling without the opt-in', async () => {
     const t = await stack.createTenant();
-    for (const baseUrl of ['http://169.254.169.254/latest', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', `${stack.simulatorUrl}/okta`, 'http://10.1/', 'http://[::ffff:169.254.169.254]/', 'http://[2002:a9fe:a9fe::1]/']) {
+    for (const baseUrl of [
+      'http://169.254.169.254/latest',
+      'http://2852039166/',
+      'http://0xa9.0xfe.0xa9.0xfe/',
+      `${stack.simulatorUrl}/okta`,
+      'http://10.1/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[2002:a9fe:a9fe::1]/',
+    ]) {
       const res = await http<ErrorBody>('POST', `${stack.url}/api/v1/connections`, { key: t.key, body: { vendor: 'okta', baseUrl, secrets: { apiToken: 'okta-token-1' } } });
       assert.equal(res.status, 400, baseUrl);
       assert.equal(res.body.error.code, 'invalid_body');
@@ -134,11 +153,17 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
     assert.deepEqual(refused.body.error.details['missing'], ['apiToken']);
     const samePlace = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: author, body: { baseUrl: `${stack.simulatorUrl}/okta/v2` } });
     assert.equal(samePlace.status, 200, 'another path on the same host and port keeps the secrets');
-    const withSecrets = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: author, body: { baseUrl: moved, secrets: { apiToken: 'typed-again-1' } } });
+    const withSecrets = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, {
+      key: author,
+      body: { baseUrl: moved, secrets: { apiToken: 'typed-again-1' } },
+    });
     assert.equal(withSecrets.status, 200, JSON.stringify(withSecrets.body));
     const byAdmin = await http<ConnectionBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: t.key, body: { baseUrl: `${stack.simulatorUrl}/okta` } });
     assert.equal(byAdmin.status, 200);
-    const metadata = await http<ErrorBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, { key: t.key, body: { baseUrl: 'http://169.254.169.254/', settings: { allowPrivateNetworks: false } } });
+    const metadata = await http<ErrorBody>('PATCH', `${stack.url}/api/v1/connections/${made.body.id}`, {
+      key: t.key,
+      body: { baseUrl: 'http://169.254.169.254/', settings: { allowPrivateNetworks: false } },
+    });
     assert.equal(metadata.status, 400);
   });
 
@@ -158,8 +183,20 @@ describe('connections API: per-tenant, encrypted, secrets write-only', () => {
       { name: 'baseUrl not http(s)', body: { vendor: 'okta', baseUrl: 'ftp://x.example', secrets: {} }, status: 400, code: 'invalid_body', path: 'baseUrl' },
       { name: 'empty secret', body: { vendor: 'okta', baseUrl: 'https://x.example', secrets: { apiToken: '' } }, status: 400, code: 'invalid_body', path: 'secrets.apiToken' },
       { name: 'unknown field', body: { vendor: 'okta', baseUrl: 'https://x.example', secrets: {}, password: 'x' }, status: 400, code: 'invalid_body' },
-      { name: 'bad safety setting', body: { vendor: 'okta', baseUrl: 'https://x.example', settings: { maxConcurrent: 0 } }, status: 400, code: 'invalid_body', path: 'settings.maxConcurrent' },
-      { name: "another vendor's action enabled", body: { vendor: 'okta', baseUrl: 'https://x.example', enabledActions: ['crowdstrike.contain_host'] }, status: 400, code: 'invalid_body', path: 'enabledActions.0' },
+      {
+        name: 'bad safety setting',
+        body: { vendor: 'okta', baseUrl: 'https://x.example', settings: { maxConcurrent: 0 } },
+        status: 400,
+        code: 'invalid_body',
+        path: 'settings.maxConcurrent',
+      },
+      {
+        name: "another vendor's action enabled",
+        body: { vendor: 'okta', baseUrl: 'https://x.example', enabledActions: ['crowdstrike.contain_host'] },
+        status: 400,
+        code: 'invalid_body',
+        path: 'enabledActions.0',
+      },
       { name: 'not JSON', body: undefined, raw: '{"vendor":', status: 400, code: 'invalid_json' },
     ];
     for (const c of cases) {
@@ -261,7 +298,10 @@ describe('protected assets API', () => {
 
     const viewer = await stack.createKey(t.id, 'viewer');
     const list = await http<{ items: Array<{ id: string }> }>('GET', `${stack.url}/api/v1/protected-assets`, { key: viewer });
-    assert.deepEqual(list.body.items.map((i) => i.id), [added.body.id]);
+    assert.deepEqual(
+      list.body.items.map((i) => i.id),
+      [added.body.id],
+    );
     assert.equal((await http('POST', `${stack.url}/api/v1/protected-assets`, { key: viewer, body: { kind: 'user', pattern: 'ceo', reason: 'ceo' } })).status, 403);
 
     assert.deepEqual((await http<{ items: unknown[] }>('GET', `${stack.url}/api/v1/protected-assets`, { key: other.key })).body.items, []);
@@ -295,7 +335,10 @@ steps:
   test('the action fails once, non-retryably, with no_connection naming the vendor; with a connection it runs', async () => {
     const t = await stack.createTenant();
     const runner = stack.api.get(ActionRunner);
-    const error = await runner.run({ tenantId: t.id, action: 'abuseipdb.check_ip', params: { ip: '192.0.2.44' }, scope: {}, idempotencyKey: `nc-${t.id}` }).then(() => undefined, (e: unknown) => e);
+    const error = await runner.run({ tenantId: t.id, action: 'abuseipdb.check_ip', params: { ip: '192.0.2.44' }, scope: {}, idempotencyKey: `nc-${t.id}` }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ApplicationFailure);
     assert.equal(error.type, 'no_connection');
     assert.equal(error.nonRetryable, true);

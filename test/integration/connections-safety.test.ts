@@ -85,9 +85,21 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
   test('over the rate limit: the call waits for its token and goes through; a hold longer than the attempt is a retryable failure carrying the wait', async () => {
     const t = await tenantWith('greynoise', { rateLimitPerMinute: 60, rateLimitBurst: 1, cacheTtlSeconds: 0 });
     const runner = stack.api.get(ActionRunner);
-    const call = (n: number, attemptMs?: number) => ({ tenantId: t.id, action: 'greynoise.ip_context', params: { ip: '198.51.100.21' }, scope: {}, idempotencyKey: `rate-${t.id}-${n}`, attemptMs });
+    const call = (n: number, attemptMs?: number) => ({
+      tenantId: t.id,
+      action: 'greynoise.ip_context',
+      params: { ip: '198.51.100.21' },
+      scope: {},
+      idempotencyKey: `rate-${t.id}-${n}`,
+      attemptMs,
+    });
     await runner.run(call(1));
-    const refused = failureOf(await runner.run(call(2, 400)).then(() => undefined, (e: unknown) => e));
+    const refused = failureOf(
+      await runner.run(call(2, 400)).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     assert.equal(refused.type, 'rate_limited');
     assert.equal(refused.nonRetryable, false);
     const wait = delayMs(refused);
@@ -107,8 +119,17 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     const url = `${stack.simulatorUrl}/http/delay/600?run=${t.id}`;
     const call = (n: number, attemptMs?: number) => ({ tenantId: t.id, action: 'http.request', params: { url }, scope: {}, idempotencyKey: `conc-${t.id}-${n}`, attemptMs });
     const first = runner.run(call(1));
-    await eventually(async () => ((await simulatorCalls(stack.simulatorUrl, 'http')).some((c) => JSON.stringify(c.query).includes(t.id)) ? true : undefined), 5_000, 'the first call to reach the simulator');
-    const refused = failureOf(await runner.run(call(2, 300)).then(() => undefined, (e: unknown) => e));
+    await eventually(
+      async () => ((await simulatorCalls(stack.simulatorUrl, 'http')).some((c) => JSON.stringify(c.query).includes(t.id)) ? true : undefined),
+      5_000,
+      'the first call to reach the simulator',
+    );
+    const refused = failureOf(
+      await runner.run(call(2, 300)).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     assert.equal(refused.type, 'concurrency_limited', 'no room in a short attempt: a retryable failure');
     assert.equal(refused.nonRetryable, false);
     const wait = delayMs(refused);
@@ -117,7 +138,10 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     assert.equal(((await first).output as { status: number }).status, 200);
     assert.equal((second.output as { status: number }).status, 200);
     assert.ok((second.heldMs ?? 0) > 0, 'it waited for the first call');
-    const times = (await simulatorCalls(stack.simulatorUrl, 'http')).filter((c) => JSON.stringify(c.query).includes(t.id)).map((c) => Date.parse(c.time)).sort((a, b) => a - b);
+    const times = (await simulatorCalls(stack.simulatorUrl, 'http'))
+      .filter((c) => JSON.stringify(c.query).includes(t.id))
+      .map((c) => Date.parse(c.time))
+      .sort((a, b) => a - b);
     assert.equal(times.length, 2);
     assert.ok(times[1]! - times[0]! >= 550, 'the second call went out after the first finished');
     const leases: Array<{ n: number }> = await stack.db.query('SELECT count(*)::int AS n FROM integration_leases WHERE tenant_id = $1', [t.id]);
@@ -134,7 +158,11 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     assert.equal(calls.length, 3);
     const times = calls.map((c) => Date.parse(c.time)).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i += 1) assert.ok(times[i]! - times[i - 1]! >= 900, `calls ${times[i]! - times[i - 1]!} ms apart at 60/min`);
-    assert.deepEqual(view.timeline.filter((l) => l.kind === 'step_failed').map((l) => l.message), [], 'a hold is a wait, not a failed attempt');
+    assert.deepEqual(
+      view.timeline.filter((l) => l.kind === 'step_failed').map((l) => l.message),
+      [],
+      'a hold is a wait, not a failed attempt',
+    );
     const waited = view.timeline.filter((l) => l.kind === 'step_finished' && /waited \d+ ms for the tenant's rate limit/.test(l.message));
     assert.ok(waited.length >= 2, `steps that waited: ${waited.length}`);
   });
@@ -153,7 +181,8 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     const calls = (await simulatorCalls(stack.simulatorUrl, 'http')).filter((c) => JSON.stringify(c.query).includes(t.id) && Date.parse(c.time) >= t0);
     assert.equal(calls.length, 3);
     const times = calls.map((c) => Date.parse(c.time)).sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i += 1) assert.ok(times[i]! - times[i - 1]! >= 390, `call started ${times[i]! - times[i - 1]!} ms after the previous one, which takes 400 ms`);
+    for (let i = 1; i < times.length; i += 1)
+      assert.ok(times[i]! - times[i - 1]! >= 390, `call started ${times[i]! - times[i - 1]!} ms after the previous one, which takes 400 ms`);
   });
 
   test('a storm of 100 alerts about one IP costs one reputation call (per tenant)', async () => {
@@ -175,7 +204,10 @@ describe('integration safety: rate limits, concurrency caps, the enrichment cach
     const elapsed = Date.now() - t0;
     const calls = (await simulatorCalls(stack.simulatorUrl, 'abuseipdb')).filter((c) => JSON.stringify(c.query).includes(ip));
     assert.equal(calls.length, 1, `${calls.length} reputation calls for 100 alerts`);
-    const reused: Array<{ n: number }> = await stack.db.query(`SELECT count(*)::int AS n FROM case_events WHERE tenant_id = $1 AND kind = 'step_finished' AND data->>'reused' = 'cache'`, [t.id]);
+    const reused: Array<{ n: number }> = await stack.db.query(
+      `SELECT count(*)::int AS n FROM case_events WHERE tenant_id = $1 AND kind = 'step_finished' AND data->>'reused' = 'cache'`,
+      [t.id],
+    );
     assert.equal(reused[0]!.n, 99);
     process.stdout.write(`# storm: 100 alerts, 100 runs completed in ${elapsed} ms, ${calls.length} reputation call\n`);
 

@@ -71,7 +71,16 @@ describe('ContainmentLedgerRepository (real PostgreSQL)', () => {
     );
     assert.deepEqual(await ledger.revertible(tenant.id, caseId, () => false), []);
 
-    const line = { tenantId: tenant.id, caseId, actor: 'user:analyst', kind: 'containment_reverted', stepId: 'contain', message: 'reverted', data: {}, dedupKey: `revert-${caseId}:${older.id}:reverted` };
+    const line = {
+      tenantId: tenant.id,
+      caseId,
+      actor: 'user:analyst',
+      kind: 'containment_reverted',
+      stepId: 'contain',
+      message: 'reverted',
+      data: {},
+      dedupKey: `revert-${caseId}:${older.id}:reverted`,
+    };
     assert.equal(await ledger.markReverted({ tenantId: tenant.id, id: older.id, reason: 'requested', revertedBy: 'user:analyst', line }), true);
     assert.equal(await ledger.markReverted({ tenantId: tenant.id, id: older.id, reason: 'requested', revertedBy: 'user:analyst', line: { ...line, dedupKey: 'another' } }), false);
     const row = await ledger.get(tenant.id, older.id);

@@ -10,15 +10,7 @@ import { CaseRunsService } from '../../src/cases/case-runs.service.js';
 import { SIMULATOR_CREDENTIALS } from '../../integrations/simulator/credentials.js';
 import type { RevertCaseResult } from '../../workflows/contracts/revert-messages.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
-import {
-  type CaseBody,
-  falconDetection,
-  finishedCase,
-  playbookDir,
-  postFalconDetection,
-  sensorId,
-  simulatorCalls,
-} from '../support/integrations-fixtures.js';
+import { type CaseBody, falconDetection, finishedCase, playbookDir, postFalconDetection, sensorId, simulatorCalls } from '../support/integrations-fixtures.js';
 
 const CONTAIN_EXPIRING = `
 id: contain_expiring
@@ -126,7 +118,9 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
   let client: Client;
 
   before(async () => {
-    stack = await startTestStack({ VIGIL_PLAYBOOKS_DIR: playbookDir({ 'contain-expiring.yaml': CONTAIN_EXPIRING, 'contain-all.yaml': CONTAIN_ALL, 'approved.yaml': APPROVED_CONTAINMENT }) });
+    stack = await startTestStack({
+      VIGIL_PLAYBOOKS_DIR: playbookDir({ 'contain-expiring.yaml': CONTAIN_EXPIRING, 'contain-all.yaml': CONTAIN_ALL, 'approved.yaml': APPROVED_CONTAINMENT }),
+    });
     worker = await stack.startWorker();
     tenant = await stack.createTenant();
     connection = await Connection.connect({ address: stack.config.temporal.address });
@@ -194,13 +188,23 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
       workflowId: `case-${caseId}`,
       stepId: 'contain',
     };
-    const refused = failureOf(await runner.run(call).then(() => undefined, (e: unknown) => e));
+    const refused = failureOf(
+      await runner.run(call).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     assert.equal(refused.type, 'protected_asset');
     assert.equal(refused.nonRetryable, true);
     assert.match(refused.message, /host DC-PARIS-01 is protected \(domain controllers\)/);
 
     // An override naming an approval that does not exist, or was not approved for this action, is refused too.
-    const fake = failureOf(await runner.run({ ...call, idempotencyKey: `case-${caseId}:contain:2`, override: { approvalId: randomUUID() } }).then(() => undefined, (e: unknown) => e));
+    const fake = failureOf(
+      await runner.run({ ...call, idempotencyKey: `case-${caseId}:contain:2`, override: { approvalId: randomUUID() } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     assert.equal(fake.type, 'protected_asset');
     assert.match(fake.message, /is not an approved override/);
     const rejectedApproval = randomUUID();
@@ -215,7 +219,12 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
         [id, t.id, caseId, `case-${caseId}`, `host ${device}`, status, outcome, visit],
       );
     }
-    const stillRefused = failureOf(await runner.run({ ...call, idempotencyKey: `case-${caseId}:contain:3`, override: { approvalId: rejectedApproval } }).then(() => undefined, (e: unknown) => e));
+    const stillRefused = failureOf(
+      await runner.run({ ...call, idempotencyKey: `case-${caseId}:contain:3`, override: { approvalId: rejectedApproval } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     assert.equal(stillRefused.type, 'protected_asset');
     assert.equal((await containCalls(stack, device)).length, 0, 'nothing reached the vendor');
 
@@ -246,17 +255,26 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
     const device = sensorId();
     const caseId = await postFalconDetection(stack, t.key, falconDetection({ sensorId: device, hostname: 'DC-LYON-01', detectId: '4', techniqueId: 'T1021' }));
     const approvalId = await eventually(
-      async () => (await http<{ items: Array<{ id: string; status: string }> }>('GET', `${stack.url}/api/v1/approvals?caseId=${caseId}`, { key: t.key })).body.items?.find((a) => a.status === 'pending')?.id,
+      async () =>
+        (await http<{ items: Array<{ id: string; status: string }> }>('GET', `${stack.url}/api/v1/approvals?caseId=${caseId}`, { key: t.key })).body.items?.find(
+          (a) => a.status === 'pending',
+        )?.id,
       30_000,
       'the approval',
     );
     const analyst = await stack.createKey(t.id, 'analyst');
-    const decided = await http<{ outcome: string }>('POST', `${stack.url}/api/v1/approvals/${approvalId}/decision`, { key: analyst, body: { decision: 'approve', comment: 'isolate it, it beacons' } });
+    const decided = await http<{ outcome: string }>('POST', `${stack.url}/api/v1/approvals/${approvalId}/decision`, {
+      key: analyst,
+      body: { decision: 'approve', comment: 'isolate it, it beacons' },
+    });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     const view = await finishedCase(stack, t.key, caseId);
     assert.equal(view.run.status, 'completed', JSON.stringify(view.timeline.map((l) => l.message)));
     assert.equal((await simState(stack)).crowdstrike.devices.find((d) => d.device_id === device)?.status, 'contained');
-    const rows: Array<{ override_approval_id: string | null; status: string }> = await stack.db.query('SELECT override_approval_id, status FROM containment_actions WHERE tenant_id = $1', [t.id]);
+    const rows: Array<{ override_approval_id: string | null; status: string }> = await stack.db.query(
+      'SELECT override_approval_id, status FROM containment_actions WHERE tenant_id = $1',
+      [t.id],
+    );
     assert.deepEqual(rows, [{ override_approval_id: approvalId, status: 'succeeded' }]);
   });
 
@@ -264,7 +282,11 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
     const t = await stack.createTenant();
     await http('POST', `${stack.url}/api/v1/protected-assets`, { key: t.key, body: { kind: 'user', pattern: 'ceo.*', reason: 'executive accounts' } });
     const device = sensorId();
-    const caseId = await postFalconDetection(stack, t.key, falconDetection({ sensorId: device, hostname: 'WS-7001', detectId: '1', techniqueId: 'T1490', userName: 'ceo.smith', localIp: '10.9.0.1' }));
+    const caseId = await postFalconDetection(
+      stack,
+      t.key,
+      falconDetection({ sensorId: device, hostname: 'WS-7001', detectId: '1', techniqueId: 'T1490', userName: 'ceo.smith', localIp: '10.9.0.1' }),
+    );
     const view = await finishedCase(stack, t.key, caseId);
     assert.equal(view.run.status, 'failed');
     const failed = view.timeline.find((l) => l.kind === 'step_failed' && l.stepId === 'suspend');
@@ -272,7 +294,11 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
     assert.match(failed.message, /okta\.suspend_user refused: user ceo\.smith is protected \(executive accounts\)/);
     assert.equal(view.timeline.filter((l) => l.kind === 'step_failed' && l.stepId === 'suspend').length, 1, 'not retried');
     assert.equal(await oktaStatus(stack, 'ceo.smith'), 'ACTIVE');
-    assert.equal((await simulatorCalls(stack.simulatorUrl, 'okta')).filter((c) => c.path.includes('ceo.smith') && c.method === 'POST').length, 0, 'Okta was never asked to suspend');
+    assert.equal(
+      (await simulatorCalls(stack.simulatorUrl, 'okta')).filter((c) => c.path.includes('ceo.smith') && c.method === 'POST').length,
+      0,
+      'Okta was never asked to suspend',
+    );
   });
 
   test('expiresIn: 2s contains the host, then the inverse runs by itself and the timeline says so', async () => {
@@ -300,7 +326,10 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
     assert.ok(waited >= 1_000, `reverted after ${waited} ms, not before the expiry`);
     const device_ = (await simState(stack)).crowdstrike.devices.find((d) => d.device_id === device)!;
     assert.equal(device_.status, 'normal');
-    assert.deepEqual(device_.history.map((h) => h.action), ['contain', 'lift_containment']);
+    assert.deepEqual(
+      device_.history.map((h) => h.action),
+      ['contain', 'lift_containment'],
+    );
 
     // A revert of the case afterwards finds nothing left to undo.
     const result: RevertCaseResult = await client.workflow.execute('revertCaseWorkflow', {
@@ -317,7 +346,11 @@ describe('containment safety: idempotency, protected assets, expiry, revert', ()
     const device = sensorId();
     const user = `jdoe.${device.slice(0, 6)}`;
     const ip = '10.77.0.9';
-    const caseId = await postFalconDetection(stack, t.key, falconDetection({ sensorId: device, hostname: 'WS-3001', detectId: '3', techniqueId: 'T1490', userName: user, localIp: ip }));
+    const caseId = await postFalconDetection(
+      stack,
+      t.key,
+      falconDetection({ sensorId: device, hostname: 'WS-3001', detectId: '3', techniqueId: 'T1490', userName: user, localIp: ip }),
+    );
     const view = await finishedCase(stack, t.key, caseId);
     assert.equal(view.run.status, 'completed', JSON.stringify(view.timeline.map((l) => l.message)));
     let state = await simState(stack);

@@ -354,4 +354,3 @@ describe('playbook step kinds on the real Temporal server', () => {
     assert.match(failed?.message ?? '', /timed out after 300ms/);
   });
 });
-

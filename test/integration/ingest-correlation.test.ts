@@ -72,7 +72,15 @@ describe('correlation and update semantics', () => {
     assert.equal(res.status, 200);
     return res.body;
   };
-  const alert = (uid: string, extra: Record<string, unknown> = {}) => ({ title: 'Brute force on bastion', severity: 'medium', sourceId: uid, host: 'bastion-01', rule: 'ssh_brute_force', time: '2026-03-02T10:00:00Z', ...extra });
+  const alert = (uid: string, extra: Record<string, unknown> = {}) => ({
+    title: 'Brute force on bastion',
+    severity: 'medium',
+    sourceId: uid,
+    host: 'bastion-01',
+    rule: 'ssh_brute_force',
+    time: '2026-03-02T10:00:00Z',
+    ...extra,
+  });
 
   test('an alert with the same fingerprint joins the open case; the case records why each alert joined', async () => {
     const tenant = await stack.createTenant();
@@ -122,8 +130,14 @@ describe('correlation and update semantics', () => {
     assert.equal(updated!.duplicate, true);
     assert.deepEqual(updated!.changed, ['finding_info.desc', 'severity', 'severity_id', 'time']);
 
-    const rows: Array<{ count: number; last_seen_at: Date; first_seen_at: Date; severity_id: number; event_time: Date; changes: Array<{ count: number; fields: string[]; at: string }> }> =
-      await stack.db.query('SELECT count, last_seen_at, first_seen_at, severity_id, event_time, changes FROM alerts WHERE id = $1', [first!.id]);
+    const rows: Array<{
+      count: number;
+      last_seen_at: Date;
+      first_seen_at: Date;
+      severity_id: number;
+      event_time: Date;
+      changes: Array<{ count: number; fields: string[]; at: string }>;
+    }> = await stack.db.query('SELECT count, last_seen_at, first_seen_at, severity_id, event_time, changes FROM alerts WHERE id = $1', [first!.id]);
     const row = rows[0]!;
     assert.equal(row.count, 3);
     assert.equal(row.severity_id, 5);
@@ -160,8 +174,25 @@ describe('correlation and update semantics', () => {
 
   test('observables are listed once per case, with how many alerts carry each', async () => {
     const tenant = await stack.createTenant();
-    const [a] = await post(tenant, alert('o-1', { observables: [{ type: 'ip', value: '203.0.113.9' }, { type: 'domain', value: 'evil.example' }] }));
-    await post(tenant, alert('o-2', { observables: [{ type: 'ip', value: '203.0.113.9' }, { type: 'domain', value: 'EVIL.example' }, { type: 'ip', value: '198.51.100.4' }] }));
+    const [a] = await post(
+      tenant,
+      alert('o-1', {
+        observables: [
+          { type: 'ip', value: '203.0.113.9' },
+          { type: 'domain', value: 'evil.example' },
+        ],
+      }),
+    );
+    await post(
+      tenant,
+      alert('o-2', {
+        observables: [
+          { type: 'ip', value: '203.0.113.9' },
+          { type: 'domain', value: 'EVIL.example' },
+          { type: 'ip', value: '198.51.100.4' },
+        ],
+      }),
+    );
     const v = await view(tenant, a!.caseId);
     const byValue = new Map(v.observables.map((o) => [`${o.kind}:${o.value.toLowerCase()}`, o.alertCount]));
     assert.equal(v.observables.filter((o) => o.value === '203.0.113.9').length, 1);
@@ -177,10 +208,7 @@ describe('correlation and update semantics', () => {
     assert.equal(new Set(fresh.map((r) => r[0]!.caseId)).size, 1);
     const same = await Promise.all(Array.from({ length: 10 }, () => post(tenant, alert('c-same', { host: 'race-host-2' }))));
     assert.equal(new Set(same.map((r) => r[0]!.id)).size, 1);
-    assert.deepEqual(
-      same.map((r) => r[0]!.duplicate).sort(),
-      [false, ...Array<boolean>(9).fill(true)].sort(),
-    );
+    assert.deepEqual(same.map((r) => r[0]!.duplicate).sort(), [false, ...Array<boolean>(9).fill(true)].sort());
     const rows: Array<{ alert_count: number; count: number }> = await stack.db.query(
       `SELECT c.alert_count, a.count FROM cases c JOIN alerts a ON a.case_id = c.id WHERE c.tenant_id = $1 AND a.source_uid = 'c-same'`,
       [tenant.id],

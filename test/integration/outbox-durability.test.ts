@@ -51,7 +51,14 @@ const post = async (body: unknown): Promise<IngestBody['alerts'][number]> => {
   assert.equal(res.status, 202, JSON.stringify(res.body));
   return res.body.alerts[0]!;
 };
-const alert = (uid: string, host: string) => ({ title: 'Outbox drill', severity: 'high', sourceId: uid, host, rule: 'outbox_drill', observables: [{ type: 'ip', value: '203.0.113.77' }] });
+const alert = (uid: string, host: string) => ({
+  title: 'Outbox drill',
+  severity: 'high',
+  sourceId: uid,
+  host,
+  rule: 'outbox_drill',
+  observables: [{ type: 'ip', value: '203.0.113.77' }],
+});
 
 test('alerts accepted while Temporal is stopped reach their case workflows once it is back, each exactly once', async () => {
   // Up: the first alert of case A runs its playbook.

@@ -56,8 +56,12 @@ test('a relay that signalled but died before deleting its rows delivers them aga
 
   // The "crash": Temporal accepts the signal, then the DELETE of the delivered rows fails.
   assert.match(tenant.id, /^[0-9a-f-]{36}$/);
-  await stack.db.query(`CREATE OR REPLACE FUNCTION vigil_test_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash before the delete'; END $$`);
-  await stack.db.query(`CREATE TRIGGER vigil_test_refuse_delete BEFORE DELETE ON outbox FOR EACH ROW WHEN (OLD.tenant_id = '${tenant.id}'::uuid) EXECUTE FUNCTION vigil_test_refuse_delete()`);
+  await stack.db.query(
+    `CREATE OR REPLACE FUNCTION vigil_test_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash before the delete'; END $$`,
+  );
+  await stack.db.query(
+    `CREATE TRIGGER vigil_test_refuse_delete BEFORE DELETE ON outbox FOR EACH ROW WHEN (OLD.tenant_id = '${tenant.id}'::uuid) EXECUTE FUNCTION vigil_test_refuse_delete()`,
+  );
   assert.equal(await relay.drain(), 2, 'both alerts signalled');
   assert.deepEqual(await outbox(), rowIds, 'the rows are still there');
 
@@ -93,7 +97,9 @@ test('a relay that signalled but died before deleting its rows delivers them aga
   // The playbook ran once: one enrichment, one end of run.
   const view = await eventually(
     async () => {
-      const c = await http<{ run: { status: string }; timeline: Array<{ kind: string; stepId: string | null }> }>('GET', `${stack.url}/api/v1/cases/${a.caseId}`, { key: tenant.key });
+      const c = await http<{ run: { status: string }; timeline: Array<{ kind: string; stepId: string | null }> }>('GET', `${stack.url}/api/v1/cases/${a.caseId}`, {
+        key: tenant.key,
+      });
       return c.body.run.status === 'completed' ? c.body : undefined;
     },
     15_000,

@@ -38,7 +38,10 @@ function idsOf(rows: ReadonlyArray<{ id: string }>): string[] {
 }
 
 async function row(id: string): Promise<{ attempts: number; last_error: string | null; waits: boolean } | undefined> {
-  const rows: Array<{ attempts: number; last_error: string | null; waits: boolean }> = await db.query(`SELECT attempts, last_error, available_at > now() AS waits FROM outbox WHERE id = $1`, [id]);
+  const rows: Array<{ attempts: number; last_error: string | null; waits: boolean }> = await db.query(
+    `SELECT attempts, last_error, available_at > now() AS waits FROM outbox WHERE id = $1`,
+    [id],
+  );
   return rows[0];
 }
 

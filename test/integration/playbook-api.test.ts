@@ -130,10 +130,12 @@ describe('playbook API: per-tenant versions', () => {
     const list = await http<{ playbooks: Summary[] }>('GET', `${stack.url}/api/v1/playbooks`, { key: tenant.key });
     assert.equal(list.status, 200);
     const mine = list.body.playbooks.find((p) => p.id === 'vpn-triage');
-    assert.deepEqual(
-      mine && { source: mine.source, active: mine.active, hash: mine.hash, triggers: mine.triggers },
-      { source: 'tenant', active: true, hash: res.body.playbook.hash, triggers: [{ sources: ['generic'], techniques: ['T1133'] }] },
-    );
+    assert.deepEqual(mine && { source: mine.source, active: mine.active, hash: mine.hash, triggers: mine.triggers }, {
+      source: 'tenant',
+      active: true,
+      hash: res.body.playbook.hash,
+      triggers: [{ sources: ['generic'], techniques: ['T1133'] }],
+    });
     const bundledDefault = list.body.playbooks.find((p) => p.id === 'default');
     assert.equal(bundledDefault?.source, 'bundled');
     assert.equal(bundledDefault?.active, true);
@@ -197,11 +199,11 @@ describe('playbook API: per-tenant versions', () => {
       bad.body.errors.map((e) => e.line),
       [8, 14],
     );
-    const good = await http<{ valid: boolean; errors: PlaybookErrorBody[]; playbook: { id: string; version: string } }>(
-      'POST',
-      `${stack.url}/api/v1/playbooks/validate`,
-      { key: tenant.key, raw: VALID.replace('version: "1.0"', 'version: "9.9"'), contentType: YAML },
-    );
+    const good = await http<{ valid: boolean; errors: PlaybookErrorBody[]; playbook: { id: string; version: string } }>('POST', `${stack.url}/api/v1/playbooks/validate`, {
+      key: tenant.key,
+      raw: VALID.replace('version: "1.0"', 'version: "9.9"'),
+      contentType: YAML,
+    });
     assert.equal(good.status, 200);
     assert.deepEqual([good.body.valid, good.body.errors, good.body.playbook.version], [true, [], '9.9']);
     assert.equal(await storedCount(tenant.id), before);
@@ -252,7 +254,10 @@ describe('playbook API: per-tenant versions', () => {
   test("tenants are isolated: another tenant neither sees nor runs a tenant's playbook", async () => {
     const list = await http<{ playbooks: Summary[] }>('GET', `${stack.url}/api/v1/playbooks`, { key: other.key });
     assert.equal(list.status, 200);
-    assert.equal(list.body.playbooks.some((p) => p.id === 'vpn-triage'), false);
+    assert.equal(
+      list.body.playbooks.some((p) => p.id === 'vpn-triage'),
+      false,
+    );
     assert.ok(list.body.playbooks.every((p) => p.source === 'bundled'));
     assert.equal((await http('GET', `${stack.url}/api/v1/playbooks/vpn-triage`, { key: other.key })).status, 404);
     assert.equal((await http('GET', `${stack.url}/api/v1/playbooks/vpn-triage/export/cacao`, { key: other.key })).status, 404);

@@ -17,10 +17,13 @@ function explain(result: PlaybookTestResult): string {
 }
 
 /** The default playbook's test with one thing changed. */
-function defaultTest(expect: string, responses = `responses:
+function defaultTest(
+  expect: string,
+  responses = `responses:
   abuseipdb.check_ip:
     output: { ip: 203.0.113.9, abuseConfidenceScore: 100, totalReports: 1, distinctReporters: 1, countryCode: null, isp: null, domain: null, usageType: null, isWhitelisted: null, isTor: false, lastReportedAt: null, verdict: malicious, link: "https://www.abuseipdb.com/check/203.0.113.9" }
-`): string {
+`,
+): string {
   return `name: self-test
 playbook: ${path.join(BUNDLED_PLAYBOOKS_DIR, 'default.yaml')}
 source: generic
@@ -46,7 +49,10 @@ describe('playbook tests (playbooks/*.test.yaml) on the real Temporal server', (
     const playbooks = readdirSync(BUNDLED_PLAYBOOKS_DIR).filter((n) => n.endsWith('.yaml') && !n.endsWith('.test.yaml'));
     for (const file of playbooks) {
       const base = file.replace(/\.yaml$/, '');
-      assert.ok(TEST_FILES.some((t) => t === `${base}.test.yaml`), `${file} has ${base}.test.yaml`);
+      assert.ok(
+        TEST_FILES.some((t) => t === `${base}.test.yaml`),
+        `${file} has ${base}.test.yaml`,
+      );
     }
   });
 
@@ -76,10 +82,7 @@ describe('playbook tests (playbooks/*.test.yaml) on the real Temporal server', (
     await writeFile(file, defaultTest('  status: triaged\n', 'responses: {}\n'));
     const result = await runner.run(file);
     assert.equal(result.passed, false);
-    assert.ok(
-      result.failures.includes('no recorded response for abuseipdb.check_ip with params {"ip":"203.0.113.9","maxAgeInDays":90}'),
-      result.failures.join('\n'),
-    );
+    assert.ok(result.failures.includes('no recorded response for abuseipdb.check_ip with params {"ip":"203.0.113.9","maxAgeInDays":90}'), result.failures.join('\n'));
   });
 
   test('self-test: a recorded response that does not match the output schema fails the test', async () => {

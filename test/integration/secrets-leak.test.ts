@@ -48,7 +48,8 @@ function historyText(history: unknown): string {
   return JSON.stringify(history, (key, value: unknown) => {
     if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
     // Payload bytes (`data`, and metadata values) come as base64 text.
-    if (typeof value === 'string' && (key === 'data' || key === 'encoding' || key === 'type') && /^[A-Za-z0-9+/]+={0,2}$/.test(value)) return Buffer.from(value, 'base64').toString('utf8');
+    if (typeof value === 'string' && (key === 'data' || key === 'encoding' || key === 'type') && /^[A-Za-z0-9+/]+={0,2}$/.test(value))
+      return Buffer.from(value, 'base64').toString('utf8');
     return value;
   });
 }
@@ -92,7 +93,17 @@ test('a secret planted in a connection appears in no workflow history, log line 
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  await eventually(async () => ((await fetch(`${api}/readyz`).then((r) => r.ok, () => false)) ? true : undefined), 60_000, 'the API and worker process to be ready');
+  await eventually(
+    async () =>
+      (await fetch(`${api}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+        ? true
+        : undefined,
+    60_000,
+    'the API and worker process to be ready',
+  );
 
   const responses: Array<{ what: string; body: unknown }> = [];
   const call = async <T>(what: string, method: string, url: string, body?: unknown): Promise<T> => {

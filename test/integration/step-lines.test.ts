@@ -99,10 +99,14 @@ async function view(caseId: string): Promise<CaseView> {
 }
 
 async function finishedView(caseId: string): Promise<CaseView> {
-  return eventually(async () => {
-    const v = await view(caseId);
-    return v.run.status === 'completed' || v.run.status === 'failed' ? v : undefined;
-  }, 20_000, `the run of case ${caseId} to finish`);
+  return eventually(
+    async () => {
+      const v = await view(caseId);
+      return v.run.status === 'completed' || v.run.status === 'failed' ? v : undefined;
+    },
+    20_000,
+    `the run of case ${caseId} to finish`,
+  );
 }
 
 /** Local activity types recorded in the case workflow's history, in order. */
@@ -133,7 +137,11 @@ describe('step lines handed on between activities', () => {
     );
     for (const line of steps) assert.ok(line.data['output'] && typeof line.data['output'] === 'object', `${line.stepId} keeps its vendor output`);
     const times = steps.map((l) => Date.parse(l.at));
-    assert.deepEqual([...times].sort((a, b) => a - b), times, 'lines are stamped when their step finished');
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+      'lines are stamped when their step finished',
+    );
     const end = v.timeline.find((l) => l.kind === 'run_finished');
     assert.ok(end, 'the run_finished line');
     assert.match(end.message, /completed after 4 step\(s\)/);
@@ -144,10 +152,14 @@ describe('step lines handed on between activities', () => {
 
   test('a step line is in the timeline while the run waits after it', async () => {
     const caseId = await ingest('T1102', '198.51.100.62');
-    const during = await eventually(async () => {
-      const v = await view(caseId);
-      return v.timeline.some((l) => l.stepId === 'look' && l.kind === 'step_finished') ? v : undefined;
-    }, 10_000, 'the lookup line to be written');
+    const during = await eventually(
+      async () => {
+        const v = await view(caseId);
+        return v.timeline.some((l) => l.stepId === 'look' && l.kind === 'step_finished') ? v : undefined;
+      },
+      10_000,
+      'the lookup line to be written',
+    );
     assert.equal(during.run.status, 'running', 'the line is there before the wait is over');
     const v = await finishedView(caseId);
     assert.equal(v.status, 'triaged');

@@ -115,7 +115,15 @@ describe('TimelineRepository (real PostgreSQL)', () => {
     assert.deepEqual(statements, ['INSERT INTO case_events']);
     statements.length = 0;
     const carried = lines(workflowId, Date.now() - 1000, 'enrich');
-    const step = { tenantId: tenant.id, caseId, stepId: 'triage', dedupKey: `${workflowId}:triage:1`, kind: 'step_finished' as const, message: 'status set', status: 'in_progress' as const };
+    const step = {
+      tenantId: tenant.id,
+      caseId,
+      stepId: 'triage',
+      dedupKey: `${workflowId}:triage:1`,
+      kind: 'step_finished' as const,
+      message: 'status set',
+      status: 'in_progress' as const,
+    };
     await timeline.appendStep(step, carried);
     assert.equal(statements[0], 'transaction');
     await timeline.appendStep(step, carried);
@@ -134,7 +142,15 @@ describe('TimelineRepository (real PostgreSQL)', () => {
   test("the run's end without a status change: its last lines, run_finished and the case's run status in one statement; a repeat changes nothing", async () => {
     const caseId = await seedCase('running');
     const workflowId = `case-${caseId}`;
-    const finished = (message: string): NewCaseEvent => ({ tenantId: tenant.id, caseId, actor: 'playbook', kind: 'run_finished', message, data: {}, dedupKey: `${workflowId}:run_finished` });
+    const finished = (message: string): NewCaseEvent => ({
+      tenantId: tenant.id,
+      caseId,
+      actor: 'playbook',
+      kind: 'run_finished',
+      message,
+      data: {},
+      dedupKey: `${workflowId}:run_finished`,
+    });
     statements.length = 0;
     await timeline.endRun({ tenantId: tenant.id, caseId, runStatus: 'completed', lines: lines(workflowId, Date.now() - 10, 'last') }, finished('completed'));
     assert.deepEqual(statements, ['WITH'], 'one statement');

@@ -68,7 +68,13 @@ export function containHost(): CacaoDoc {
       [ref('end', 2)]: { type: 'end' },
       [ref('end', 3)]: { type: 'end' },
       [ref('end', 4)]: { type: 'end' },
-      [ref('action', 2)]: { type: 'action', name: 'Note benign', commands: [{ type: 'manual', command: 'Note that the host is benign' }], agent: analyst, on_completion: ref('end', 5) },
+      [ref('action', 2)]: {
+        type: 'action',
+        name: 'Note benign',
+        commands: [{ type: 'manual', command: 'Note that the host is benign' }],
+        agent: analyst,
+        on_completion: ref('end', 5),
+      },
       [ref('end', 5)]: { type: 'end' },
       [ref('switch-condition', 1)]: {
         type: 'switch-condition',

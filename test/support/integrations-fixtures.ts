@@ -33,7 +33,11 @@ export function playbookDir(files: Record<string, string>): string {
 }
 
 /** The body of `POST /api/v1/connections` for one vendor of the simulator, with its documented credentials. */
-export function simulatorConnectionBody(simulatorUrl: string, vendor: string, extra: { settings?: Record<string, unknown>; secrets?: Record<string, string>; enabledActions?: string[] | null } = {}): Record<string, unknown> {
+export function simulatorConnectionBody(
+  simulatorUrl: string,
+  vendor: string,
+  extra: { settings?: Record<string, unknown>; secrets?: Record<string, string>; enabledActions?: string[] | null } = {},
+): Record<string, unknown> {
   const c = simulatorConnections(simulatorUrl)[vendor];
   if (!c) throw new Error(`the simulator has no ${vendor}`);
   return {
@@ -47,7 +51,14 @@ export function simulatorConnectionBody(simulatorUrl: string, vendor: string, ex
 }
 
 /** A CrowdStrike detection (the stream's DetectionSummaryEvent) about one host: device.uid is the sensor id; the technique picks the test's playbook. */
-export function falconDetection(options: { sensorId: string; hostname: string; detectId: string; techniqueId?: string; userName?: string; localIp?: string }): Record<string, unknown> {
+export function falconDetection(options: {
+  sensorId: string;
+  hostname: string;
+  detectId: string;
+  techniqueId?: string;
+  userName?: string;
+  localIp?: string;
+}): Record<string, unknown> {
   const base = readFixtureJson('alerts', 'crowdstrike_stream_detection_summary.json') as { metadata: Record<string, unknown>; event: Record<string, unknown> };
   return {
     ...base,

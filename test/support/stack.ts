@@ -76,7 +76,13 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
 
   async function createKey(tenantId: string, role: string): Promise<string> {
     const key = newKeyValue();
-    await db.query(`INSERT INTO api_keys (tenant_id, name, role, key_hash, key_prefix) VALUES ($1, $2, $3, $4, $5)`, [tenantId, `test ${role}`, role, hashKey(key), key.slice(0, 8)]);
+    await db.query(`INSERT INTO api_keys (tenant_id, name, role, key_hash, key_prefix) VALUES ($1, $2, $3, $4, $5)`, [
+      tenantId,
+      `test ${role}`,
+      role,
+      hashKey(key),
+      key.slice(0, 8),
+    ]);
     return key;
   }
 
@@ -143,7 +149,11 @@ export interface HttpResult<T = unknown> {
 }
 
 /** A small JSON HTTP client over real HTTP. */
-export async function http<T = unknown>(method: string, url: string, options: { key?: string; body?: unknown; raw?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {}): Promise<HttpResult<T>> {
+export async function http<T = unknown>(
+  method: string,
+  url: string,
+  options: { key?: string; body?: unknown; raw?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers['authorization'] = `Bearer ${options.key}`;
   let body: string | Buffer | undefined;

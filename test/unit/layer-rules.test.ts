@@ -18,7 +18,8 @@ function plant(files: Record<string, string>): string {
   const all: Record<string, string> = {
     'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true } }),
     'workflows/language/playbook.types.ts': 'export interface Step { id: string }\n',
-    'workflows/case.workflow.ts': "import type { Step } from './language/playbook.types.js';\nimport type { CaseRow } from '../src/cases/case-rows.js';\nexport function caseWorkflow(s: Step, c: CaseRow): string { return s.id + c.id; }\n",
+    'workflows/case.workflow.ts':
+      "import type { Step } from './language/playbook.types.js';\nimport type { CaseRow } from '../src/cases/case-rows.js';\nexport function caseWorkflow(s: Step, c: CaseRow): string { return s.id + c.id; }\n",
     'src/cases/case-rows.ts': 'export interface CaseRow { id: string }\nexport const CASE_TABLE = "cases";\n',
     'src/cases/index.ts': "export { CASE_TABLE, type CaseRow } from './case-rows.js';\n",
     'src/alerts/alert-ingest.service.ts': "import { CASE_TABLE } from '../cases/index.js';\nexport const table = CASE_TABLE;\n",

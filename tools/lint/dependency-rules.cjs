@@ -63,7 +63,7 @@ module.exports = {
     },
     {
       name: 'features-through-their-index',
-      comment: "A src/ feature reaches another only through what that feature exports (its index.ts).",
+      comment: 'A src/ feature reaches another only through what that feature exports (its index.ts).',
       severity: 'error',
       from: { path: '^src/([^/]+)/', pathNot: ['^src/composition/', SHARED_KERNEL, TEST_FILE] },
       to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/composition/', SHARED_KERNEL] },
@@ -77,7 +77,7 @@ module.exports = {
     },
     {
       name: 'kernel-depends-on-no-feature',
-      comment: 'Configuration, errors and persistence sit below every feature (an entity may name a feature\'s type).',
+      comment: "Configuration, errors and persistence sit below every feature (an entity may name a feature's type).",
       severity: 'error',
       from: { path: SHARED_KERNEL, pathNot: TEST_FILE },
       to: { path: '^src/', pathNot: SHARED_KERNEL, dependencyTypesNot: ['type-only'] },

@@ -176,9 +176,7 @@ export interface RecordApprovalVoteInput {
 }
 
 export type ApprovalChange =
-  | { kind: 'escalated'; level: number; roles: string[]; expiresAt: number }
-  | { kind: 'expired'; level: number; outcome: ApprovalDecision }
-  | { kind: 'cancelled'; reason: string };
+  { kind: 'escalated'; level: number; roles: string[]; expiresAt: number } | { kind: 'expired'; level: number; outcome: ApprovalDecision } | { kind: 'cancelled'; reason: string };
 
 export interface AdvanceApprovalInput {
   tenantId: string;

@@ -62,7 +62,15 @@ export function prepareNotify(run: StepRun, step: NotifyStep, frame: Frame, ref:
  * A local activity carries the held lines and writes them while the vendor answers; a regular one
  * (it may queue behind other work) has them written beside it. Its own line comes back to be held.
  */
-function actionCall(run: StepRun, activities: Pick<CaseActivities, 'runAction'>, input: RunActionInput, regular: boolean, bindAs: string | undefined, startedAt: number, ref: StepRef): ActionCall {
+function actionCall(
+  run: StepRun,
+  activities: Pick<CaseActivities, 'runAction'>,
+  input: RunActionInput,
+  regular: boolean,
+  bindAs: string | undefined,
+  startedAt: number,
+  ref: StepRef,
+): ActionCall {
   let carried: CarriedLines = {};
   if (regular) run.lines.flushSoon();
   else carried = run.lines.carry();

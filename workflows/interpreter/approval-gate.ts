@@ -1,12 +1,6 @@
 import { ApplicationFailure, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { ApprovalVoteRecord, CaseActivities } from '../contracts/case-activities.js';
-import {
-  type ApprovalRefusal,
-  type ApprovalStatus,
-  type DecideApprovalInput,
-  type DecideApprovalResult,
-  decideApprovalUpdate,
-} from '../contracts/approval-messages.js';
+import { type ApprovalRefusal, type ApprovalStatus, type DecideApprovalInput, type DecideApprovalResult, decideApprovalUpdate } from '../contracts/approval-messages.js';
 import type { ApprovalLevel } from '../language/playbook.types.js';
 
 /** One approval the run is waiting on, as the workflow sees it (the approvals row mirrors it). */

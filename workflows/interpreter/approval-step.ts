@@ -113,7 +113,14 @@ export async function runApproval(run: StepRun, step: ApprovalStep, frame: Frame
 }
 
 /** Tells a level's channel that the approval waits for it. A failed notification leaves the approval open. */
-async function notifyLevel(run: StepRun, step: ApprovalStep, frame: Frame, ref: StepRef, opened: { approvalId: string; question: string; action: string | null; target: string | null }, level: number): Promise<void> {
+async function notifyLevel(
+  run: StepRun,
+  step: ApprovalStep,
+  frame: Frame,
+  ref: StepRef,
+  opened: { approvalId: string; question: string; action: string | null; target: string | null },
+  level: number,
+): Promise<void> {
   const spec = step.levels[level]!;
   const { runAction } = proxyActivities<CaseActivities>({ ...regularOptions(step, frame), retry: retryPolicy({ maxAttempts: 3, initialInterval: '500ms' }) });
   try {

@@ -28,11 +28,17 @@ export async function runForeach(run: StepRun, step: ForeachStep, frame: Frame, 
   const chunked = items.length > FOREACH_CHUNK_THRESHOLD;
   const result = chunked ? await runChunks(run, step, items, concurrency, inner, ref) : await runItems(run, step, items, 0, concurrency, inner, ref.visit);
   run.recordOutput(step, frame, { count: items.length, items: result.items });
-  run.recordFinished(step, ref, startedAt, `foreach: ${items.length} item(s)${chunked ? ` in ${Math.ceil(items.length / FOREACH_CHUNK_SIZE)} child workflow(s)` : ''}, ${concurrency} at a time`, {
-    count: items.length,
-    concurrency,
-    chunks: chunked ? Math.ceil(items.length / FOREACH_CHUNK_SIZE) : 0,
-  });
+  run.recordFinished(
+    step,
+    ref,
+    startedAt,
+    `foreach: ${items.length} item(s)${chunked ? ` in ${Math.ceil(items.length / FOREACH_CHUNK_SIZE)} child workflow(s)` : ''}, ${concurrency} at a time`,
+    {
+      count: items.length,
+      concurrency,
+      chunks: chunked ? Math.ceil(items.length / FOREACH_CHUNK_SIZE) : 0,
+    },
+  );
   return result.end ? { end: result.end } : {};
 }
 
@@ -86,7 +92,14 @@ export async function runItems(
 }
 
 /** A large foreach: chunks of items in child workflows, `concurrency` items at once across them. */
-async function runChunks(run: StepRun, step: ForeachStep, items: readonly unknown[], concurrency: number, frame: Frame, ref: StepRef): Promise<{ items: ForeachItemResult[]; end?: EndStep }> {
+async function runChunks(
+  run: StepRun,
+  step: ForeachStep,
+  items: readonly unknown[],
+  concurrency: number,
+  frame: Frame,
+  ref: StepRef,
+): Promise<{ items: ForeachItemResult[]; end?: EndStep }> {
   const host = run.host;
   const as = step.as ?? DEFAULT_ITEM_NAME;
   const chunks = Math.ceil(items.length / FOREACH_CHUNK_SIZE);

@@ -34,9 +34,7 @@ export async function runParallel(run: StepRun, step: ParallelStep, frame: Frame
   const branches = step.branches.length;
   run.recordOutput(step, frame, winner === undefined ? { join, branches } : { join, branches, winner });
   const message =
-    winner === undefined
-      ? `parallel: all ${branches} branch(es) finished`
-      : `parallel: branch ${winner + 1} of ${branches} finished first; ${branches - 1} cancelled`;
+    winner === undefined ? `parallel: all ${branches} branch(es) finished` : `parallel: branch ${winner + 1} of ${branches} finished first; ${branches - 1} cancelled`;
   run.recordFinished(step, ref, startedAt, message, { join, branches, winner });
   return end ? { end } : {};
 }

@@ -84,7 +84,15 @@ export class PlaybookInterpreter implements StepRun {
     try {
       const end = await this.runList(this.steps, { scope, prefix: '' });
       const summaryScope = end?.summary !== undefined ? sliceScope(scope, this.readsOf(end)) : undefined;
-      return { runStatus: 'completed', ...(this.endWritten ? { endWritten: true } : {}), status: end?.status, resolution: end?.resolution, summary: end?.summary, summaryScope, stepsRun: this.stepsRun };
+      return {
+        runStatus: 'completed',
+        ...(this.endWritten ? { endWritten: true } : {}),
+        status: end?.status,
+        resolution: end?.resolution,
+        summary: end?.summary,
+        summaryScope,
+        stepsRun: this.stepsRun,
+      };
     } catch (error) {
       if (isCancellation(error)) throw error;
       return { runStatus: 'failed', error: failureMessage(error), stepsRun: this.stepsRun };
@@ -92,7 +100,14 @@ export class PlaybookInterpreter implements StepRun {
   }
 
   /** The body of a foreach chunk workflow: `items` of the foreach `step`, numbered from `offset`. */
-  runItems(step: Pick<ForeachStep, 'id' | 'as' | 'steps'>, items: readonly unknown[], offset: number, concurrency: number, frame: Frame, visitBase: string): Promise<{ items: ForeachItemResult[]; end?: EndStep }> {
+  runItems(
+    step: Pick<ForeachStep, 'id' | 'as' | 'steps'>,
+    items: readonly unknown[],
+    offset: number,
+    concurrency: number,
+    frame: Frame,
+    visitBase: string,
+  ): Promise<{ items: ForeachItemResult[]; end?: EndStep }> {
     return runItems(this, step, items, offset, concurrency, frame, visitBase);
   }
 
@@ -148,7 +163,11 @@ export class PlaybookInterpreter implements StepRun {
     const following = list[at];
     if (following === undefined) return { stepsRun: this.stepsRun + 1 };
     if (following.kind !== 'end' || following.when !== undefined || following.summary !== undefined) return undefined;
-    return { stepsRun: this.stepsRun + 2, ...(following.status !== undefined ? { status: following.status } : {}), ...(following.resolution !== undefined ? { resolution: following.resolution } : {}) };
+    return {
+      stepsRun: this.stepsRun + 2,
+      ...(following.status !== undefined ? { status: following.status } : {}),
+      ...(following.resolution !== undefined ? { resolution: following.resolution } : {}),
+    };
   }
 
   private ref(step: Step, frame: Frame): StepRef {
@@ -229,7 +248,10 @@ export class PlaybookInterpreter implements StepRun {
     const ref = this.ref(step, frame);
     let outcome: StepOutcome;
     try {
-      outcome = step.timeout !== undefined && SCOPED_TIMEOUT_KINDS.has(step.kind) ? this.withScopedTimeout(step, step.timeout, ref, startedAt, frame) : runStepKind(this, step, frame, ref, startedAt);
+      outcome =
+        step.timeout !== undefined && SCOPED_TIMEOUT_KINDS.has(step.kind)
+          ? this.withScopedTimeout(step, step.timeout, ref, startedAt, frame)
+          : runStepKind(this, step, frame, ref, startedAt);
     } catch (error) {
       return this.stepFailed(step, frame, ref, startedAt, error);
     }

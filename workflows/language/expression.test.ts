@@ -73,7 +73,7 @@ describe('literals and paths', () => {
     assert.equal(run('vars.nothing.x'), undefined);
     assert.equal(run('alert.severity_id.x'), undefined);
     assert.equal(run('unknown_root.a'), undefined);
-    assert.equal(run("alert[true]"), undefined);
+    assert.equal(run('alert[true]'), undefined);
   });
 
   test('only own properties are visible', () => {
@@ -110,16 +110,16 @@ describe('operators', () => {
     assert.equal(run('-2 * -3'), 6);
     assert.equal(run("alert.severity_id >= 4 ? 'high' : 'low'"), 'high');
     assert.equal(run("false ? 'a' : true ? 'b' : 'c'"), 'b');
-    assert.equal(run("1 in [1] == true"), true);
+    assert.equal(run('1 in [1] == true'), true);
   });
 
   test('== is strict and structural', () => {
-    assert.equal(run("alert.score == 7"), false);
+    assert.equal(run('alert.score == 7'), false);
     assert.equal(run("alert.score == '7'"), true);
     assert.equal(run('0 == false'), false);
     assert.equal(run('null == vars.missing'), false);
     assert.equal(run("alert.tags == ['malware', 'c2']"), true);
-    assert.equal(run("alert.device == alert.device"), true);
+    assert.equal(run('alert.device == alert.device'), true);
     assert.equal(run("alert.tags != ['c2', 'malware']"), true);
     assert.equal(valuesEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }), true);
     assert.equal(valuesEqual({ a: 1 }, { a: 1, b: undefined }), false);
@@ -139,7 +139,7 @@ describe('operators', () => {
     assert.equal(run("'WS' in alert.device.hostname"), true);
     assert.equal(run("'hostname' in alert.device"), true);
     assert.equal(run("'toString' in alert.device"), false);
-    assert.equal(run("[1, 2] in [[1, 2], [3]]"), true);
+    assert.equal(run('[1, 2] in [[1, 2], [3]]'), true);
     assert.equal(run("'x' in alert.missing"), false);
     assert.equal(run('7 in alert.device.hostname'), false);
     assert.equal(failure(() => run('1 in 5')).message, "'in' needs a list, text or object on its right, got number");
@@ -267,7 +267,7 @@ describe('functions', () => {
     assert.equal(run('exists(alert.device)'), true);
     assert.equal(run('exists(vars.nothing)'), false);
     assert.equal(run("default(alert.missing, 'n/a')"), 'n/a');
-    assert.equal(run("default(alert.severity_id, 0)"), 4);
+    assert.equal(run('default(alert.severity_id, 0)'), 4);
     assert.equal(run('default(0, 5)'), 0);
   });
 
@@ -297,7 +297,12 @@ describe('functions', () => {
   });
 
   test('filterBy and map read dotted paths', () => {
-    const hosts = { hosts: [{ device: { os: 'windows' }, name: 'a' }, { device: { os: 'linux' }, name: 'b' }] };
+    const hosts = {
+      hosts: [
+        { device: { os: 'windows' }, name: 'a' },
+        { device: { os: 'linux' }, name: 'b' },
+      ],
+    };
     assert.deepEqual(evaluate("map(filterBy(hosts, 'device.os', 'linux'), 'name')", hosts), ['b']);
   });
 
@@ -367,12 +372,7 @@ describe('static analysis', () => {
 
   test('collectPaths stops at computed parts', () => {
     const ast = parseExpression("steps.enrich.output.malicious > 0 && vars['a'].b && steps[vars.id].x");
-    assert.deepEqual(collectPaths(ast), [
-      ['steps', 'enrich', 'output', 'malicious'],
-      ['vars', 'a', 'b'],
-      ['steps'],
-      ['vars', 'id'],
-    ]);
+    assert.deepEqual(collectPaths(ast), [['steps', 'enrich', 'output', 'malicious'], ['vars', 'a', 'b'], ['steps'], ['vars', 'id']]);
   });
 
   test('an AST can be evaluated again and is plain data', () => {

@@ -131,15 +131,7 @@ export interface SubPlaybookStep extends StepBase {
   inputs?: Record<string, Expression>;
 }
 
-export type CaseStatusName =
-  | 'new'
-  | 'triaged'
-  | 'in_progress'
-  | 'contained'
-  | 'resolved'
-  | 'closed'
-  | 'on_hold'
-  | 'false_positive';
+export type CaseStatusName = 'new' | 'triaged' | 'in_progress' | 'contained' | 'resolved' | 'closed' | 'on_hold' | 'false_positive';
 
 export interface EndStep extends StepBase {
   kind: 'end';
@@ -155,19 +147,7 @@ export interface StatusStep extends StepBase {
 }
 
 export type Step =
-  | ActionStep
-  | ConditionStep
-  | SwitchStep
-  | ParallelStep
-  | ForeachStep
-  | LoopStep
-  | ApprovalStep
-  | WaitStep
-  | SetStep
-  | NotifyStep
-  | SubPlaybookStep
-  | EndStep
-  | StatusStep;
+  ActionStep | ConditionStep | SwitchStep | ParallelStep | ForeachStep | LoopStep | ApprovalStep | WaitStep | SetStep | NotifyStep | SubPlaybookStep | EndStep | StatusStep;
 
 export type StepKind = Step['kind'];
 

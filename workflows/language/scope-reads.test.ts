@@ -80,7 +80,13 @@ describe('scope reads: what a step hands its activity', () => {
     const scope = {
       alert: { title: 'Beacon {{7*7}}', device: { hostname: 'WS-1', ip: '10.0.0.7' }, finding_info: { title: 'C2' }, severity_id: 5 },
       case: { id: 'c1' },
-      steps: { enrich: { output: { verdict: 'bad' } }, each_ip: { output: { items: [{ item: '1.2.3.4' }] } }, a: { output: { x: 1 } }, b: { output: [1, 2] }, big: { output: 'x'.repeat(10_000) } },
+      steps: {
+        enrich: { output: { verdict: 'bad' } },
+        each_ip: { output: { items: [{ item: '1.2.3.4' }] } },
+        a: { output: { x: 1 } },
+        b: { output: [1, 2] },
+        big: { output: 'x'.repeat(10_000) },
+      },
       vars: { vt: { malicious: 3 }, hosts: ['a', 'b'], flag: true, secret: 's', n: 1 },
       inputs: { label: 'Lab' },
       observables: { ip: ['1.2.3.4'], domain: ['evil.example'] },

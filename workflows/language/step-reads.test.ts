@@ -34,7 +34,13 @@ describe("step reads: what a run pins of its steps' templates", () => {
 
   test("the pinned reads slice a scope as the scanner given that scope's roots does", () => {
     const reads = pinnedReadsOf(STEPS);
-    const scope: Record<string, unknown> = { alert: { device: { ip: '10.0.0.1' } }, case: { id: 'c' }, observables: { ip: ['1.2.3.4'] }, steps: { enrich: { output: { ip: '1.2.3.4' } } }, vars: { flag: true } };
+    const scope: Record<string, unknown> = {
+      alert: { device: { ip: '10.0.0.1' } },
+      case: { id: 'c' },
+      observables: { ip: ['1.2.3.4'] },
+      steps: { enrich: { output: { ip: '1.2.3.4' } } },
+      vars: { flag: true },
+    };
     const texts: Record<string, string> = { enrich: '{{lookup observables.ip 0}}{{vars.flag}}', block: '{{steps.enrich.output.ip}}', done: 'Done: {{vars.flag}}' };
     for (const [id, text] of Object.entries(texts)) {
       assert.deepEqual(sliceScope(scope, unpinnedNeeds(reads[id]!)), sliceScope(scope, templateNeeds(text, Object.keys(scope))), id);

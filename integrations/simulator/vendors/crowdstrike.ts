@@ -39,7 +39,7 @@ function deviceView(d: FalconDevice): Record<string, unknown> {
     os_version: 'Windows 11',
     product_type_desc: 'Workstation',
     agent_version: '7.18.18909.0',
-    local_ip: `10.20.${n}.${(n * 7) % 254 + 1}`,
+    local_ip: `10.20.${n}.${((n * 7) % 254) + 1}`,
     external_ip: `192.0.2.${(n % 254) + 1}`,
     mac_address: `00-50-56-${d.device_id.slice(0, 2)}-${d.device_id.slice(2, 4)}-${d.device_id.slice(4, 6)}`,
     first_seen: '2024-06-01T08:00:00Z',

@@ -39,7 +39,14 @@ function isolation(req: SimRequest, ctx: SimContext, id: string, release: boolea
   m.isolationType = release ? null : String(isolationType);
   m.history.push({ action: release ? 'Unisolate' : 'Isolate', at: now });
   ctx.state.defenderMachines.set(id, m);
-  const action: DefenderMachineAction = { id: randomUUID(), type: release ? 'Unisolate' : 'Isolate', machineId: id, requestorComment: comment, status: 'Succeeded', creationDateTimeUtc: now };
+  const action: DefenderMachineAction = {
+    id: randomUUID(),
+    type: release ? 'Unisolate' : 'Isolate',
+    machineId: id,
+    requestorComment: comment,
+    status: 'Succeeded',
+    creationDateTimeUtc: now,
+  };
   ctx.state.defenderActions.set(action.id, action);
   return json(201, {
     '@odata.context': 'https://api.securitycenter.microsoft.com/api/$metadata#MachineActions/$entity',

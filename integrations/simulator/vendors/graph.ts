@@ -40,7 +40,12 @@ export const graphSimulator: VendorSimulator = {
     if (login) return login;
     const auth = checkBearer(req, ctx, 'graph', GRAPH_SIM_SCOPE);
     if (!auth.ok) {
-      const message = auth.reason === 'missing' ? 'Access token is empty.' : auth.reason === 'audience' ? 'Access token validation failure. Invalid audience.' : 'Lifetime validation failed, the token is expired or invalid.';
+      const message =
+        auth.reason === 'missing'
+          ? 'Access token is empty.'
+          : auth.reason === 'audience'
+            ? 'Access token validation failure. Invalid audience.'
+            : 'Lifetime validation failed, the token is expired or invalid.';
       return graphError(401, 'InvalidAuthenticationToken', message, req);
     }
     const m = /^\/v1\.0\/users\/([^/]+)(\/revokeSignInSessions)?$/.exec(req.path);

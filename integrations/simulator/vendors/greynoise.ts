@@ -18,7 +18,16 @@ export const greyNoiseSimulator: VendorSimulator = {
       return json(404, { ip, noise: false, riot: false, message: 'IP not observed scanning the internet or contained in RIOT data set.' });
     }
     if (verdict === 'clean') {
-      return json(200, { ip, noise: false, riot: true, classification: 'benign', name: 'Example Business Service', link: `https://viz.greynoise.io/riot/${ip}`, last_seen: '2025-01-01', message: 'Success' });
+      return json(200, {
+        ip,
+        noise: false,
+        riot: true,
+        classification: 'benign',
+        name: 'Example Business Service',
+        link: `https://viz.greynoise.io/riot/${ip}`,
+        last_seen: '2025-01-01',
+        message: 'Success',
+      });
     }
     return json(200, {
       ip,

@@ -32,7 +32,8 @@ function createIssue(req: SimRequest, ctx: SimContext): SimResponse {
   else if (summary.length > 255) errors['summary'] = 'Summary must be less than 255 characters.';
   const issueType = isRecord(fields['issuetype']) ? fields['issuetype']['name'] : undefined;
   if (typeof issueType !== 'string' || !ISSUE_TYPES.includes(issueType)) errors['issuetype'] = 'Specify a valid issue type';
-  if (fields['description'] !== undefined && !isAdfDoc(fields['description'])) errors['description'] = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+  if (fields['description'] !== undefined && !isAdfDoc(fields['description']))
+    errors['description'] = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
   if (fields['priority'] !== undefined) {
     const p = isRecord(fields['priority']) ? fields['priority']['name'] : undefined;
     if (typeof p !== 'string' || !PRIORITIES.includes(p)) errors['priority'] = 'Specify a valid priority';
@@ -84,7 +85,12 @@ export const jiraSimulator: VendorSimulator = {
       });
     }
     if (!m[2] && req.method === 'GET') {
-      return json(200, { id: issue.id, key: issue.key, self: `${req.origin}/jira/rest/api/3/issue/${issue.id}`, fields: { ...issue.fields, created: issue.created, comment: { comments: issue.comments, total: issue.comments.length } } });
+      return json(200, {
+        id: issue.id,
+        key: issue.key,
+        self: `${req.origin}/jira/rest/api/3/issue/${issue.id}`,
+        fields: { ...issue.fields, created: issue.created, comment: { comments: issue.comments, total: issue.comments.length } },
+      });
     }
     return jiraError(405, ['Method not allowed']);
   },

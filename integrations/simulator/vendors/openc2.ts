@@ -35,9 +35,11 @@ export const openC2Simulator: VendorSimulator = {
     if (req.headers['authorization'] !== `Bearer ${SIMULATOR_CREDENTIALS.openc2.bearerToken}`) return rsp(req, 401, { status: 401, status_text: 'Unauthorized' });
     if (req.method !== 'POST' || (req.path !== '' && req.path !== '/')) return rsp(req, 404, { status: 404, status_text: 'Not Found: POST OpenC2 commands to the endpoint root' });
     const contentType = (req.headers['content-type'] ?? '').replace(/\s+/g, '').toLowerCase();
-    if (!contentType.startsWith('application/openc2-cmd+json')) return rsp(req, 415, { status: 415, status_text: 'Unsupported Media Type: expected application/openc2-cmd+json;version=1.0' });
+    if (!contentType.startsWith('application/openc2-cmd+json'))
+      return rsp(req, 415, { status: 415, status_text: 'Unsupported Media Type: expected application/openc2-cmd+json;version=1.0' });
     const cmd = isRecord(req.body) ? req.body : undefined;
-    if (!cmd || typeof cmd['action'] !== 'string' || !isRecord(cmd['target'])) return rsp(req, 400, { status: 400, status_text: 'Validation Error: action and target are required' });
+    if (!cmd || typeof cmd['action'] !== 'string' || !isRecord(cmd['target']))
+      return rsp(req, 400, { status: 400, status_text: 'Validation Error: action and target are required' });
     const target = cmd['target'];
     const args = isRecord(cmd['args']) ? cmd['args'] : {};
     const actuator = cmd['actuator'];
@@ -54,7 +56,8 @@ export const openC2Simulator: VendorSimulator = {
       const direction = typeof slpf['direction'] === 'string' ? slpf['direction'] : 'both';
       if (!['both', 'ingress', 'egress'].includes(direction)) return rsp(req, 200, { status: 400, status_text: `Validation Error: direction '${direction}'` });
       const duration = args['duration'];
-      if (duration !== undefined && (typeof duration !== 'number' || !Number.isInteger(duration) || duration <= 0)) return rsp(req, 200, { status: 400, status_text: 'Validation Error: duration must be a positive integer (milliseconds)' });
+      if (duration !== undefined && (typeof duration !== 'number' || !Number.isInteger(duration) || duration <= 0))
+        return rsp(req, 200, { status: 400, status_text: 'Validation Error: duration must be a positive integer (milliseconds)' });
       // An identical rule already in place is reused: the command is idempotent on this actuator.
       const existing = [...ctx.state.openc2Rules.values()].find((r) => r.action === action && r.ipv4Net === net && r.direction === direction);
       let ruleNumber: number;

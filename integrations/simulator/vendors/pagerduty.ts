@@ -11,9 +11,7 @@ const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 export const pagerDutySimulator: VendorSimulator = {
   name: 'pagerduty',
   errorBody: (status, message) =>
-    status === 429
-      ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' }
-      : { status: 'unrecognized object', message },
+    status === 429 ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' } : { status: 'unrecognized object', message },
   handle(req: SimRequest, ctx: SimContext): SimResponse {
     if (req.path !== '/v2/enqueue' || req.method !== 'POST') return json(404, { status: 'not found', message: 'Not found' });
     if (!isRecord(req.body)) return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['Request body is not a JSON object'] });

@@ -139,7 +139,11 @@ function xmlApi(req: SimRequest, ctx: SimContext): SimResponse {
 
 export const panosSimulator: VendorSimulator = {
   name: 'panos',
-  errorBody: (status, message) => ({ code: status >= 500 ? 2 : 3, message, details: [{ '@type': 'CauseInfo', causes: [{ code: status, module: 'panui_mgmt', description: message }] }] }),
+  errorBody: (status, message) => ({
+    code: status >= 500 ? 2 : 3,
+    message,
+    details: [{ '@type': 'CauseInfo', causes: [{ code: status, module: 'panui_mgmt', description: message }] }],
+  }),
   handle(req: SimRequest, ctx: SimContext): SimResponse {
     if (req.path === '/api/' || req.path === '/api') return xmlApi(req, ctx);
     if (req.headers['x-pan-key'] !== SIMULATOR_CREDENTIALS.panos.apiKey) return panosError(401, 16, 'Unauthorized', 'Unauthorized: Invalid Credential');

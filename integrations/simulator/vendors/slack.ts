@@ -53,7 +53,16 @@ export const slackSimulator: VendorSimulator = {
       ok: true,
       channel: channelId,
       ts,
-      message: { type: 'message', user: SLACK_SIM_BOT_USER, bot_id: 'B0SIMB0T01', app_id: 'A0SIMAPP01', text, ts, ...(threadTs ? { thread_ts: threadTs } : {}), ...(Array.isArray(blocks) ? { blocks } : {}) },
+      message: {
+        type: 'message',
+        user: SLACK_SIM_BOT_USER,
+        bot_id: 'B0SIMB0T01',
+        app_id: 'A0SIMAPP01',
+        text,
+        ts,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(Array.isArray(blocks) ? { blocks } : {}),
+      },
     });
   },
 };

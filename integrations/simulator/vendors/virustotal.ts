@@ -80,33 +80,42 @@ export const virusTotalSimulator: VendorSimulator = {
         if (verdict === 'unknown') return vtError(404, `File "${id}" not found`);
         const h = id.toLowerCase();
         const sha256 = h.length === 64 ? h : createHash('sha256').update(h).digest('hex');
-        return json(200, objectBody(req.origin, 'file', 'files', sha256, verdict, {
-          sha256,
-          md5: h.length === 32 ? h : createHash('md5').update(h).digest('hex'),
-          sha1: h.length === 40 ? h : createHash('sha1').update(h).digest('hex'),
-          meaningful_name: verdict === 'malicious' ? 'invoice_0423.exe' : 'setup.exe',
-          size: 482_304,
-          type_description: 'Win32 EXE',
-        }));
+        return json(
+          200,
+          objectBody(req.origin, 'file', 'files', sha256, verdict, {
+            sha256,
+            md5: h.length === 32 ? h : createHash('md5').update(h).digest('hex'),
+            sha1: h.length === 40 ? h : createHash('sha1').update(h).digest('hex'),
+            meaningful_name: verdict === 'malicious' ? 'invoice_0423.exe' : 'setup.exe',
+            size: 482_304,
+            type_description: 'Win32 EXE',
+          }),
+        );
       }
       case 'ip_addresses': {
         if (isIP(id) === 0) return vtError(400, `"${id}" is not a valid IP address`, 'InvalidArgumentError');
         const verdict = ipVerdict(id);
-        return json(200, objectBody(req.origin, 'ip_address', 'ip_addresses', id, verdict === 'unknown' ? 'clean' : verdict, {
-          as_owner: verdict === 'malicious' ? 'BULLETPROOF-HOSTING-EXAMPLE' : 'EXAMPLE-NET',
-          asn: verdict === 'malicious' ? 64500 : 64501,
-          country: 'ZZ',
-          network: id.includes('.') ? `${id.split('.').slice(0, 3).join('.')}.0/24` : `${id}/64`,
-        }));
+        return json(
+          200,
+          objectBody(req.origin, 'ip_address', 'ip_addresses', id, verdict === 'unknown' ? 'clean' : verdict, {
+            as_owner: verdict === 'malicious' ? 'BULLETPROOF-HOSTING-EXAMPLE' : 'EXAMPLE-NET',
+            asn: verdict === 'malicious' ? 64500 : 64501,
+            country: 'ZZ',
+            network: id.includes('.') ? `${id.split('.').slice(0, 3).join('.')}.0/24` : `${id}/64`,
+          }),
+        );
       }
       case 'domains': {
         const verdict = domainVerdict(id);
         if (verdict === 'unknown') return vtError(404, `Domain "${id}" not found`);
-        return json(200, objectBody(req.origin, 'domain', 'domains', id.toLowerCase(), verdict, {
-          registrar: 'Example Registrar, Inc.',
-          tld: id.split('.').pop() ?? '',
-          categories: verdict === 'malicious' ? { Vigil: 'malware' } : {},
-        }));
+        return json(
+          200,
+          objectBody(req.origin, 'domain', 'domains', id.toLowerCase(), verdict, {
+            registrar: 'Example Registrar, Inc.',
+            tld: id.split('.').pop() ?? '',
+            categories: verdict === 'malicious' ? { Vigil: 'malware' } : {},
+          }),
+        );
       }
       default: {
         const url = decodeUrlId(id);
@@ -114,11 +123,14 @@ export const virusTotalSimulator: VendorSimulator = {
         const verdict = url ? urlVerdict(url) : 'clean';
         if (verdict === 'unknown') return vtError(404, `URL "${id}" not found`);
         const sha = url ? createHash('sha256').update(url).digest('hex') : id;
-        return json(200, objectBody(req.origin, 'url', 'urls', sha, verdict, {
-          url: url ?? null,
-          last_final_url: url ?? null,
-          title: verdict === 'malicious' ? 'Sign in to your account' : 'Example Domain',
-        }));
+        return json(
+          200,
+          objectBody(req.origin, 'url', 'urls', sha, verdict, {
+            url: url ?? null,
+            last_final_url: url ?? null,
+            title: verdict === 'malicious' ? 'Sign in to your account' : 'Example Domain',
+          }),
+        );
       }
     }
   },

@@ -33,7 +33,10 @@ export const ATTACK_TACTICS: ReadonlyArray<Required<AttackTactic>> = [
 const BY_UID = new Map(ATTACK_TACTICS.map((t) => [t.uid, t]));
 
 function nameKey(name: string): string {
-  return name.toLowerCase().replace(/&/g, 'and').replace(/[^a-z0-9]/g, '');
+  return name
+    .toLowerCase()
+    .replace(/&/g, 'and')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 const BY_NAME = new Map<string, AttackTactic>(ATTACK_TACTICS.map((t) => [nameKey(t.name), t]));

@@ -3,14 +3,7 @@
  * item, mapping it, and collecting alerts and failures so one bad item never sinks the batch.
  */
 import type { CanonicalAlert } from '../../common/canonical-alert.js';
-import {
-  checkPayload,
-  looksLikeNdjson,
-  parseJsonSafely,
-  parseNdjson,
-  type PayloadError,
-  type PayloadLimits,
-} from '../../common/http/payload-guard.js';
+import { checkPayload, looksLikeNdjson, parseJsonSafely, parseNdjson, type PayloadError, type PayloadLimits } from '../../common/http/payload-guard.js';
 import type { NormalizeFailure, NormalizeResult } from './normalizer.js';
 
 /** Failure codes the normalisers emit. */
@@ -86,7 +79,8 @@ function unwrapText(text: string, unwrap: (body: unknown) => Unwrapped, options:
       onText?.(lines[line.line - 1] ?? '', line.value);
       const inner = unwrap(line.value);
       if (inner.kind === 'items') items.push(...inner.items);
-      else if (inner.kind === 'unrecognized') items.push({ value: line.value, error: { code: FAILURE_CODES.unrecognizedPayload, message: inner.message, details: { line: line.line } } });
+      else if (inner.kind === 'unrecognized')
+        items.push({ value: line.value, error: { code: FAILURE_CODES.unrecognizedPayload, message: inner.message, details: { line: line.line } } });
     }
     return { kind: 'items', items };
   }
@@ -111,12 +105,7 @@ export interface RunOptions {
  * quirk nobody foresaw; that becomes an `invalid_alert` failure for that item rather than a
  * crashed delivery.
  */
-export function runNormalizer(
-  body: unknown,
-  unwrap: (body: unknown) => Unwrapped,
-  map: (item: unknown) => ItemOutcome,
-  options: RunOptions = {},
-): NormalizeResult {
+export function runNormalizer(body: unknown, unwrap: (body: unknown) => Unwrapped, map: (item: unknown) => ItemOutcome, options: RunOptions = {}): NormalizeResult {
   let unwrapped: Unwrapped;
   try {
     unwrapped = typeof body === 'string' ? unwrapText(body, unwrap, options) : unwrap(body);

@@ -132,10 +132,13 @@ describe('crowdstrike normaliser', () => {
     const high = alertEntity({ composite_id: 'cid:ind:a:2', severity: 100, severity_name: undefined });
     const result = crowdStrikeNormalizer.normalize({ meta: { query_time: 0.01 }, resources: [low, high], errors: [] }, NOW);
     assert.deepEqual(result.failures, []);
-    assert.deepEqual(result.alerts.map((a) => [a.alert.finding_info.uid, a.alert.severity_id]), [
-      ['cid:ind:a:1', 1],
-      ['cid:ind:a:2', 5],
-    ]);
+    assert.deepEqual(
+      result.alerts.map((a) => [a.alert.finding_info.uid, a.alert.severity_id]),
+      [
+        ['cid:ind:a:1', 1],
+        ['cid:ind:a:2', 5],
+      ],
+    );
   });
 
   test('reads an Alerts API entity in full', () => {
@@ -189,8 +192,14 @@ describe('crowdstrike normaliser', () => {
     const detection = JSON.stringify(fixture(FIXTURE));
     const audit = JSON.stringify({ metadata: { eventType: 'AuthActivityAuditEvent', offset: 884214 }, event: { UserId: 'api-client' } });
     const result = crowdStrikeNormalizer.normalize(`${detection}\n${audit}\n{"metadata": oops}\n`, NOW);
-    assert.deepEqual(result.alerts.map((a) => [a.index, a.alert.finding_info.uid]), [[0, DETECT_ID]]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['line']]), [[2, 'invalid_alert', 3]]);
+    assert.deepEqual(
+      result.alerts.map((a) => [a.index, a.alert.finding_info.uid]),
+      [[0, DETECT_ID]],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['line']]),
+      [[2, 'invalid_alert', 3]],
+    );
     assert.equal(result.acknowledgement, undefined);
   });
 

@@ -31,7 +31,9 @@ function isStreamEvent(value: unknown): boolean {
 function isAlertEntity(value: unknown): boolean {
   if (!isRecord(value)) return false;
   if (typeof getPath(value, 'composite_id') === 'string') return true;
-  return typeof getPath(value, 'id') === 'string' && getPath(value, 'severity_name') !== undefined && (isRecord(getPath(value, 'device')) || getPath(value, 'agent_id') !== undefined);
+  return (
+    typeof getPath(value, 'id') === 'string' && getPath(value, 'severity_name') !== undefined && (isRecord(getPath(value, 'device')) || getPath(value, 'agent_id') !== undefined)
+  );
 }
 
 function isDetectEntity(value: unknown): boolean {

@@ -51,11 +51,17 @@ describe('defender normaliser', () => {
       { '@odata.context': 'https://api.securitycenter.microsoft.com/api/$metadata#Alerts', value: [fixture(FIXTURE), { id: 7 }, withPath(fixture(FIXTURE), 'evidence', {})] },
       NOW,
     );
-    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['path']]), [
-      [1, 'unrecognized_payload', undefined],
-      [2, 'invalid_alert', 'evidence'],
-    ]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['path']]),
+      [
+        [1, 'unrecognized_payload', undefined],
+        [2, 'invalid_alert', 'evidence'],
+      ],
+    );
   });
 
   test('tolerates a null relatedUser and missing evidence', () => {

@@ -85,19 +85,28 @@ describe('elastic normaliser', () => {
     const counts = shapes.map((s) => elasticNormalizer.normalize(s, NOW).alerts.length);
     assert.deepEqual(counts, [1, 2, 2, 2, 2, 2, 1]);
     const multi = elasticNormalizer.normalize({ alerts: [doc, other] }, NOW);
-    assert.deepEqual(multi.alerts.map((a) => [a.index, a.alert.finding_info.uid]), [
-      [0, UUID],
-      [1, 'second-uuid'],
-    ]);
+    assert.deepEqual(
+      multi.alerts.map((a) => [a.index, a.alert.finding_info.uid]),
+      [
+        [0, UUID],
+        [1, 'second-uuid'],
+      ],
+    );
   });
 
   test('keeps good alerts of a batch and names the bad field', () => {
     const result = elasticNormalizer.normalize({ alerts: [alertDoc(), { foo: 1 }, withPath(alertDoc(), 'kibana.alert.uuid', 42)] }, NOW);
-    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['path']]), [
-      [1, 'unrecognized_payload', undefined],
-      [2, 'invalid_alert', 'kibana.alert.uuid'],
-    ]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['path']]),
+      [
+        [1, 'unrecognized_payload', undefined],
+        [2, 'invalid_alert', 'kibana.alert.uuid'],
+      ],
+    );
   });
 
   test('maps both ends of the severity scale, and risk_score when severity is missing', () => {
@@ -114,7 +123,10 @@ describe('elastic normaliser', () => {
       _id: 'legacy-signal-id',
       _source: {
         '@timestamp': '2026-03-02T10:20:04.870Z',
-        signal: { rule: { name: 'Legacy rule', severity: 'medium', threat: [{ framework: 'MITRE ATT&CK', tactic: { id: 'TA0011', name: 'Command and Control' }, technique: [] }] }, status: 'closed' },
+        signal: {
+          rule: { name: 'Legacy rule', severity: 'medium', threat: [{ framework: 'MITRE ATT&CK', tactic: { id: 'TA0011', name: 'Command and Control' }, technique: [] }] },
+          status: 'closed',
+        },
         source: { ip: '198.51.100.9' },
       },
     };

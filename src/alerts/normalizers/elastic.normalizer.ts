@@ -36,8 +36,7 @@ function docOf(value: unknown): unknown {
 function isAlertDoc(value: unknown): boolean {
   const doc = docOf(value);
   return (
-    isRecord(doc) &&
-    ['kibana.alert.uuid', 'kibana.alert.rule.name', 'kibana.alert.rule.uuid', 'signal.rule.name', 'signal.rule.id'].some((p) => getPath(doc, p) !== undefined)
+    isRecord(doc) && ['kibana.alert.uuid', 'kibana.alert.rule.name', 'kibana.alert.rule.uuid', 'signal.rule.name', 'signal.rule.id'].some((p) => getPath(doc, p) !== undefined)
   );
 }
 
@@ -88,9 +87,7 @@ function unwrapWith(contexts: WeakMap<object, WrapperContext>) {
   };
   return (body: unknown): Unwrapped => {
     const items = itemsOf(body, 0);
-    return items === undefined
-      ? { kind: 'unrecognized', message: 'Body holds no Elastic Security alert documents (kibana.alert.* or signal.*)' }
-      : { kind: 'items', items };
+    return items === undefined ? { kind: 'unrecognized', message: 'Body holds no Elastic Security alert documents (kibana.alert.* or signal.*)' } : { kind: 'items', items };
   };
 }
 
@@ -101,10 +98,18 @@ const URLS = ['url.full', 'url.original'];
 const USERS = ['user.name', 'user.target.name', 'source.user.name', 'destination.user.name', 'related.user'];
 const EMAILS = ['user.email', 'email.from.address', 'email.to.address', 'email.sender.address'];
 const HASHES = [
-  'process.hash.md5', 'process.hash.sha1', 'process.hash.sha256',
-  'process.parent.hash.md5', 'process.parent.hash.sha1', 'process.parent.hash.sha256',
-  'file.hash.md5', 'file.hash.sha1', 'file.hash.sha256',
-  'dll.hash.md5', 'dll.hash.sha1', 'dll.hash.sha256',
+  'process.hash.md5',
+  'process.hash.sha1',
+  'process.hash.sha256',
+  'process.parent.hash.md5',
+  'process.parent.hash.sha1',
+  'process.parent.hash.sha256',
+  'file.hash.md5',
+  'file.hash.sha1',
+  'file.hash.sha256',
+  'dll.hash.md5',
+  'dll.hash.sha1',
+  'dll.hash.sha256',
   'related.hash',
 ];
 const FILES = ['file.name', 'process.name', 'process.parent.name', 'dll.name'];

@@ -3,14 +3,7 @@
  * fields, derives type_uid and the severity caption, adds device/actor observables, and leaves
  * out every empty field so stored alerts stay small and comparable.
  */
-import {
-  OCSF_VERSION,
-  SEVERITY_NAMES,
-  type AttackRef,
-  type CanonicalAlert,
-  type CanonicalObservable,
-  type SeverityId,
-} from '../../common/canonical-alert.js';
+import { OCSF_VERSION, SEVERITY_NAMES, type AttackRef, type CanonicalAlert, type CanonicalObservable, type SeverityId } from '../../common/canonical-alert.js';
 import { dedupeObservables, makeObservable } from './observables.js';
 
 export interface FindingInput {
@@ -68,10 +61,7 @@ export function buildFinding(input: FindingInput): CanonicalAlert {
     makeObservable('user', user?.name, 'actor.user.name'),
     makeObservable('email', user?.email_addr, 'actor.user.email_addr'),
   ];
-  const observables = dedupeObservables([
-    ...derived.filter((o): o is CanonicalObservable => o !== undefined),
-    ...(input.observables ?? []),
-  ]);
+  const observables = dedupeObservables([...derived.filter((o): o is CanonicalObservable => o !== undefined), ...(input.observables ?? [])]);
 
   const labels = input.labels === undefined ? [] : [...new Set(input.labels)];
   const alert: CanonicalAlert = {

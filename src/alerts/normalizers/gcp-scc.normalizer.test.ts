@@ -28,9 +28,7 @@ describe('gcp-scc normaliser', () => {
     assert.equal(alert.time, Date.UTC(2026, 2, 2, 10, 19, 59, 210));
     assert.equal(alert.finding_info.created_time, Date.UTC(2026, 2, 2, 10, 20, 40, 551));
     assert.equal(alert.status_id, 1);
-    assert.deepEqual(alert.finding_info.attacks, [
-      { tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1105' }, version: 'v15' },
-    ]);
+    assert.deepEqual(alert.finding_info.attacks, [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1105' }, version: 'v15' }]);
     assert.deepEqual(alert.device, {
       uid: '//compute.googleapis.com/projects/prod-web/zones/europe-west1-b/instances/5566778899001122334',
       instance_uid: '5566778899001122334',
@@ -100,8 +98,14 @@ describe('gcp-scc normaliser', () => {
     const finding = fixture(FIXTURE)['finding'];
     assert.equal(onlyAlert(gcpSccNormalizer.normalize(finding, NOW)).finding_info.uid, NAME);
     const result = gcpSccNormalizer.normalize([fixture(FIXTURE), { nope: 1 }, push(fixture(FIXTURE))], NOW);
-    assert.deepEqual(result.alerts.map((a) => a.index), [0, 2]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code]), [[1, 'unrecognized_payload']]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0, 2],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code]),
+      [[1, 'unrecognized_payload']],
+    );
   });
 
   test('names a mistyped finding name', () => {

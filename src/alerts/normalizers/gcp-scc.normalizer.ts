@@ -106,7 +106,8 @@ function decodePush(value: unknown, pushIds: WeakMap<object, string>): BatchItem
     return { value, error: invalidAlert('message.data', 'Pub/Sub message.data is not base64 text').failure };
   }
   const parsed = parseJsonSafely(Buffer.from(text, 'base64').toString('utf8'));
-  if (!parsed.ok) return { value, error: invalidAlert('message.data', `Pub/Sub message.data is not acceptable JSON: ${parsed.error.message}`, { reason: parsed.error.code }).failure };
+  if (!parsed.ok)
+    return { value, error: invalidAlert('message.data', `Pub/Sub message.data is not acceptable JSON: ${parsed.error.message}`, { reason: parsed.error.code }).failure };
   if (!isNotification(parsed.value) && !isFinding(parsed.value)) {
     return { value: parsed.value, error: unrecognizedItem('Pub/Sub message.data is not a Security Command Center notification').failure };
   }
@@ -126,9 +127,7 @@ function unwrapWith(pushIds: WeakMap<object, string>) {
       return { kind: 'items', items: body.map((v) => one(v) ?? { value: v, error: unrecognizedItem('Not a Security Command Center notification').failure }) };
     }
     const item = one(body);
-    return item === undefined
-      ? { kind: 'unrecognized', message: 'Body is not a Security Command Center notification, finding or Pub/Sub push' }
-      : { kind: 'items', items: [item] };
+    return item === undefined ? { kind: 'unrecognized', message: 'Body is not a Security Command Center notification, finding or Pub/Sub push' } : { kind: 'items', items: [item] };
   };
 }
 
@@ -142,7 +141,9 @@ function addMitre(finding: JsonRecord, attacks: AttackCollector, labels: string[
     return id;
   };
   const primaryTactic = getString(mitre, 'primaryTactic');
-  const primary = getStrings(mitre, 'primaryTechniques').map(technique).filter((t): t is string => t !== undefined);
+  const primary = getStrings(mitre, 'primaryTechniques')
+    .map(technique)
+    .filter((t): t is string => t !== undefined);
   if (primary.length === 0 && primaryTactic !== undefined) attacks.add({ tactic: primaryTactic });
   for (const t of primary) attacks.add({ tactic: primaryTactic, technique: t });
   for (const t of getStrings(mitre, 'additionalTactics')) attacks.add({ tactic: t });

@@ -84,7 +84,17 @@ describe('generic normaliser', () => {
     assert.equal(failurePath({ title: 't', severity: 'urgent' }), 'severity');
     assert.equal(failurePath({ title: 't', severity: 7 }), 'severity');
     assert.equal(failurePath({ title: 't', severity: 'low', time: 'yesterday' }), 'time');
-    assert.equal(failurePath({ title: 't', severity: 'low', observables: [{ type: 'ip', value: '1.1.1.1' }, { type: 'ipv4', value: '1.1.1.1' }] }), 'observables[1].type');
+    assert.equal(
+      failurePath({
+        title: 't',
+        severity: 'low',
+        observables: [
+          { type: 'ip', value: '1.1.1.1' },
+          { type: 'ipv4', value: '1.1.1.1' },
+        ],
+      }),
+      'observables[1].type',
+    );
     assert.equal(failurePath({ title: 't', severity: 'low', observables: [{ type: 'ip', value: 'not-an-ip' }] }), 'observables[0].value');
     assert.equal(failurePath({ title: 't', severity: 'low', tactics: [5] }), 'tactics[0]');
     assert.equal(failurePath({ title: 't', severity: 'low', tactics: ['Execution', 'Nope'] }), 'tactics[1]');
@@ -99,15 +109,29 @@ describe('generic normaliser', () => {
 
   test('batches as arrays and {alerts: [...]} keep the good items', () => {
     const arr = genericNormalizer.normalize([{ title: 'a', severity: 'low' }, { title: 'b' }, 'x', { title: 'c', severity: 2 }], NOW);
-    assert.deepEqual(arr.alerts.map((a) => [a.index, a.alert.finding_info.title]), [
-      [0, 'a'],
-      [3, 'c'],
-    ]);
-    assert.deepEqual(arr.failures.map((f) => [f.index, f.code, f.details?.['path']]), [
-      [1, 'invalid_alert', 'severity'],
-      [2, 'invalid_alert', ''],
-    ]);
-    const wrapped = genericNormalizer.normalize({ alerts: [{ title: 'a', severity: 'low' }, { title: 'b', severity: 'high' }] }, NOW);
+    assert.deepEqual(
+      arr.alerts.map((a) => [a.index, a.alert.finding_info.title]),
+      [
+        [0, 'a'],
+        [3, 'c'],
+      ],
+    );
+    assert.deepEqual(
+      arr.failures.map((f) => [f.index, f.code, f.details?.['path']]),
+      [
+        [1, 'invalid_alert', 'severity'],
+        [2, 'invalid_alert', ''],
+      ],
+    );
+    const wrapped = genericNormalizer.normalize(
+      {
+        alerts: [
+          { title: 'a', severity: 'low' },
+          { title: 'b', severity: 'high' },
+        ],
+      },
+      NOW,
+    );
     assert.equal(wrapped.alerts.length, 2);
   });
 

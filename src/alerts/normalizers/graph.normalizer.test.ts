@@ -104,14 +104,20 @@ describe('graph normaliser', () => {
       { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#security/alerts_v2', value: [fixture(FIXTURE), noId, second, badEvidence] },
       NOW,
     );
-    assert.deepEqual(result.alerts.map((a) => [a.index, a.alert.finding_info.uid]), [
-      [0, ID],
-      [2, 'da000000000000000000_-1'],
-    ]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['path']]), [
-      [1, 'unrecognized_payload', undefined],
-      [3, 'invalid_alert', 'evidence'],
-    ]);
+    assert.deepEqual(
+      result.alerts.map((a) => [a.index, a.alert.finding_info.uid]),
+      [
+        [0, ID],
+        [2, 'da000000000000000000_-1'],
+      ],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['path']]),
+      [
+        [1, 'unrecognized_payload', undefined],
+        [3, 'invalid_alert', 'evidence'],
+      ],
+    );
   });
 
   test('an empty list is acknowledged; other bodies are not recognised', () => {

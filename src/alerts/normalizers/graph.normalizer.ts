@@ -36,10 +36,7 @@ function productFor(serviceSource: string | undefined): { name: string; vendor_n
 export function isGraphAlert(value: unknown): boolean {
   if (!isRecord(value) || typeof getPath(value, 'id') !== 'string') return false;
   if (getString(value, '@odata.type') === '#microsoft.graph.security.alert') return true;
-  return (
-    typeof getPath(value, 'createdDateTime') === 'string' &&
-    (getPath(value, 'serviceSource') !== undefined || getPath(value, 'providerAlertId') !== undefined)
-  );
+  return typeof getPath(value, 'createdDateTime') === 'string' && (getPath(value, 'serviceSource') !== undefined || getPath(value, 'providerAlertId') !== undefined);
 }
 
 function unwrap(body: unknown): Unwrapped {

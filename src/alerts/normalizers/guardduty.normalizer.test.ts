@@ -103,11 +103,22 @@ describe('guardduty normaliser', () => {
     assert.equal(onlyAlert(guardDutyNormalizer.normalize(detail, NOW)).finding_info.uid, 'a2c4e6f8b0d2f4a6c8e0a2c4e6f8b0d2');
     const second = withPath(detail, 'id', 'b0000000000000000000000000000001');
     const result = guardDutyNormalizer.normalize({ findings: [detail, second] }, NOW);
-    assert.deepEqual(result.alerts.map((a) => a.alert.finding_info.uid), ['a2c4e6f8b0d2f4a6c8e0a2c4e6f8b0d2', 'b0000000000000000000000000000001']);
+    assert.deepEqual(
+      result.alerts.map((a) => a.alert.finding_info.uid),
+      ['a2c4e6f8b0d2f4a6c8e0a2c4e6f8b0d2', 'b0000000000000000000000000000001'],
+    );
   });
 
   test('maps both ends of the 1.0–10.0 severity scale', () => {
-    const cases: Array<[number, number]> = [[1.0, 2], [3.9, 2], [4.0, 3], [7.0, 4], [8.9, 4], [9.0, 5], [10.0, 5]];
+    const cases: Array<[number, number]> = [
+      [1.0, 2],
+      [3.9, 2],
+      [4.0, 3],
+      [7.0, 4],
+      [8.9, 4],
+      [9.0, 5],
+      [10.0, 5],
+    ];
     for (const [gd, ocsf] of cases) {
       const alert = onlyAlert(guardDutyNormalizer.normalize(withPath(fixture(FIXTURE), 'detail.severity', gd), NOW));
       assert.equal(alert.severity_id, ocsf, `GuardDuty ${gd}`);
@@ -124,7 +135,10 @@ describe('guardduty normaliser', () => {
   test('keeps good items of a batch and reports the bad one by index and path', () => {
     const bad = withPath(fixture(FIXTURE), 'detail.id', 42);
     const result = guardDutyNormalizer.normalize([fixture(FIXTURE), bad, { hello: 'world' }], NOW);
-    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0],
+    );
     assert.deepEqual(
       result.failures.map((f) => [f.index, f.code, f.details?.['path']]),
       [
@@ -180,7 +194,10 @@ describe('guardduty normaliser', () => {
   });
 
   test('reports an unrecognisable body once', () => {
-    assert.deepEqual(guardDutyNormalizer.normalize({ source: 'aws.ec2' }, NOW).failures.map((f) => [f.index, f.code]), [[0, 'unrecognized_payload']]);
+    assert.deepEqual(
+      guardDutyNormalizer.normalize({ source: 'aws.ec2' }, NOW).failures.map((f) => [f.index, f.code]),
+      [[0, 'unrecognized_payload']],
+    );
     assert.equal(guardDutyNormalizer.normalize(null, NOW).failures[0].code, 'unrecognized_payload');
   });
 

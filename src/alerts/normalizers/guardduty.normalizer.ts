@@ -27,7 +27,11 @@ function isEventBridgeEvent(value: unknown): boolean {
 function isFinding(value: unknown): boolean {
   if (!isRecord(value)) return false;
   const arn = getString(value, 'arn') ?? '';
-  return typeof getPath(value, 'id') === 'string' && typeof getPath(value, 'type') === 'string' && (arn.startsWith('arn:aws:guardduty:') || getPath(value, 'schemaVersion') !== undefined);
+  return (
+    typeof getPath(value, 'id') === 'string' &&
+    typeof getPath(value, 'type') === 'string' &&
+    (arn.startsWith('arn:aws:guardduty:') || getPath(value, 'schemaVersion') !== undefined)
+  );
 }
 
 function snsType(value: unknown): string | undefined {

@@ -159,13 +159,7 @@ describe('dedupeObservables and ObservableSet', () => {
     set.addUrl('https://cdn.bad-example.net/x', 'u2');
     assert.deepEqual(
       set.toArray().map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
-      [
-        'ip:10.0.0.1:host.ip[0]',
-        'url:https://203.0.113.5/a:url',
-        'ip:203.0.113.5:url.hostname',
-        'url:https://cdn.bad-example.net/x:u2',
-        'domain:cdn.bad-example.net:u2.hostname',
-      ],
+      ['ip:10.0.0.1:host.ip[0]', 'url:https://203.0.113.5/a:url', 'ip:203.0.113.5:url.hostname', 'url:https://cdn.bad-example.net/x:u2', 'domain:cdn.bad-example.net:u2.hostname'],
     );
   });
 

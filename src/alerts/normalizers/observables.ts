@@ -50,15 +50,7 @@ function parseIpv4(text: string): number[] | undefined {
 }
 
 function isPrivateV4([a, b]: number[]): boolean {
-  return (
-    a === 10 ||
-    a === 127 ||
-    a === 0 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 169 && b === 254) ||
-    (a === 100 && b >= 64 && b <= 127)
-  );
+  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
 }
 
 /** Eight 16-bit groups of an IPv6 address already checked by `isIPv6`. */
@@ -169,7 +161,9 @@ export function makeObservable(kind: ObservableKind, value: unknown, name?: stri
       return build('url', url, name);
     }
     case 'email': {
-      const email = refang(text).replace(/^mailto:/i, '').toLowerCase();
+      const email = refang(text)
+        .replace(/^mailto:/i, '')
+        .toLowerCase();
       return /^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,63}$/.test(email) ? build('email', email, name) : undefined;
     }
     case 'md5':

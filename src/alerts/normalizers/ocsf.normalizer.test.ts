@@ -84,11 +84,17 @@ describe('ocsf normaliser', () => {
 
   test('takes an array and reports the bad finding by index', () => {
     const result = ocsfNormalizer.normalize([fixture(FIXTURE), withPath(fixture(FIXTURE), 'class_uid', 2003), 'x'], NOW);
-    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code]), [
-      [1, 'invalid_alert'],
-      [2, 'unrecognized_payload'],
-    ]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code]),
+      [
+        [1, 'invalid_alert'],
+        [2, 'unrecognized_payload'],
+      ],
+    );
     assert.equal(result.failures[0].details?.['found'], 2003);
   });
 

@@ -73,8 +73,14 @@ describe('sentinel normaliser', () => {
   test('reads a {value: [...]} list and names a missing name', () => {
     const noName = withPath(withPath(fixture(FIXTURE), 'name', undefined), 'id', undefined);
     const result = sentinelNormalizer.normalize({ value: [fixture(FIXTURE), noName] }, NOW);
-    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['path']]), [[1, 'invalid_alert', 'name']]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['path']]),
+      [[1, 'invalid_alert', 'name']],
+    );
   });
 
   test('detects incidents only', () => {

@@ -35,7 +35,11 @@ describe('splunk normaliser', () => {
   test('uid is sid plus the first 16 hex of sha256 over the sorted-key JSON of result', () => {
     const body = fixture(FIXTURE);
     const result = body['result'] as Record<string, unknown>;
-    const sorted = Object.fromEntries(Object.keys(result).sort().map((k) => [k, result[k]]));
+    const sorted = Object.fromEntries(
+      Object.keys(result)
+        .sort()
+        .map((k) => [k, result[k]]),
+    );
     const expected = createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
     assert.equal(onlyAlert(splunkNormalizer.normalize(body, NOW)).finding_info.uid, `${SID}:${expected}`);
 
@@ -65,7 +69,10 @@ describe('splunk normaliser', () => {
   test('multivalue result fields arrive as arrays of strings', () => {
     const alert = onlyAlert(splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result.src_ip', ['198.51.100.1', '198.51.100.2']), NOW));
     const ips = alert.observables.filter((o) => o.name?.startsWith('result.src_ip'));
-    assert.deepEqual(ips.map((o) => `${o.name}=${o.value}`), ['result.src_ip[0]=198.51.100.1', 'result.src_ip[1]=198.51.100.2']);
+    assert.deepEqual(
+      ips.map((o) => `${o.name}=${o.value}`),
+      ['result.src_ip[0]=198.51.100.1', 'result.src_ip[1]=198.51.100.2'],
+    );
   });
 
   test('uses now when result has no _time', () => {
@@ -83,11 +90,17 @@ describe('splunk normaliser', () => {
 
   test('a batch keeps its good bodies', () => {
     const result = splunkNormalizer.normalize([fixture(FIXTURE), { nope: true }, withPath(fixture(FIXTURE), 'sid', 'other_sid')], NOW);
-    assert.deepEqual(result.alerts.map((a) => [a.index, a.alert.finding_info.uid.split(':')[0]]), [
-      [0, SID],
-      [2, 'other_sid'],
-    ]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code]), [[1, 'unrecognized_payload']]);
+    assert.deepEqual(
+      result.alerts.map((a) => [a.index, a.alert.finding_info.uid.split(':')[0]]),
+      [
+        [0, SID],
+        [2, 'other_sid'],
+      ],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code]),
+      [[1, 'unrecognized_payload']],
+    );
   });
 
   test('unrecognised body and detection', () => {

@@ -16,12 +16,7 @@ describe('suricata normaliser', () => {
     assert.equal(alert.finding_info.first_seen_time, Date.UTC(2026, 2, 2, 10, 14, 52, 101));
     assert.deepEqual(alert.finding_info.attacks, [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1105' } }]);
     assert.deepEqual(alert.device, { ip: '10.1.4.142' });
-    assert.deepEqual(observed(alert), [
-      'ip:10.1.4.142',
-      'ip:203.0.113.66',
-      'domain:cdn.bad-example.net',
-      'url:http://cdn.bad-example.net/stage2.ps1',
-    ]);
+    assert.deepEqual(observed(alert), ['ip:10.1.4.142', 'ip:203.0.113.66', 'domain:cdn.bad-example.net', 'url:http://cdn.bad-example.net/stage2.ps1']);
     assert.equal(alert.observables[0].is_private, true);
     assert.equal(alert.observables[1].is_private, false);
     assert.equal(alert.unmapped?.['sensor'], 'ids-sensor-01');
@@ -40,11 +35,17 @@ describe('suricata normaliser', () => {
     const big = alert.replace('"flow_id":1805461738637437', '"flow_id":18446744073709551615');
     const text = [flow, alert, dns, '{"event_type": "alert", oops', big, ''].join('\n');
     const result = suricataNormalizer.normalize(text, NOW);
-    assert.deepEqual(result.alerts.map((a) => [a.index, a.alert.finding_info.uid]), [
-      [1, '1805461738637437:2024897'],
-      [4, '18446744073709551615:2024897'],
-    ]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['line']]), [[3, 'invalid_alert', 4]]);
+    assert.deepEqual(
+      result.alerts.map((a) => [a.index, a.alert.finding_info.uid]),
+      [
+        [1, '1805461738637437:2024897'],
+        [4, '18446744073709551615:2024897'],
+      ],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['line']]),
+      [[3, 'invalid_alert', 4]],
+    );
   });
 
   test('reads a pretty-printed document sent as text as one document', () => {
@@ -54,7 +55,10 @@ describe('suricata normaliser', () => {
 
   test('accepts an array and acknowledges a delivery without alerts', () => {
     const arr = suricataNormalizer.normalize([fixture(FIXTURE), withPath(fixture(FIXTURE), 'alert.signature_id', 2024898)], NOW);
-    assert.deepEqual(arr.alerts.map((a) => a.alert.finding_info.uid), ['1805461738637437:2024897', '1805461738637437:2024898']);
+    assert.deepEqual(
+      arr.alerts.map((a) => a.alert.finding_info.uid),
+      ['1805461738637437:2024897', '1805461738637437:2024898'],
+    );
     const none = suricataNormalizer.normalize([withPath(fixture(FIXTURE), 'event_type', 'http'), withPath(fixture(FIXTURE), 'event_type', 'stats')], NOW);
     assert.deepEqual([none.alerts.length, none.failures.length], [0, 0]);
     assert.equal(none.acknowledgement?.kind, 'nothing_to_ingest');

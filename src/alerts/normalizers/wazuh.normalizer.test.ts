@@ -68,7 +68,8 @@ describe('wazuh normaliser', () => {
         eventdata: {
           commandLine: 'powershell.exe -enc AAAA',
           image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
-          hashes: 'SHA1=6CBCE4A295C163791B60FC23D285E6D84F28EE4C,MD5=7353F60B1739074EB17C5F4DDDEFE239,SHA256=9785001B0DCF755EDDB8AF294A373C0B87B2498660F724E76C4D53F9C217C7A3,IMPHASH=00000000000000000000000000000000',
+          hashes:
+            'SHA1=6CBCE4A295C163791B60FC23D285E6D84F28EE4C,MD5=7353F60B1739074EB17C5F4DDDEFE239,SHA256=9785001B0DCF755EDDB8AF294A373C0B87B2498660F724E76C4D53F9C217C7A3,IMPHASH=00000000000000000000000000000000',
           targetUserName: 'jdoe',
         },
       },
@@ -100,21 +101,33 @@ describe('wazuh normaliser', () => {
     const b = JSON.stringify(withPath(fixture(FIXTURE), 'id', '1772446500.1'));
     const noId = JSON.stringify(withPath(fixture(FIXTURE), 'id', undefined));
     const result = wazuhNormalizer.normalize(`${a}\n${b}\n{broken\n${noId}\n`, NOW);
-    assert.deepEqual(result.alerts.map((x) => [x.index, x.alert.finding_info.uid]), [
-      [0, ID],
-      [1, '1772446500.1'],
-    ]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.code, f.details?.['path'] ?? null]), [
-      [2, 'invalid_alert', ''],
-      [3, 'invalid_alert', 'id'],
-    ]);
+    assert.deepEqual(
+      result.alerts.map((x) => [x.index, x.alert.finding_info.uid]),
+      [
+        [0, ID],
+        [1, '1772446500.1'],
+      ],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.code, f.details?.['path'] ?? null]),
+      [
+        [2, 'invalid_alert', ''],
+        [3, 'invalid_alert', 'id'],
+      ],
+    );
   });
 
   test('a too-deep NDJSON line fails alone', () => {
     const deep = `{"id":"1.2","rule":{"level":3},"agent":{},"data":${'['.repeat(70)}${']'.repeat(70)}}`;
     const result = wazuhNormalizer.normalize(`${JSON.stringify(fixture(FIXTURE))}\n${deep}\n`, NOW);
-    assert.deepEqual(result.alerts.map((a) => a.index), [0]);
-    assert.deepEqual(result.failures.map((f) => [f.index, f.details?.['reason'], f.details?.['line']]), [[1, 'too_deep', 2]]);
+    assert.deepEqual(
+      result.alerts.map((a) => a.index),
+      [0],
+    );
+    assert.deepEqual(
+      result.failures.map((f) => [f.index, f.details?.['reason'], f.details?.['line']]),
+      [[1, 'too_deep', 2]],
+    );
   });
 
   test('rejects a mistyped level and unrecognised bodies', () => {

@@ -18,7 +18,9 @@ import { firstTimestamp } from './timestamps.js';
 const PRODUCT = { name: 'Wazuh', vendor_name: 'Wazuh' };
 
 function isRawAlert(value: unknown): boolean {
-  return isRecord(value) && isRecord(getPath(value, 'rule')) && getPath(value, 'rule.level') !== undefined && (isRecord(getPath(value, 'agent')) || getPath(value, 'id') !== undefined);
+  return (
+    isRecord(value) && isRecord(getPath(value, 'rule')) && getPath(value, 'rule.level') !== undefined && (isRecord(getPath(value, 'agent')) || getPath(value, 'id') !== undefined)
+  );
 }
 
 function isWrapped(value: unknown): boolean {

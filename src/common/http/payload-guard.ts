@@ -167,9 +167,7 @@ export type NdjsonLine = { line: number; ok: true; value: unknown } | { line: nu
 export function parseNdjson(text: string, limits?: PayloadLimits): NdjsonLine[] {
   const resolved = limitsOf(limits);
   if (text.length > resolved.maxLength) {
-    return [
-      { line: 1, ok: false, error: { code: 'too_large', message: `Payload exceeds ${resolved.maxLength} characters`, details: { path: '$', line: 1 } } },
-    ];
+    return [{ line: 1, ok: false, error: { code: 'too_large', message: `Payload exceeds ${resolved.maxLength} characters`, details: { path: '$', line: 1 } } }];
   }
   const out: NdjsonLine[] = [];
   const lines = text.split(/\r?\n/);

@@ -19,6 +19,28 @@ import { IntegrationRateBucketEntity } from './integration-rate-bucket.entity.js
 import { ProtectedAssetEntity } from './protected-asset.entity.js';
 
 /** The integrations runtime: connections, safety (rate limits, leases, enrichment cache), containment ledger, protected assets. */
-const INTEGRATION_ENTITIES = [IntegrationConnectionEntity, ProtectedAssetEntity, ContainmentActionEntity, EnrichmentCacheEntity, IntegrationRateBucketEntity, IntegrationLeaseEntity];
+const INTEGRATION_ENTITIES = [
+  IntegrationConnectionEntity,
+  ProtectedAssetEntity,
+  ContainmentActionEntity,
+  EnrichmentCacheEntity,
+  IntegrationRateBucketEntity,
+  IntegrationLeaseEntity,
+];
 
-export const ENTITIES = [TenantEntity, ApiKeyEntity, CaseEntity, AlertEntity, CaseEventEntity, OutboxEntity, UserEntity, CaseCommentEntity, CaseTaskEntity, AuditEntryEntity, PlaybookVersionEntity, ...INTEGRATION_ENTITIES, ApprovalEntity, ApprovalLinkUseEntity];
+export const ENTITIES = [
+  TenantEntity,
+  ApiKeyEntity,
+  CaseEntity,
+  AlertEntity,
+  CaseEventEntity,
+  OutboxEntity,
+  UserEntity,
+  CaseCommentEntity,
+  CaseTaskEntity,
+  AuditEntryEntity,
+  PlaybookVersionEntity,
+  ...INTEGRATION_ENTITIES,
+  ApprovalEntity,
+  ApprovalLinkUseEntity,
+];

@@ -17,12 +17,18 @@ export class CasesTenantsAudit1764200000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "cases_tenant_assignee_idx" ON "cases" ("tenant_id", "assignee", "created_at")`);
     await q.query(`CREATE INDEX "cases_tags_idx" ON "cases" USING gin ("tags")`);
 
-    await q.query(`CREATE TABLE "case_comments" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" uuid NOT NULL, "case_id" uuid NOT NULL, "author" text NOT NULL, "body" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e309fb1394ca40f0f931642981f" PRIMARY KEY ("id"))`);
+    await q.query(
+      `CREATE TABLE "case_comments" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" uuid NOT NULL, "case_id" uuid NOT NULL, "author" text NOT NULL, "body" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e309fb1394ca40f0f931642981f" PRIMARY KEY ("id"))`,
+    );
     await q.query(`CREATE INDEX "case_comments_case_idx" ON "case_comments" ("tenant_id", "case_id", "created_at")`);
-    await q.query(`CREATE TABLE "case_tasks" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" uuid NOT NULL, "case_id" uuid NOT NULL, "title" text NOT NULL, "assignee" text, "done" boolean NOT NULL DEFAULT false, "created_by" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "done_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_6884bc205016f0df75a601d9311" PRIMARY KEY ("id"))`);
+    await q.query(
+      `CREATE TABLE "case_tasks" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" uuid NOT NULL, "case_id" uuid NOT NULL, "title" text NOT NULL, "assignee" text, "done" boolean NOT NULL DEFAULT false, "created_by" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "done_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_6884bc205016f0df75a601d9311" PRIMARY KEY ("id"))`,
+    );
     await q.query(`CREATE INDEX "case_tasks_case_idx" ON "case_tasks" ("tenant_id", "case_id", "created_at")`);
 
-    await q.query(`CREATE TABLE "users" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" uuid NOT NULL, "email" text NOT NULL, "name" text NOT NULL, "role" text NOT NULL, "mssp_operator" boolean NOT NULL DEFAULT false, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "removed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_a3ffb1c0c8416b9fc6f907b7433" PRIMARY KEY ("id"))`);
+    await q.query(
+      `CREATE TABLE "users" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" uuid NOT NULL, "email" text NOT NULL, "name" text NOT NULL, "role" text NOT NULL, "mssp_operator" boolean NOT NULL DEFAULT false, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "removed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_a3ffb1c0c8416b9fc6f907b7433" PRIMARY KEY ("id"))`,
+    );
     await q.query(`CREATE INDEX "users_tenant_idx" ON "users" ("tenant_id", "created_at")`);
     await q.query(`CREATE UNIQUE INDEX "users_tenant_email_uq" ON "users" ("tenant_id", lower("email")) WHERE "removed_at" IS NULL`);
     await q.query(`ALTER TABLE "api_keys" ADD "user_id" uuid`);
@@ -31,7 +37,9 @@ export class CasesTenantsAudit1764200000000 implements MigrationInterface {
     // The bootstrap admin key of the provider's tenant is its first MSSP operator.
     await q.query(`UPDATE "api_keys" SET "mssp_operator" = true WHERE "name" = 'bootstrap admin' AND "tenant_id" IN (SELECT "id" FROM "tenants" WHERE "slug" = 'default')`);
 
-    await q.query(`CREATE TABLE "audit_log" ("id" BIGSERIAL NOT NULL, "tenant_id" uuid NOT NULL, "at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "actor" text NOT NULL, "action" text NOT NULL, "target" text NOT NULL, "details" jsonb NOT NULL DEFAULT '{}', "ip" text, "user_agent" text, CONSTRAINT "PK_07fefa57f7f5ab8fc3f52b3ed0b" PRIMARY KEY ("id"))`);
+    await q.query(
+      `CREATE TABLE "audit_log" ("id" BIGSERIAL NOT NULL, "tenant_id" uuid NOT NULL, "at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "actor" text NOT NULL, "action" text NOT NULL, "target" text NOT NULL, "details" jsonb NOT NULL DEFAULT '{}', "ip" text, "user_agent" text, CONSTRAINT "PK_07fefa57f7f5ab8fc3f52b3ed0b" PRIMARY KEY ("id"))`,
+    );
     await q.query(`CREATE INDEX "audit_log_tenant_idx" ON "audit_log" ("tenant_id", "id")`);
     await q.query(`CREATE INDEX "audit_log_tenant_at_idx" ON "audit_log" ("tenant_id", "at")`);
     await q.query(`CREATE INDEX "audit_log_tenant_actor_idx" ON "audit_log" ("tenant_id", "actor", "id")`);

@@ -10,4 +10,12 @@ import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.
 type MigrationClass = new () => MigrationInterface;
 
 /** Every migration, oldest first. Migrations are additive: expand, migrate, contract. */
-export const MIGRATIONS: MigrationClass[] = [InitialSchema1764165600000, CasesTenantsAudit1764200000000, Approvals1764300000000, IntegrationsRuntime1764400000000, AlertChanges1764500000000, PlaybookVersions1764600000000, OutboxTaskQueue1764700000000];
+export const MIGRATIONS: MigrationClass[] = [
+  InitialSchema1764165600000,
+  CasesTenantsAudit1764200000000,
+  Approvals1764300000000,
+  IntegrationsRuntime1764400000000,
+  AlertChanges1764500000000,
+  PlaybookVersions1764600000000,
+  OutboxTaskQueue1764700000000,
+];

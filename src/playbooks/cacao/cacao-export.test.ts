@@ -23,7 +23,15 @@ function triage(): Playbook {
     inputs: [{ name: 'mailbox', type: 'string', default: 'soc@example.com' }],
     steps: [
       { id: 'init', kind: 'set', vars: { mailbox: 'inputs.mailbox', threshold: '70' } },
-      { id: 'enrich', name: 'Enrich sender IP', kind: 'action', action: 'virustotal.get_ip_report', with: { ip: '{{alert.src_ip}}', box: '{{vars.mailbox}}' }, output: 'report', retry: { maxAttempts: 2 } },
+      {
+        id: 'enrich',
+        name: 'Enrich sender IP',
+        kind: 'action',
+        action: 'virustotal.get_ip_report',
+        with: { ip: '{{alert.src_ip}}', box: '{{vars.mailbox}}' },
+        output: 'report',
+        retry: { maxAttempts: 2 },
+      },
       { id: 'is_bad', kind: 'condition', if: "vars.report == 'malicious'", then: 'contain', else: 'close_fp' },
       {
         id: 'contain',
@@ -31,7 +39,14 @@ function triage(): Playbook {
         branches: [
           [{ id: 'block_ip', kind: 'action', action: 'openc2.deny_ipv4', with: { ipv4_net: '{{alert.src_ip}}/32' } }],
           [
-            { id: 'ask_reset', kind: 'approval', question: 'Reset password of {{vars.mailbox}}?', levels: [{ roles: ['analyst'], timeout: '1h' }], defaultOutcome: 'reject', onReject: 'tell' },
+            {
+              id: 'ask_reset',
+              kind: 'approval',
+              question: 'Reset password of {{vars.mailbox}}?',
+              levels: [{ roles: ['analyst'], timeout: '1h' }],
+              defaultOutcome: 'reject',
+              onReject: 'tell',
+            },
             { id: 'reset', kind: 'action', action: 'entra.reset_password', with: { user: '{{vars.mailbox}}' }, onFailure: 'continue' },
             { id: 'tell', kind: 'notify', channel: 'slack', template: 'reset done' },
           ],
@@ -120,7 +135,12 @@ function stepGraph(steps: Step[], options: { plainCacao?: boolean } = {}): unkno
       case 'condition':
         return [step.then, step.else ?? following(step)];
       case 'switch':
-        return [...Object.keys(step.cases).sort().map((k) => step.cases[k]), step.default ?? following(step)];
+        return [
+          ...Object.keys(step.cases)
+            .sort()
+            .map((k) => step.cases[k]),
+          step.default ?? following(step),
+        ];
       case 'approval':
         return [step.onApprove ?? successor(step), step.onReject ?? successor(step), failure(step)];
       default:
@@ -134,7 +154,15 @@ function stepGraph(steps: Step[], options: { plainCacao?: boolean } = {}): unkno
     const node: Record<string, unknown> = { kind };
     const out = routes(step).map((r) => (r === null ? null : visit(r)));
     if (step.kind === 'condition') Object.assign(node, { then: out[0], else: out[1] });
-    else if (step.kind === 'switch') Object.assign(node, { cases: Object.fromEntries(Object.keys(step.cases).sort().map((k, i) => [k, out[i]])), default: out[out.length - 1] });
+    else if (step.kind === 'switch')
+      Object.assign(node, {
+        cases: Object.fromEntries(
+          Object.keys(step.cases)
+            .sort()
+            .map((k, i) => [k, out[i]]),
+        ),
+        default: out[out.length - 1],
+      });
     else if (manual) {
       // A manual task has one other route in CACAO (on_failure): the rejection, or the failure.
       node['next'] = out[0];
@@ -191,7 +219,10 @@ describe('exportCacao', () => {
     const doc = exportCacao(triage(), { now: NOW });
     const start = doc.workflow[doc.workflow_start]!;
     const enrich = named(doc, 'Enrich sender IP') as CacaoActionStep;
-    assert.equal(start.on_completion, Object.keys(doc.workflow).find((k) => doc.workflow[k] === enrich));
+    assert.equal(
+      start.on_completion,
+      Object.keys(doc.workflow).find((k) => doc.workflow[k] === enrich),
+    );
     assert.deepEqual(enrich.commands, [
       {
         type: 'http-api',
@@ -244,12 +275,18 @@ describe('exportCacao', () => {
       if (step.type === 'switch-condition') refs.push(...Object.values(step.cases));
       for (const r of refs) if (r !== undefined && doc.workflow[r]?.type === 'end') ends.set(r, (ends.get(r) ?? 0) + 1);
     }
-    assert.deepEqual([...ends.values()].filter((n) => n > 1), []);
+    assert.deepEqual(
+      [...ends.values()].filter((n) => n > 1),
+      [],
+    );
     // The switch's cases meet at wrap_up: its on_completion, reached after each case's end step.
     const bySev = named(doc, 'by_sev');
     assert.equal(doc.workflow[bySev.on_completion!]?.name, 'wrap_up');
     assert.deepEqual(
-      stepsOfType(doc, 'end').map((s) => s.name).filter((n) => n?.startsWith('End of')).sort(),
+      stepsOfType(doc, 'end')
+        .map((s) => s.name)
+        .filter((n) => n?.startsWith('End of'))
+        .sort(),
       ['End of by_sev (case high)', 'End of by_sev (case low)', 'End of by_sev (default)', 'End of contain (branch 1)', 'End of contain (branch 2)', 'End of poll (loop body)'],
     );
   });
@@ -267,7 +304,8 @@ describe('exportCacao', () => {
     const back = reimport(plain);
     assert.deepEqual(stepGraph(back.steps, { plainCacao: true }), stepGraph(p.steps, { plainCacao: true }));
     // Integration actions, HTTP requests and OpenC2 survive on their own.
-    const actions = (steps: Step[]): string[] => steps.flatMap((s) => (s.kind === 'action' ? [s.action] : s.kind === 'parallel' ? s.branches.flatMap(actions) : s.kind === 'loop' ? actions(s.steps) : []));
+    const actions = (steps: Step[]): string[] =>
+      steps.flatMap((s) => (s.kind === 'action' ? [s.action] : s.kind === 'parallel' ? s.branches.flatMap(actions) : s.kind === 'loop' ? actions(s.steps) : []));
     assert.deepEqual(actions(back.steps), actions(p.steps));
   });
 
@@ -289,7 +327,12 @@ describe('exportCacao', () => {
   });
 
   test('falling off the end of the list ends in an end step', () => {
-    const p: Playbook = { id: 'one-step', name: 'One step', version: '1', steps: [{ id: 'look', kind: 'action', action: 'virustotal.get_ip_report', with: { ip: '198.51.100.1' } }] };
+    const p: Playbook = {
+      id: 'one-step',
+      name: 'One step',
+      version: '1',
+      steps: [{ id: 'look', kind: 'action', action: 'virustotal.get_ip_report', with: { ip: '198.51.100.1' } }],
+    };
     const doc = exportCacao(p, { now: NOW });
     assert.deepEqual(validateCacao(doc), []);
     assert.deepEqual(
@@ -307,7 +350,13 @@ describe('exportCacao', () => {
       name: 'Per host',
       version: '1',
       steps: [
-        { id: 'each_host', kind: 'foreach', items: 'vars.hosts', as: 'host', steps: [{ id: 'isolate', kind: 'action', action: 'crowdstrike.contain_host', with: { host: '{{vars.host}}' } }] },
+        {
+          id: 'each_host',
+          kind: 'foreach',
+          items: 'vars.hosts',
+          as: 'host',
+          steps: [{ id: 'isolate', kind: 'action', action: 'crowdstrike.contain_host', with: { host: '{{vars.host}}' } }],
+        },
         { id: 'done', kind: 'end' },
       ],
     };

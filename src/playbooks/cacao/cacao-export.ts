@@ -15,15 +15,7 @@
 import { parseDuration } from '../../../workflows/language/duration.js';
 import type { ApprovalStep, ActionStep, NotifyStep, Playbook, PlaybookInput, SetStep, StatusStep, Step, WaitStep } from '../../../workflows/language/playbook.types.js';
 import { stepLists, stepRoutes } from '../../../workflows/language/step-model.js';
-import type {
-  CacaoActionStep,
-  CacaoAgentTarget,
-  CacaoCommand,
-  CacaoPlaybook,
-  CacaoProcessingSummary,
-  CacaoVariable,
-  CacaoWorkflowStep,
-} from './cacao.types.js';
+import type { CacaoActionStep, CacaoAgentTarget, CacaoCommand, CacaoPlaybook, CacaoProcessingSummary, CacaoVariable, CacaoWorkflowStep } from './cacao.types.js';
 import {
   cacaoVariableKey,
   encodeBase64Text,
@@ -38,14 +30,7 @@ import {
   VIGIL_UUID_NAMESPACE,
   vigilVariablesIn,
 } from './cacao-shared.js';
-import {
-  HTTP_REQUEST_ACTION,
-  OPENC2_ALLOW_IPV4_ACTION,
-  OPENC2_COMMAND_ACTION,
-  OPENC2_CONTENT_TYPE,
-  OPENC2_DENY_IPV4_ACTION,
-  VIGIL_ACTION_PATH_PREFIX,
-} from './cacao-import.js';
+import { HTTP_REQUEST_ACTION, OPENC2_ALLOW_IPV4_ACTION, OPENC2_COMMAND_ACTION, OPENC2_CONTENT_TYPE, OPENC2_DENY_IPV4_ACTION, VIGIL_ACTION_PATH_PREFIX } from './cacao-import.js';
 import { playbookExtensions, stepExtensions, vigilExtensionDefinition, type VigilFailureRoute } from './cacao-vigil-extension.js';
 
 export interface CacaoExportOptions {
@@ -162,7 +147,7 @@ class ListGraph {
     const all = new Set(nodes);
     const pdom = new Map<string, Set<string>>(nodes.map((n) => [n, n === EXIT ? new Set([EXIT]) : new Set(all)]));
     const succ = new Map(this.steps.map((s) => [s.id, [...new Set(this.edges(s))]]));
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const step of [...this.steps].reverse()) {
         const next = succ.get(step.id)!;
@@ -180,7 +165,7 @@ class ListGraph {
     }
     // Steps that never reach the end (endless loops) have no meeting point: they keep EXIT.
     const ends = new Set([EXIT]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const step of this.steps) {
         if (!ends.has(step.id) && succ.get(step.id)!.some((s) => ends.has(s))) {
@@ -314,7 +299,8 @@ class CacaoExporter {
   }
 
   private inputVariable(input: PlaybookInput): CacaoVariable {
-    const type = input.type === 'number' ? (Number.isInteger(input.default ?? 0) ? 'integer' : 'float') : input.type === 'boolean' ? 'bool' : input.type === 'list' ? 'dictionary' : 'string';
+    const type =
+      input.type === 'number' ? (Number.isInteger(input.default ?? 0) ? 'integer' : 'float') : input.type === 'boolean' ? 'bool' : input.type === 'list' ? 'dictionary' : 'string';
     const variable: CacaoVariable = { type, external: true };
     if (input.description !== undefined) variable.description = input.description;
     if (input.default !== undefined && input.default !== null) variable.value = typeof input.default === 'string' ? input.default : JSON.stringify(input.default);
@@ -469,7 +455,8 @@ class CacaoExporter {
         const nextSteps = step.branches.map((branch, i) => this.exportList(branch, `branch ${i + 1}`, step));
         // CACAO wants two branches or more; an empty branch (straight to its end) changes nothing.
         for (let i = nextSteps.length; i < 2; i += 1) nextSteps.push(this.endStep(`${step.id}:empty ${i + 1}`, `Empty branch of ${base.name}`));
-        if (step.branches.length < 2) this.warn(`step ${step.id}: a parallel step with ${step.branches.length} branch(es) gets empty branches in CACAO, which asks for two or more`);
+        if (step.branches.length < 2)
+          this.warn(`step ${step.id}: a parallel step with ${step.branches.length} branch(es) gets empty branches in CACAO, which asks for two or more`);
         if (step.join === 'any') notes.push('Vigil goes on when any branch completes.');
         out = { ...base, type: 'parallel', next_steps: nextSteps, ...this.completion(step, graph, region, next) };
         break;
@@ -545,13 +532,18 @@ class CacaoExporter {
   }
 
   /** Approve continues; a rejection is on_failure when it goes elsewhere. */
-  private approvalRoutes(step: ApprovalStep, graph: ListGraph, region: Region): { pointers: { on_completion?: string; on_success?: string; on_failure?: string }; failureRoute?: VigilFailureRoute } {
+  private approvalRoutes(
+    step: ApprovalStep,
+    graph: ListGraph,
+    region: Region,
+  ): { pointers: { on_completion?: string; on_success?: string; on_failure?: string }; failureRoute?: VigilFailureRoute } {
     const next = graph.successor(step);
     const approve = graph.ref(step.id, step.onApprove, next);
     const reject = graph.ref(step.id, step.onReject, next);
     const failure = graph.failure(step);
     if (reject !== approve) {
-      if (failure !== undefined && failure !== reject) this.warn(`step ${step.id}: CACAO has one failure route; the rejection route is kept and onFailure is only in the Vigil extension`);
+      if (failure !== undefined && failure !== reject)
+        this.warn(`step ${step.id}: CACAO has one failure route; the rejection route is kept and onFailure is only in the Vigil extension`);
       return { pointers: { on_success: this.pointer(approve, graph, region), on_failure: this.pointer(reject, graph, region) }, failureRoute: 'onReject' };
     }
     if (failure !== undefined) {
@@ -676,7 +668,10 @@ class CacaoExporter {
       if (headers) command.headers = headers;
       const body = params['body'];
       if (body !== undefined) command.content = typeof body === 'string' ? body : JSON.stringify(body);
-    } else if ((step.action === OPENC2_DENY_IPV4_ACTION || step.action === OPENC2_ALLOW_IPV4_ACTION || step.action === OPENC2_COMMAND_ACTION) && (step.action === OPENC2_COMMAND_ACTION ? isRecord(params['request']) : typeof params['ipv4_net'] === 'string')) {
+    } else if (
+      (step.action === OPENC2_DENY_IPV4_ACTION || step.action === OPENC2_ALLOW_IPV4_ACTION || step.action === OPENC2_COMMAND_ACTION) &&
+      (step.action === OPENC2_COMMAND_ACTION ? isRecord(params['request']) : typeof params['ipv4_net'] === 'string')
+    ) {
       const request: Record<string, unknown> =
         step.action === OPENC2_COMMAND_ACTION
           ? (params['request'] as Record<string, unknown>)

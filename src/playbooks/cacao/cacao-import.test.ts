@@ -186,7 +186,14 @@ describe('importCacao: branching, loops and routes', () => {
         branches: [
           [{ id: 'isolate', name: 'Isolate', kind: 'action', action: 'openc2.deny_ipv4', with: { ipv4_net: '{{vars.host}}', url: 'http://192.0.2.10:8080/openc2' } }],
           [
-            { id: 'tell_owner', name: 'Tell owner (1/2)', kind: 'approval', question: 'Call the owner of {{vars.host}}', levels: [{ roles: ['analyst'], timeout: '1h' }], defaultOutcome: 'reject' },
+            {
+              id: 'tell_owner',
+              name: 'Tell owner (1/2)',
+              kind: 'approval',
+              question: 'Call the owner of {{vars.host}}',
+              levels: [{ roles: ['analyst'], timeout: '1h' }],
+              defaultOutcome: 'reject',
+            },
             {
               id: 'tell_owner_2',
               name: 'Tell owner (2/2)',
@@ -209,7 +216,9 @@ describe('importCacao: branching, loops and routes', () => {
         kind: 'loop',
         while: 'vars.tries < 3',
         maxIterations: 100,
-        steps: [{ id: 'scan', name: 'Scan', kind: 'action', action: 'http.request', with: { method: 'POST', url: 'https://scanner.example.org/scan', body: '{"host":"{{vars.host}}"}' } }],
+        steps: [
+          { id: 'scan', name: 'Scan', kind: 'action', action: 'http.request', with: { method: 'POST', url: 'https://scanner.example.org/scan', body: '{"host":"{{vars.host}}"}' } },
+        ],
       },
       { id: 'end', kind: 'end' },
       { id: 'no_more', name: 'No more', kind: 'end' },
@@ -261,7 +270,14 @@ describe('importCacao: branching, loops and routes', () => {
     delete doc.workflow[ref('if-condition', 1)]!['on_false'];
     const { playbook } = imported(doc);
     const condition = playbook.steps.find((s) => s.id === 'is_malicious');
-    assert.deepEqual(condition, { id: 'is_malicious', name: 'Is malicious?', kind: 'condition', if: "vars.verdict == 'malicious' && vars.tries < 3", then: 'contain', else: 'route_by_verdict' });
+    assert.deepEqual(condition, {
+      id: 'is_malicious',
+      name: 'Is malicious?',
+      kind: 'condition',
+      if: "vars.verdict == 'malicious' && vars.tries < 3",
+      then: 'contain',
+      else: 'route_by_verdict',
+    });
   });
 
   test('keeps conditions it cannot translate, with a warning', () => {
@@ -270,7 +286,11 @@ describe('importCacao: branching, loops and routes', () => {
     const { playbook, warnings } = imported(doc);
     const condition = playbook.steps.find((s) => s.id === 'is_malicious');
     assert.equal(condition?.kind === 'condition' ? condition.if : undefined, "[ipv4-addr:value = '198.51.100.1']");
-    assert.ok(warnings.includes("step 'Is malicious?' (if-condition--00000000-0000-4000-8000-000000000001): condition '[ipv4-addr:value = '198.51.100.1']' is kept as written; rewrite it in Vigil's expression language"));
+    assert.ok(
+      warnings.includes(
+        "step 'Is malicious?' (if-condition--00000000-0000-4000-8000-000000000001): condition '[ipv4-addr:value = '198.51.100.1']' is kept as written; rewrite it in Vigil's expression language",
+      ),
+    );
   });
 
   test('manual tasks take their timeout from the step, and on_failure becomes the rejection route', () => {
@@ -300,13 +320,25 @@ describe('importCacao: branching, loops and routes', () => {
   test('an openc2 allow on ipv4_net becomes openc2.allow_ipv4 and absolute http-api URLs are kept', () => {
     const doc = containHost();
     const isolate = doc.workflow[ref('action', 3)]!;
-    isolate['commands'] = [{ type: 'openc2-http', command: 'POST https://fw.example.org/oc2 HTTP/1.1', content_b64: b64({ headers: {}, body: { openc2: { request: { action: 'allow', target: { ipv4_net: '198.51.100.0/24' }, args: { duration: 60 } } } } }) }];
+    isolate['commands'] = [
+      {
+        type: 'openc2-http',
+        command: 'POST https://fw.example.org/oc2 HTTP/1.1',
+        content_b64: b64({ headers: {}, body: { openc2: { request: { action: 'allow', target: { ipv4_net: '198.51.100.0/24' }, args: { duration: 60 } } } } }),
+      },
+    ];
     delete isolate['targets'];
     const { playbook } = imported(doc);
     const steps = allSteps(playbook.steps);
     assert.deepEqual(
       steps.find((s) => s.id === 'isolate'),
-      { id: 'isolate', name: 'Isolate', kind: 'action', action: 'openc2.allow_ipv4', with: { ipv4_net: '198.51.100.0/24', args: { duration: 60 }, url: 'https://fw.example.org/oc2' } },
+      {
+        id: 'isolate',
+        name: 'Isolate',
+        kind: 'action',
+        action: 'openc2.allow_ipv4',
+        with: { ipv4_net: '198.51.100.0/24', args: { duration: 60 }, url: 'https://fw.example.org/oc2' },
+      },
     );
   });
 
@@ -314,7 +346,13 @@ describe('importCacao: branching, loops and routes', () => {
     // A sub-playbook can fail: without on_failure it goes to workflow_exception, converted at the end.
     const doc = containHost();
     delete doc.workflow[ref('action', 2)];
-    doc.workflow[ref('playbook-action', 2)] = { type: 'playbook-action', name: 'Run benign checks', playbook_id: ref('playbook', 7), in_args: ['__host__'], on_completion: ref('end', 5) };
+    doc.workflow[ref('playbook-action', 2)] = {
+      type: 'playbook-action',
+      name: 'Run benign checks',
+      playbook_id: ref('playbook', 7),
+      in_args: ['__host__'],
+      on_completion: ref('end', 5),
+    };
     doc.workflow[ref('if-condition', 1)]!['on_false'] = ref('playbook-action', 2);
     const result = importCacao(doc, { resolvePlaybookId: (id) => (id === ref('playbook', 7) ? 'benign-checks' : undefined) });
     assert.ok(result.ok);

@@ -480,7 +480,8 @@ class CacaoImporter {
     if (step.out_args && step.out_args.length > 0) {
       const last = steps[steps.length - 1]!;
       if (last.kind === 'action' && step.out_args.length === 1 && last.output === undefined) last.output = this.variableName(step.out_args[0]!);
-      else if (last.kind !== 'action' || last.output === undefined) this.warn(`${label}: out_args ${step.out_args.join(', ')} are not imported; bind the output with \`output\` or a set step`);
+      else if (last.kind !== 'action' || last.output === undefined)
+        this.warn(`${label}: out_args ${step.out_args.join(', ')} are not imported; bind the output with \`output\` or a set step`);
     }
     const next = this.successor(step, exit, list);
     steps.forEach((vigilStep, i) => {
@@ -622,7 +623,8 @@ class CacaoImporter {
   private openc2Action(step: CacaoActionStep, command: CacaoCommand, base: { id: string; name?: string }, label: string): ActionStep {
     const start = command.command !== undefined ? parseHttpStartLine(command.command) : undefined;
     const url = start ? this.requestUrl(step, start.target) : undefined;
-    if (start && url === undefined && start.target !== '/openc2') this.warn(`${label}: no http-api target gives a host for the OpenC2 endpoint '${start.target}'; set the consumer URL on the imported step`);
+    if (start && url === undefined && start.target !== '/openc2')
+      this.warn(`${label}: no http-api target gives a host for the OpenC2 endpoint '${start.target}'; set the consumer URL on the imported step`);
     const text = command.content_b64 !== undefined ? decodeBase64Text(command.content_b64) : command.content;
     const message = text !== undefined ? parseJson(text) : undefined;
     const request = openc2Request(message);
@@ -805,9 +807,7 @@ class CacaoImporter {
     }
     const stops = new Set([...baseStops, ...shared, ...(continuation !== undefined ? [continuation] : [])]);
 
-    const branches = step.next_steps
-      .map((entry, i) => this.nested(entry, stops, `${base.id}_branch_${i + 1}`))
-      .filter((branch) => branch.length > 0);
+    const branches = step.next_steps.map((entry, i) => this.nested(entry, stops, `${base.id}_branch_${i + 1}`)).filter((branch) => branch.length > 0);
     const next = continuation !== undefined ? this.resolve(continuation, exit, list) : this.exitTarget(exit, list);
     if (branches.length === 0) {
       this.warn(`${label}: every branch is empty; the parallel step is imported as a step that does nothing`);
@@ -937,4 +937,3 @@ function pointersOf(step: CacaoWorkflowStep): string[] {
   }
   return out;
 }
-

@@ -265,7 +265,17 @@ export function expressionToCacaoCondition(expression: string): { condition: str
       case 'string':
         return quoteString(token.text);
       case 'op':
-        return token.text === '==' || token.text === '===' ? '=' : token.text === '!==' ? '!=' : token.text === '&&' ? 'AND' : token.text === '||' ? 'OR' : token.text === '!' ? 'NOT' : token.text;
+        return token.text === '==' || token.text === '==='
+          ? '='
+          : token.text === '!=='
+            ? '!='
+            : token.text === '&&'
+              ? 'AND'
+              : token.text === '||'
+                ? 'OR'
+                : token.text === '!'
+                  ? 'NOT'
+                  : token.text;
       default:
         return token.text;
     }
@@ -290,7 +300,10 @@ function asciiWords(text: string): string[] {
 
 /** A Vigil step id (`^[a-z][a-z0-9_]*$`) from a CACAO step name. */
 export function slugStepId(text: string | undefined, fallback: string): string {
-  let slug = asciiWords(text ?? '').join('_').slice(0, 60).replace(/_+$/, '');
+  let slug = asciiWords(text ?? '')
+    .join('_')
+    .slice(0, 60)
+    .replace(/_+$/, '');
   if (slug === '') slug = fallback;
   if (!/^[a-z]/.test(slug)) slug = `step_${slug}`;
   return slug;

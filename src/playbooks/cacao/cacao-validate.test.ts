@@ -60,7 +60,9 @@ describe('validateCacao', () => {
     doc.workflow['switch-condition--00000000-0000-4000-8000-000000000002'] = { type: 'switch-condition', switch: 'x', cases: { a: missing }, on_completion: BASIC_END };
     doc.workflow['while-condition--00000000-0000-4000-8000-000000000003'] = { type: 'while-condition', condition: 'true', on_true: missing, on_completion: BASIC_END };
     doc['workflow_start'] = 'start--00000000-0000-4000-8000-000000000004';
-    const dangling = errors(validateCacao(doc)).filter((i) => i.code === 'dangling-reference').map((i) => i.path);
+    const dangling = errors(validateCacao(doc))
+      .filter((i) => i.code === 'dangling-reference')
+      .map((i) => i.path);
     assert.deepEqual(dangling, [
       '/workflow/parallel--00000000-0000-4000-8000-000000000001/next_steps/1',
       '/workflow/switch-condition--00000000-0000-4000-8000-000000000002/cases/a',
@@ -141,7 +143,10 @@ describe('validateCacao', () => {
     const doc = fixture('basic-example-1.json');
     doc['workflow_start'] = BASIC_ACTION;
     const issues = errors(validateCacao(doc));
-    assert.deepEqual(issues.map((i) => [i.code, i.path]), [['not-a-start-step', '/workflow_start']]);
+    assert.deepEqual(
+      issues.map((i) => [i.code, i.path]),
+      [['not-a-start-step', '/workflow_start']],
+    );
   });
 
   test('refuses variables used in commands without a declaration', () => {
@@ -162,7 +167,12 @@ describe('validateCacao', () => {
     const doc = fixture('basic-example-1.json');
     const command = (doc.workflow[BASIC_ACTION]!['commands'] as Record<string, unknown>[])[0]!;
     command['command_b64'] = Buffer.from('block __mac__:value').toString('base64');
-    doc.workflow['if-condition--00000000-0000-4000-8000-000000000001'] = { type: 'if-condition', condition: "__verdict__:value = 'bad'", on_true: BASIC_END, on_completion: BASIC_END };
+    doc.workflow['if-condition--00000000-0000-4000-8000-000000000001'] = {
+      type: 'if-condition',
+      condition: "__verdict__:value = 'bad'",
+      on_true: BASIC_END,
+      on_completion: BASIC_END,
+    };
     doc.workflow[BASIC_START]!['on_completion'] = 'if-condition--00000000-0000-4000-8000-000000000001';
     const issues = errors(validateCacao(doc)).map((i) => [i.code, i.path, i.message.split(' ')[1]]);
     assert.deepEqual(issues, [

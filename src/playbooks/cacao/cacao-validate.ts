@@ -8,23 +8,8 @@
  * Open vocabularies (command and agent types) only give warnings: producers such as SOARCA use
  * their own values and the specification allows them.
  */
-import {
-  CACAO_AGENT_TARGET_TYPES,
-  CACAO_COMMAND_TYPES,
-  CACAO_STEP_TYPES,
-  type CacaoIssue,
-  type CacaoIssueCode,
-  type CacaoIssueSeverity,
-} from './cacao.types.js';
-import {
-  decodeBase64Text,
-  identifierType,
-  isIdentifier,
-  isRecord,
-  referencedVariableKeys,
-  TIMESTAMP_PATTERN,
-  VARIABLE_KEY_PATTERN,
-} from './cacao-shared.js';
+import { CACAO_AGENT_TARGET_TYPES, CACAO_COMMAND_TYPES, CACAO_STEP_TYPES, type CacaoIssue, type CacaoIssueCode, type CacaoIssueSeverity } from './cacao.types.js';
+import { decodeBase64Text, identifierType, isIdentifier, isRecord, referencedVariableKeys, TIMESTAMP_PATTERN, VARIABLE_KEY_PATTERN } from './cacao-shared.js';
 
 const STEP_TYPES: ReadonlySet<string> = new Set(CACAO_STEP_TYPES);
 const COMMAND_TYPES: ReadonlySet<string> = new Set(CACAO_COMMAND_TYPES);
@@ -124,7 +109,10 @@ function checkMetadata(doc: Record<string, unknown>, issues: Issues): void {
   const extensions = doc['extension_definitions'];
   if (extensions !== undefined) {
     if (!isRecord(extensions)) issues.error('invalid-value', '/extension_definitions', 'extension_definitions must be an object');
-    else for (const key of Object.keys(extensions)) if (identifierType(key) !== 'extension-definition') issues.error('invalid-identifier', jsonPointer('extension_definitions', key), `'${key}' is not an extension-definition--<uuid> identifier`);
+    else
+      for (const key of Object.keys(extensions))
+        if (identifierType(key) !== 'extension-definition')
+          issues.error('invalid-identifier', jsonPointer('extension_definitions', key), `'${key}' is not an extension-definition--<uuid> identifier`);
   }
 }
 
@@ -165,7 +153,8 @@ function checkVariables(variables: unknown, path: string, declared: Set<string>,
   }
   for (const [key, variable] of Object.entries(variables)) {
     const at = `${path}${jsonPointer(key)}`;
-    if (!VARIABLE_KEY_PATTERN.test(key)) issues.error('invalid-variable-name', at, `variable '${key}' must be named like __name__ (letters, digits, _ and -, between double underscores)`);
+    if (!VARIABLE_KEY_PATTERN.test(key))
+      issues.error('invalid-variable-name', at, `variable '${key}' must be named like __name__ (letters, digits, _ and -, between double underscores)`);
     declared.add(key);
     if (!isRecord(variable)) {
       issues.error('invalid-value', at, 'a variable is an object with at least a type');
@@ -216,7 +205,8 @@ function checkAgentTargets(doc: Record<string, unknown>, property: 'agent_defini
       issues.error('missing-property', `${at}/type`, 'an agent or target needs a type');
       continue;
     }
-    if (!AGENT_TYPES.has(type)) issues.warning('unknown-agent-type', `${at}/type`, `agent-target type '${type}' is not in CACAO's vocabulary; Vigil does not use it to run commands`);
+    if (!AGENT_TYPES.has(type))
+      issues.warning('unknown-agent-type', `${at}/type`, `agent-target type '${type}' is not in CACAO's vocabulary; Vigil does not use it to run commands`);
     if (isIdentifier(key) && identifierType(key) !== type) issues.warning('key-type-mismatch', at, `key '${key}' does not start with its type '${type}'`);
     if (typeof definition['name'] !== 'string') issues.warning('missing-property', `${at}/name`, 'an agent or target should have a name');
   }
@@ -284,15 +274,18 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
     issues.error('exclusive-pointers', `${at}/on_completion`, `on_completion cannot be set together with ${others}`);
   }
   if (type === 'start') {
-    for (const pointer of ['on_success', 'on_failure'] as const) if (step[pointer] !== undefined) issues.error('forbidden-pointer', `${at}/${pointer}`, `a start step cannot have ${pointer}; use on_completion`);
+    for (const pointer of ['on_success', 'on_failure'] as const)
+      if (step[pointer] !== undefined) issues.error('forbidden-pointer', `${at}/${pointer}`, `a start step cannot have ${pointer}; use on_completion`);
     if (!hasCompletion) issues.error('missing-successor', at, 'the start step needs on_completion');
   } else if (type === 'end') {
-    for (const pointer of ['on_completion', 'on_success', 'on_failure'] as const) if (step[pointer] !== undefined) issues.error('forbidden-pointer', `${at}/${pointer}`, `an end step cannot have ${pointer}`);
+    for (const pointer of ['on_completion', 'on_success', 'on_failure'] as const)
+      if (step[pointer] !== undefined) issues.error('forbidden-pointer', `${at}/${pointer}`, `an end step cannot have ${pointer}`);
   } else if (!hasCompletion && !hasSuccess) {
     issues.warning('missing-successor', at, 'the step has neither on_completion nor on_success; the branch ends after it');
   }
   if (type !== 'if-condition' && type !== 'while-condition') {
-    for (const pointer of ['on_true', 'on_false'] as const) if (step[pointer] !== undefined) issues.error('forbidden-pointer', `${at}/${pointer}`, `${pointer} belongs to if-condition and while-condition steps, not ${type}`);
+    for (const pointer of ['on_true', 'on_false'] as const)
+      if (step[pointer] !== undefined) issues.error('forbidden-pointer', `${at}/${pointer}`, `${pointer} belongs to if-condition and while-condition steps, not ${type}`);
   }
 
   switch (type) {
@@ -302,9 +295,11 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
     case 'playbook-action': {
       const id = step['playbook_id'];
       if (id === undefined) issues.error('missing-property', `${at}/playbook_id`, 'a playbook-action step needs playbook_id');
-      else if (!isIdentifier(id) || identifierType(id) !== 'playbook') issues.error('invalid-identifier', `${at}/playbook_id`, `playbook_id must be a playbook--<uuid> identifier, not ${JSON.stringify(id)}`);
+      else if (!isIdentifier(id) || identifierType(id) !== 'playbook')
+        issues.error('invalid-identifier', `${at}/playbook_id`, `playbook_id must be a playbook--<uuid> identifier, not ${JSON.stringify(id)}`);
       const version = step['playbook_version'];
-      if (version !== undefined && (typeof version !== 'string' || !TIMESTAMP_PATTERN.test(version))) issues.error('invalid-timestamp', `${at}/playbook_version`, 'playbook_version must be the modified timestamp of the referenced playbook');
+      if (version !== undefined && (typeof version !== 'string' || !TIMESTAMP_PATTERN.test(version)))
+        issues.error('invalid-timestamp', `${at}/playbook_version`, 'playbook_version must be the modified timestamp of the referenced playbook');
       break;
     }
     case 'parallel': {
@@ -324,7 +319,8 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
       else if (typeof condition !== 'string') issues.error('invalid-value', `${at}/condition`, 'condition must be a string');
       else checkVariableUse(condition, `${at}/condition`, context.declared, issues);
       if (step['on_true'] === undefined) issues.error('missing-property', `${at}/on_true`, `an ${type} step needs on_true`);
-      if (type === 'while-condition' && step['on_false'] !== undefined) issues.error('forbidden-pointer', `${at}/on_false`, 'a while-condition step has no on_false; on_completion follows the loop');
+      if (type === 'while-condition' && step['on_false'] !== undefined)
+        issues.error('forbidden-pointer', `${at}/on_false`, 'a while-condition step has no on_false; on_completion follows the loop');
       break;
     }
     case 'switch-condition': {
@@ -370,7 +366,8 @@ function checkActionStep(step: Record<string, unknown>, at: string, context: Ste
       issues.error('invalid-value', `${at}/${property}`, `${property} must be a list of variable names`);
       continue;
     }
-    for (const name of args as string[]) if (!context.declared.has(name)) issues.warning('undeclared-variable', `${at}/${property}`, `${property} names ${name}, which is not declared`);
+    for (const name of args as string[])
+      if (!context.declared.has(name)) issues.warning('undeclared-variable', `${at}/${property}`, `${property} names ${name}, which is not declared`);
   }
 }
 
@@ -397,7 +394,8 @@ function checkCommand(command: unknown, at: string, context: StepContext, issues
     issues.error('missing-property', `${at}/command`, 'an http-api command needs command, an HTTP start line such as "GET /api/items HTTP/1.1"');
   }
   if (type === 'openc2-http') {
-    if (command['command'] === undefined) issues.error('missing-property', `${at}/command`, 'an openc2-http command needs command, an HTTP start line such as "POST /openc2 HTTP/1.1"');
+    if (command['command'] === undefined)
+      issues.error('missing-property', `${at}/command`, 'an openc2-http command needs command, an HTTP start line such as "POST /openc2 HTTP/1.1"');
     if (command['content_b64'] === undefined) issues.error('missing-property', `${at}/content_b64`, 'an openc2-http command needs content_b64, the base64 OpenC2 command');
   }
 
@@ -422,7 +420,8 @@ function checkEntryPoints(doc: Record<string, unknown>, workflow: Record<string,
   } else {
     checkReference(start, '/workflow_start', workflow, issues);
     const step = typeof start === 'string' ? workflow[start] : undefined;
-    if (isRecord(step) && step['type'] !== 'start') issues.error('not-a-start-step', '/workflow_start', `workflow_start must name a start step, but '${String(start)}' is ${JSON.stringify(step['type'])}`);
+    if (isRecord(step) && step['type'] !== 'start')
+      issues.error('not-a-start-step', '/workflow_start', `workflow_start must name a start step, but '${String(start)}' is ${JSON.stringify(step['type'])}`);
   }
   if (doc['workflow_exception'] !== undefined) checkReference(doc['workflow_exception'], '/workflow_exception', workflow, issues);
 }

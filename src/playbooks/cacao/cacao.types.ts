@@ -12,48 +12,15 @@ export type CacaoIdentifier = string;
 /** RFC 3339 in UTC with a `Z`, e.g. `2023-02-19T01:09:00.000Z`. */
 export type CacaoTimestamp = string;
 
-export const CACAO_STEP_TYPES = [
-  'start',
-  'end',
-  'action',
-  'playbook-action',
-  'parallel',
-  'if-condition',
-  'while-condition',
-  'switch-condition',
-] as const;
+export const CACAO_STEP_TYPES = ['start', 'end', 'action', 'playbook-action', 'parallel', 'if-condition', 'while-condition', 'switch-condition'] as const;
 export type CacaoStepType = (typeof CACAO_STEP_TYPES)[number];
 
 /** The command-type-ov vocabulary of the specification. */
-export const CACAO_COMMAND_TYPES = [
-  'manual',
-  'bash',
-  'caldera-cmd',
-  'elastic',
-  'http-api',
-  'jupyter',
-  'kestrel',
-  'openc2-http',
-  'powershell',
-  'sigma',
-  'ssh',
-  'yara',
-] as const;
+export const CACAO_COMMAND_TYPES = ['manual', 'bash', 'caldera-cmd', 'elastic', 'http-api', 'jupyter', 'kestrel', 'openc2-http', 'powershell', 'sigma', 'ssh', 'yara'] as const;
 export type CacaoCommandType = (typeof CACAO_COMMAND_TYPES)[number];
 
 /** The agent-target-type-ov vocabulary of the specification. */
-export const CACAO_AGENT_TARGET_TYPES = [
-  'group',
-  'individual',
-  'location',
-  'organization',
-  'sector',
-  'http-api',
-  'linux',
-  'net-address',
-  'security-category',
-  'ssh',
-] as const;
+export const CACAO_AGENT_TARGET_TYPES = ['group', 'individual', 'location', 'organization', 'sector', 'http-api', 'linux', 'net-address', 'security-category', 'ssh'] as const;
 export type CacaoAgentTargetType = (typeof CACAO_AGENT_TARGET_TYPES)[number];
 
 export interface CacaoVariable {
@@ -171,14 +138,7 @@ export interface CacaoSwitchConditionStep extends CacaoStepBase {
 }
 
 export type CacaoWorkflowStep =
-  | CacaoStartStep
-  | CacaoEndStep
-  | CacaoActionStep
-  | CacaoPlaybookActionStep
-  | CacaoParallelStep
-  | CacaoIfConditionStep
-  | CacaoWhileConditionStep
-  | CacaoSwitchConditionStep;
+  CacaoStartStep | CacaoEndStep | CacaoActionStep | CacaoPlaybookActionStep | CacaoParallelStep | CacaoIfConditionStep | CacaoWhileConditionStep | CacaoSwitchConditionStep;
 
 export interface CacaoAgentTarget {
   type: string;

@@ -24,18 +24,5 @@ export {
   validatePlaybookSet,
   validatePlaybookText,
 } from './playbook-loading.js';
-export {
-  MAX_PLAYBOOK_BYTES,
-  MAX_PLAYBOOK_DEPTH,
-  MAX_PLAYBOOK_NODES,
-  MAX_REPORTED_ERRORS,
-  type PlaybookBound,
-} from './playbook-bounds.js';
-export {
-  cappedErrors,
-  type PlaybookTooLarge,
-  type TenantPlaybookSource,
-  type TenantValidation,
-  validateForTenant,
-  type ValidationReport,
-} from './tenant-validation.js';
+export { MAX_PLAYBOOK_BYTES, MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, MAX_REPORTED_ERRORS, type PlaybookBound } from './playbook-bounds.js';
+export { cappedErrors, type PlaybookTooLarge, type TenantPlaybookSource, type TenantValidation, validateForTenant, type ValidationReport } from './tenant-validation.js';

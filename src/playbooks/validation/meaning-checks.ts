@@ -42,7 +42,11 @@ export function checkMeaning(playbook: Playbook, catalog: PlaybookActionCatalog,
     checkStep(info, playbook, index, problems);
     if (info.step.kind === 'action') checkAction(info, info.step.action, info.step.with, catalog, map, problems);
     if (info.step.kind === 'action' && info.step.expiresIn !== undefined && catalog.get(info.step.action) && catalog.get(info.step.action)?.kind !== 'containment') {
-      problems.add('invalid_step', [...info.path, 'expiresIn'], `expiresIn applies to containment actions only; ${info.step.action} is ${catalog.get(info.step.action)?.kind} and has nothing to undo`);
+      problems.add(
+        'invalid_step',
+        [...info.path, 'expiresIn'],
+        `expiresIn applies to containment actions only; ${info.step.action} is ${catalog.get(info.step.action)?.kind} and has nothing to undo`,
+      );
     }
     checkTemplates(info, index, problems);
     checkExpressions(info, index, map, problems);
@@ -57,8 +61,7 @@ function checkInputs(inputs: PlaybookInput[], problems: Problems): void {
     seen.add(input.name);
     if (input.default === undefined) return;
     const value = input.default;
-    const fits =
-      input.type === 'list' ? Array.isArray(value) : input.type === 'number' ? typeof value === 'number' : typeof value === input.type;
+    const fits = input.type === 'list' ? Array.isArray(value) : input.type === 'number' ? typeof value === 'number' : typeof value === input.type;
     if (!fits) problems.add('invalid_input', ['inputs', i, 'default'], `the default of input '${input.name}' is not a ${input.type}`);
   });
 }
@@ -72,7 +75,11 @@ function checkStepIds(index: Index, map: SourceMap, problems: Problems): void {
       continue;
     }
     const { line } = map.locate([...earlier.path, 'id']);
-    problems.add('duplicate_step_id', [...info.path, 'id'], `step id '${info.step.id}' is already used by ${formatPath(earlier.path)} (line ${line}); step ids are unique across the playbook`);
+    problems.add(
+      'duplicate_step_id',
+      [...info.path, 'id'],
+      `step id '${info.step.id}' is already used by ${formatPath(earlier.path)} (line ${line}); step ids are unique across the playbook`,
+    );
   }
 }
 
@@ -93,7 +100,8 @@ function checkStep(info: StepInfo, playbook: Playbook, index: Index, problems: P
       if (step.guards !== undefined) {
         const guarded = index.byId.get(step.guards);
         if (!guarded) problems.add('invalid_step', [...at, 'guards'], `guards names no step '${step.guards}'${didYouMean(step.guards, index.byId.keys())}`);
-        else if (guarded.step.kind !== 'action') problems.add('invalid_step', [...at, 'guards'], `guards must name an action step; '${step.guards}' is a ${guarded.step.kind} step`);
+        else if (guarded.step.kind !== 'action')
+          problems.add('invalid_step', [...at, 'guards'], `guards must name an action step; '${step.guards}' is a ${guarded.step.kind} step`);
       }
       break;
     case 'foreach': {
@@ -120,14 +128,7 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   return undefined;
 }
 
-function checkAction(
-  info: StepInfo,
-  key: string,
-  params: Record<string, unknown> | undefined,
-  catalog: PlaybookActionCatalog,
-  map: SourceMap,
-  problems: Problems,
-): void {
+function checkAction(info: StepInfo, key: string, params: Record<string, unknown> | undefined, catalog: PlaybookActionCatalog, map: SourceMap, problems: Problems): void {
   const action = catalog.get(key);
   if (!action) {
     problems.add('unknown_action', [...info.path, 'action'], `no action '${key}' in the integration catalogue${catalog.keys ? didYouMean(key, catalog.keys()) : ''}`);
@@ -173,14 +174,7 @@ function reportParamIssues(result: { success: boolean; error?: z.ZodError }, at:
 // Templates and expressions, and the names they read
 
 /** Checks the names a template or expression reads: roots in scope, and the steps, vars and inputs it names. */
-function checkNames(
-  paths: string[][],
-  info: StepInfo,
-  index: Index,
-  at: DataPath,
-  what: string,
-  problems: Problems,
-): void {
+function checkNames(paths: string[][], info: StepInfo, index: Index, at: DataPath, what: string, problems: Problems): void {
   const roots = [...EXPRESSION_ROOTS, ...info.itemNames];
   const reported = new Set<string>();
   for (const [root, name] of paths) {

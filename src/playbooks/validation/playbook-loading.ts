@@ -240,7 +240,15 @@ function checkSubPlaybooks(candidate: Candidate, byId: Map<string, Candidate>, r
     const given = step.inputs ?? {};
     for (const name of Object.keys(given)) {
       if (!declared.some((input) => input.name === name)) {
-        problems.add('unknown_input', [...at, 'inputs', name], `playbook '${step.playbook}' has no input '${name}'${didYouMean(name, declared.map((input) => input.name))}`, candidate.map.locate([...at, 'inputs', name], true));
+        problems.add(
+          'unknown_input',
+          [...at, 'inputs', name],
+          `playbook '${step.playbook}' has no input '${name}'${didYouMean(
+            name,
+            declared.map((input) => input.name),
+          )}`,
+          candidate.map.locate([...at, 'inputs', name], true),
+        );
       }
     }
     for (const input of declared) {
@@ -266,4 +274,3 @@ function callPath(from: string, to: string, byId: Map<string, Candidate>, seen: 
   }
   return undefined;
 }
-

@@ -4,15 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import {
-  canonicalJson,
-  formatPath,
-  loadPlaybookDirectory,
-  playbookHash,
-  validatePlaybookText,
-  type PlaybookActionCatalog,
-  type PlaybookError,
-} from './index.js';
+import { canonicalJson, formatPath, loadPlaybookDirectory, playbookHash, validatePlaybookText, type PlaybookActionCatalog, type PlaybookError } from './index.js';
 
 const ACTIONS = new Map<string, { input: z.ZodType; kind: string }>([
   ['virustotal.get_ip_report', { input: z.object({ ip: z.string().min(7), includeResolutions: z.boolean().optional() }), kind: 'enrichment' }],
@@ -238,25 +230,29 @@ describe('schema', () => {
         code: 'schema',
         message: 'a step needs a kind: one of action, condition, switch, parallel, foreach, loop, approval, wait, set, notify, playbook, end, status',
       },
-      { line: 25, column: 13, path: 'steps[6].vars["Bad-Name"]', code: 'schema', message: "invalid name 'Bad-Name': a variable name starts with a lower-case letter, then letters, digits or _" },
+      {
+        line: 25,
+        column: 13,
+        path: 'steps[6].vars["Bad-Name"]',
+        code: 'schema',
+        message: "invalid name 'Bad-Name': a variable name starts with a lower-case letter, then letters, digits or _",
+      },
       { line: 26, column: 16, path: 'steps[6].onFailure', code: 'schema', message: "onFailure is 'fail', 'continue' or { goto: <step id> }" },
     ]);
   });
 
   test('a misspelt kind gets a suggestion; nested lists are checked too', () => {
-    assert.deepEqual(
-      errorsOf(playbook('  - id: p', '    kind: parallel', '    branches:', '      - - { id: a, kind: acton }', '  - { id: e, kind: end, colour: red }')),
-      [
-        {
-          line: 8,
-          column: 26,
-          path: 'steps[0].branches[0][0].kind',
-          code: 'schema',
-          message: 'unknown step kind "acton" (the kinds are action, condition, switch, parallel, foreach, loop, approval, wait, set, notify, playbook, end, status); did you mean \'action\'?',
-        },
-        { line: 9, column: 25, path: 'steps[1].colour', code: 'schema', message: "unknown field 'colour'" },
-      ],
-    );
+    assert.deepEqual(errorsOf(playbook('  - id: p', '    kind: parallel', '    branches:', '      - - { id: a, kind: acton }', '  - { id: e, kind: end, colour: red }')), [
+      {
+        line: 8,
+        column: 26,
+        path: 'steps[0].branches[0][0].kind',
+        code: 'schema',
+        message:
+          'unknown step kind "acton" (the kinds are action, condition, switch, parallel, foreach, loop, approval, wait, set, notify, playbook, end, status); did you mean \'action\'?',
+      },
+      { line: 9, column: 25, path: 'steps[1].colour', code: 'schema', message: "unknown field 'colour'" },
+    ]);
   });
 
   test('bounds: loop iterations, empty lists', () => {
@@ -270,15 +266,33 @@ describe('schema', () => {
 describe('step ids and routes', () => {
   test('step ids are unique across the whole playbook, nested lists included', () => {
     assert.deepEqual(
-      errorsOf(playbook('  - { id: a, kind: status, status: triaged }', '  - id: each', '    kind: foreach', '    items: observables.ip', '    steps:', '      - { id: a, kind: wait, duration: 1s }')),
-      [{ line: 10, column: 15, path: 'steps[1].steps[0].id', code: 'duplicate_step_id', message: "step id 'a' is already used by steps[0] (line 5); step ids are unique across the playbook" }],
+      errorsOf(
+        playbook(
+          '  - { id: a, kind: status, status: triaged }',
+          '  - id: each',
+          '    kind: foreach',
+          '    items: observables.ip',
+          '    steps:',
+          '      - { id: a, kind: wait, duration: 1s }',
+        ),
+      ),
+      [
+        {
+          line: 10,
+          column: 15,
+          path: 'steps[1].steps[0].id',
+          code: 'duplicate_step_id',
+          message: "step id 'a' is already used by steps[0] (line 5); step ids are unique across the playbook",
+        },
+      ],
     );
   });
 
   test('a route to a missing step, with a suggestion', () => {
-    assert.deepEqual(errorsOf(playbook('  - { id: check, kind: condition, if: "true", then: contian, else: done }', '  - { id: contain, kind: end }', '  - { id: done, kind: end }')), [
-      { line: 5, column: 53, path: 'steps[0].then', code: 'unknown_route_target', message: "no step 'contian' in this list; did you mean 'contain'?" },
-    ]);
+    assert.deepEqual(
+      errorsOf(playbook('  - { id: check, kind: condition, if: "true", then: contian, else: done }', '  - { id: contain, kind: end }', '  - { id: done, kind: end }')),
+      [{ line: 5, column: 53, path: 'steps[0].then', code: 'unknown_route_target', message: "no step 'contian' in this list; did you mean 'contain'?" }],
+    );
   });
 
   test('a route out of its list', () => {
@@ -291,7 +305,13 @@ describe('step ids and routes', () => {
       '  - { id: done, kind: end }',
     );
     assert.deepEqual(errorsOf(text), [
-      { line: 9, column: 66, path: 'steps[0].steps[0].onFailure.goto', code: 'route_out_of_scope', message: "'done' is in another list (steps[1]); a route may only target a step in the same list" },
+      {
+        line: 9,
+        column: 66,
+        path: 'steps[0].steps[0].onFailure.goto',
+        code: 'route_out_of_scope',
+        message: "'done' is in another list (steps[1]); a route may only target a step in the same list",
+      },
     ]);
   });
 
@@ -321,9 +341,27 @@ describe('step ids and routes', () => {
       '  - { id: after_that, kind: status, status: closed }',
     );
     assert.deepEqual(errorsOf(text), [
-      { line: 6, column: 11, path: 'steps[1].id', code: 'unreachable_step', message: "step 'orphan' can never run: 'start' before it does not fall through and no step routes to it" },
-      { line: 8, column: 11, path: 'steps[3].id', code: 'unreachable_step', message: "step 'skipped' can never run: 'route' before it does not fall through and no step routes to it" },
-      { line: 10, column: 11, path: 'steps[5].id', code: 'unreachable_step', message: "step 'after_end' can never run: 'final' before it does not fall through and no step routes to it" },
+      {
+        line: 6,
+        column: 11,
+        path: 'steps[1].id',
+        code: 'unreachable_step',
+        message: "step 'orphan' can never run: 'start' before it does not fall through and no step routes to it",
+      },
+      {
+        line: 8,
+        column: 11,
+        path: 'steps[3].id',
+        code: 'unreachable_step',
+        message: "step 'skipped' can never run: 'route' before it does not fall through and no step routes to it",
+      },
+      {
+        line: 10,
+        column: 11,
+        path: 'steps[5].id',
+        code: 'unreachable_step',
+        message: "step 'after_end' can never run: 'final' before it does not fall through and no step routes to it",
+      },
       { line: 11, column: 11, path: 'steps[6].id', code: 'unreachable_step', message: "step 'after_that' can never run: no step routes to it and the step before it never runs" },
     ]);
   });
@@ -360,7 +398,13 @@ describe('actions', () => {
   test('unknown action, with a suggestion when the catalogue lists its keys', () => {
     const text = playbook('  - { id: a, kind: action, action: virustotal.get_ip_rep }');
     assert.deepEqual(errorsOf(text), [
-      { line: 5, column: 36, path: 'steps[0].action', code: 'unknown_action', message: "no action 'virustotal.get_ip_rep' in the integration catalogue; did you mean 'virustotal.get_ip_report'?" },
+      {
+        line: 5,
+        column: 36,
+        path: 'steps[0].action',
+        code: 'unknown_action',
+        message: "no action 'virustotal.get_ip_rep' in the integration catalogue; did you mean 'virustotal.get_ip_report'?",
+      },
     ]);
     assert.equal(errorsOf(text, catalogWithoutKeys)[0].message, "no action 'virustotal.get_ip_rep' in the integration catalogue");
   });
@@ -389,8 +433,20 @@ describe('actions', () => {
         code: 'invalid_action_params',
         message: "unknown parameter 'address' for virustotal.get_ip_report (its parameters are ip, includeResolutions)",
       },
-      { line: 10, column: 27, path: 'steps[0].with.includeResolutions', code: 'invalid_action_params', message: 'invalid parameter for virustotal.get_ip_report: Invalid input: expected boolean, received string' },
-      { line: 14, column: 17, path: 'steps[1].with.ip', code: 'invalid_action_params', message: 'invalid parameter for virustotal.get_ip_report: Too small: expected string to have >=7 characters' },
+      {
+        line: 10,
+        column: 27,
+        path: 'steps[0].with.includeResolutions',
+        code: 'invalid_action_params',
+        message: 'invalid parameter for virustotal.get_ip_report: Invalid input: expected boolean, received string',
+      },
+      {
+        line: 14,
+        column: 17,
+        path: 'steps[1].with.ip',
+        code: 'invalid_action_params',
+        message: 'invalid parameter for virustotal.get_ip_report: Too small: expected string to have >=7 characters',
+      },
       { line: 15, column: 36, path: 'steps[2].action', code: 'invalid_action_params', message: "missing parameter 'deviceId' for crowdstrike.contain_host" },
     ]);
   });
@@ -402,7 +458,13 @@ describe('actions', () => {
       '  - { id: c, kind: action, action: slack.post_message, with: { channel: "{{vars.who}}", text: hi }, output: who }',
     );
     assert.deepEqual(errorsOf(text), [
-      { line: 5, column: 101, path: 'steps[0].with.mentions', code: 'invalid_action_params', message: 'invalid parameter for slack.post_message: Too big: expected array to have <=3 items' },
+      {
+        line: 5,
+        column: 101,
+        path: 'steps[0].with.mentions',
+        code: 'invalid_action_params',
+        message: 'invalid parameter for slack.post_message: Too big: expected array to have <=3 items',
+      },
       { line: 6, column: 73, path: 'steps[1].with.channel', code: 'invalid_action_params', message: 'invalid parameter for slack.post_message: post to a channel, not a person' },
     ]);
   });
@@ -467,13 +529,7 @@ describe('templates and expressions', () => {
   });
 
   test('a matches() pattern the linear-time engine refuses is reported at validation', () => {
-    const text = playbook(
-      '  - id: check',
-      '    kind: condition',
-      "    if: matches(alert.finding_info.title, 'beacon(?=ing)')",
-      '    then: done',
-      '  - { id: done, kind: end }',
-    );
+    const text = playbook('  - id: check', '    kind: condition', "    if: matches(alert.finding_info.title, 'beacon(?=ing)')", '    then: done', '  - { id: done, kind: end }');
     assert.deepEqual(errorsOf(text), [
       {
         line: 7,
@@ -643,7 +699,14 @@ describe('loadPlaybookDirectory', () => {
         '3-c.yaml': simple('alpha', '  - { id: done, kind: end }'),
         '4-d.yaml': simple('delta', '  - { id: call, kind: playbook, playbook: gamma }'),
         '5-e.yaml': simple('epsilon', '  - { id: call, kind: playbook, playbook: needs-input, inputs: { host: "1", ipp: "2" } }'),
-        '6-f.yaml': ['id: needs-input', 'name: N', 'version: "1"', 'inputs: [{ name: ip, type: string }, { name: host, type: string }]', 'steps:', '  - { id: done, kind: end }'].join('\n'),
+        '6-f.yaml': [
+          'id: needs-input',
+          'name: N',
+          'version: "1"',
+          'inputs: [{ name: ip, type: string }, { name: host, type: string }]',
+          'steps:',
+          '  - { id: done, kind: end }',
+        ].join('\n'),
         '7-g.yaml': simple('zeta', '  - { id: call, kind: playbook, playbook: epsilon }'),
       },
       async (dir) => {

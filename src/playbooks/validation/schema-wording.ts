@@ -1,14 +1,6 @@
 /** Pass 2: the zod schema's issues in playbook authors' words, with a suggestion for a likely typo. */
 import type { z } from 'zod';
-import {
-  approvalLevelSchema,
-  playbookInputSchema,
-  playbookSchema,
-  retrySchema,
-  STEP_KINDS,
-  stepSchemasByKind,
-  triggerSchema,
-} from '../playbook.schema.js';
+import { approvalLevelSchema, playbookInputSchema, playbookSchema, retrySchema, STEP_KINDS, stepSchemasByKind, triggerSchema } from '../playbook.schema.js';
 import type { Problems } from './playbook-errors.js';
 import type { DataPath, PathSegment, SourceMap } from './yaml-source-map.js';
 
@@ -54,7 +46,6 @@ function dataAt(data: unknown, segments: DataPath): unknown {
 function shapeKeys(schema: z.ZodObject): string[] {
   return Object.keys(schema.shape);
 }
-
 
 /** The fields allowed in the object at `segments`, to suggest a correction for an unknown one. */
 export function allowedFields(data: unknown, segments: DataPath): string[] {

@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import {
-  analyzePlaybookText,
-  MAX_PLAYBOOK_DEPTH,
-  MAX_PLAYBOOK_NODES,
-  MAX_REPORTED_ERRORS,
-  type PlaybookActionCatalog,
-  validateForTenant,
-  validatePlaybookText,
-} from './index.js';
+import { analyzePlaybookText, MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, MAX_REPORTED_ERRORS, type PlaybookActionCatalog, validateForTenant, validatePlaybookText } from './index.js';
 import { parsePlaybookYaml } from './yaml-parsing.js';
 
 const ACTIONS = new Map<string, { input: z.ZodType; kind: string }>([['virustotal.get_ip_report', { input: z.object({ ip: z.string() }), kind: 'enrichment' }]]);
@@ -90,7 +82,14 @@ describe('the bounds on a playbook', () => {
     assert.equal(deep.exceeded?.bound, 'depth');
     assert.ok(!deep.result.ok);
     assert.deepEqual(deep.result.errors, [
-      { file: 'deep.yaml', line: 8 + MAX_PLAYBOOK_DEPTH, column: 2 * MAX_PLAYBOOK_DEPTH + 1, path: '', code: 'playbook_too_large', message: `the playbook nests deeper than ${MAX_PLAYBOOK_DEPTH} levels` },
+      {
+        file: 'deep.yaml',
+        line: 8 + MAX_PLAYBOOK_DEPTH,
+        column: 2 * MAX_PLAYBOOK_DEPTH + 1,
+        path: '',
+        code: 'playbook_too_large',
+        message: `the playbook nests deeper than ${MAX_PLAYBOOK_DEPTH} levels`,
+      },
     ]);
     // Flow collections count the same, and hostile nesting cannot exhaust the stack.
     const flow = analyzePlaybookText(`${HEAD}x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'flow.yaml', catalog);

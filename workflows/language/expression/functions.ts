@@ -123,11 +123,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = Object.fr
     minArgs: 2,
     maxArgs: 3,
     call([value, pattern, flags], position) {
-      const regex = compilePattern(
-        needText('matches', pattern, position, 'a text pattern'),
-        isMissing(flags) ? '' : needText('matches', flags, position, 'text flags'),
-        position,
-      );
+      const regex = compilePattern(needText('matches', pattern, position, 'a text pattern'), isMissing(flags) ? '' : needText('matches', flags, position, 'text flags'), position);
       const text = textOrMissing('matches', value, position);
       return text !== undefined && testPattern(regex, text, position);
     },

@@ -31,8 +31,7 @@ export function compilePattern(pattern: string, flags: string, position: number)
   } catch (error) {
     throw new ExpressionError(`matches(): invalid pattern: ${error instanceof Error ? error.message : String(error)}`, position);
   }
-  const engineFlags =
-    RE2JS.LOOKBEHINDS | (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0);
+  const engineFlags = RE2JS.LOOKBEHINDS | (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0);
   try {
     return RE2JS.compile(toRe2Syntax(pattern, flags), engineFlags);
   } catch (error) {
