@@ -4,6 +4,7 @@ import { MAX_PLAYBOOK_BYTES, MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, MAX_REPORTE
 import { MAX_CACAO_STEPS } from '../../src/playbooks/cacao/cacao-import.js';
 import { containHost, ref } from '../support/cacao-test-documents.js';
 import { http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
+import { deeplyNestedPlaybook, playbookWithUnknownKeys, SMALL_PLAYBOOK_HEAD } from '../support/fixtures.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: Record<string, unknown> };
@@ -15,20 +16,6 @@ interface Report {
 }
 
 const YAML = 'text/yaml';
-const HEAD = 'id: big\nname: Big\nversion: "1"\nsteps:\n  - id: done\n    kind: end\n    status: triaged\n';
-
-function unknownKeys(count: number): string {
-  let text = HEAD;
-  for (let i = 0; i < count; i += 1) text += `k${i}: 1\n`;
-  return text;
-}
-
-/** The deepest mapping at depth `levels + 1`. */
-function nested(levels: number): string {
-  let text = HEAD + 'description:\n';
-  for (let i = 1; i < levels; i += 1) text += `${'  '.repeat(i)}k${i}:\n`;
-  return text + `${'  '.repeat(levels)}leaf: 1\n`;
-}
 
 describe('playbook validation under load: off the event loop, within bounds', () => {
   let stack: TestStack;
@@ -50,7 +37,7 @@ describe('playbook validation under load: off the event loop, within bounds', ()
 
   test('while a large playbook is being validated, /healthz answers first and keeps answering', async () => {
     let validated = false;
-    const validation = http<Report>('POST', `${stack.url}/api/v1/playbooks/validate`, { key: tenant.key, raw: unknownKeys(40_000), contentType: YAML }).finally(() => {
+    const validation = http<Report>('POST', `${stack.url}/api/v1/playbooks/validate`, { key: tenant.key, raw: playbookWithUnknownKeys(40_000), contentType: YAML }).finally(() => {
       validated = true;
     });
     // Health checks one after another while the validation is in flight. Validating on the event loop
@@ -78,7 +65,7 @@ describe('playbook validation under load: off the event loop, within bounds', ()
   });
 
   test('too deep, too many keys, too many bytes: 413 playbook_too_large in the error shape, nothing stored', async () => {
-    const deep = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks/validate`, { key: tenant.key, raw: nested(MAX_PLAYBOOK_DEPTH), contentType: YAML });
+    const deep = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks/validate`, { key: tenant.key, raw: deeplyNestedPlaybook(MAX_PLAYBOOK_DEPTH), contentType: YAML });
     assert.equal(deep.status, 413);
     assert.deepEqual(deep.body, {
       error: {
@@ -88,17 +75,17 @@ describe('playbook validation under load: off the event loop, within bounds', ()
       },
     });
 
-    const many = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, raw: unknownKeys(MAX_PLAYBOOK_NODES / 2), contentType: YAML });
+    const many = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, raw: playbookWithUnknownKeys(MAX_PLAYBOOK_NODES / 2), contentType: YAML });
     assert.equal(many.status, 413);
     assert.equal(many.body.error.code, 'playbook_too_large');
     assert.equal(many.body.error.details['bound'], 'nodes');
     assert.equal(many.body.error.details['limit'], MAX_PLAYBOOK_NODES);
 
-    const createDeep = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, body: { yaml: nested(MAX_PLAYBOOK_DEPTH) } });
+    const createDeep = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks`, { key: tenant.key, body: { yaml: deeplyNestedPlaybook(MAX_PLAYBOOK_DEPTH) } });
     assert.equal(createDeep.status, 413);
     assert.equal(createDeep.body.error.details['bound'], 'depth');
 
-    const wide = `${HEAD}description: "${'x'.repeat(MAX_PLAYBOOK_BYTES)}"\n`;
+    const wide = `${SMALL_PLAYBOOK_HEAD}description: "${'x'.repeat(MAX_PLAYBOOK_BYTES)}"\n`;
     const big = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks/validate`, { key: tenant.key, raw: wide, contentType: YAML });
     assert.equal(big.status, 413);
     assert.deepEqual(big.body.error.details, { bound: 'bytes', limit: MAX_PLAYBOOK_BYTES });

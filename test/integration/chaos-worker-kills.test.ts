@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { PROJECT_ROOT } from '../../src/config/project-paths.js';
 import { falconDetection, playbookDir, postFalconDetection, sensorId, simulatorCalls, simulatorConnectionBody } from '../support/integrations-fixtures.js';
 import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 
 // A burst of alerts runs a four-call playbook while the worker is killed with SIGKILL again and again.
 // Every case must finish, every host must be contained exactly once, and Vigil's own rate limiter
@@ -44,17 +43,7 @@ let dir: string;
 const workers: ChildProcess[] = [];
 
 function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'src', 'main.js'), 'worker'], {
-    env: {
-      ...process.env,
-      VIGIL_TASK_QUEUE: stack.config.temporal.taskQueue,
-      VIGIL_SIMULATOR_URL: stack.simulatorUrl,
-      VIGIL_PLAYBOOKS_DIR: dir,
-      VIGIL_STICKY_TIMEOUT_MS: '1000',
-      VIGIL_LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child = startWorkerProcess(stack, dir, ['ignore', 'ignore', 'ignore']);
   workers.push(child);
   return child;
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { PROJECT_ROOT } from '../../src/config/project-paths.js';
 import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 
 const PLAYBOOK = `
 id: crash_drill
@@ -28,20 +28,6 @@ steps:
     kind: end
     status: triaged
 `;
-
-function startWorkerProcess(stack: TestStack, dir: string): ChildProcess {
-  return spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'src', 'main.js'), 'worker'], {
-    env: {
-      ...process.env,
-      VIGIL_TASK_QUEUE: stack.config.temporal.taskQueue,
-      VIGIL_SIMULATOR_URL: stack.simulatorUrl,
-      VIGIL_PLAYBOOKS_DIR: dir,
-      VIGIL_STICKY_TIMEOUT_MS: '1000',
-      VIGIL_LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 let stack: TestStack;
 let tenant: TestTenant;

@@ -31,3 +31,20 @@ steps:
     status: resolved
     summary: "{{vars.nothing}}"
 `;
+
+/** The smallest valid playbook, as text that more keys can be appended to. */
+export const SMALL_PLAYBOOK_HEAD = 'id: big\nname: Big\nversion: "1"\nsteps:\n  - id: done\n    kind: end\n    status: triaged\n';
+
+/** A playbook with `count` unknown top-level keys. */
+export function playbookWithUnknownKeys(count: number): string {
+  let text = SMALL_PLAYBOOK_HEAD;
+  for (let i = 0; i < count; i += 1) text += `k${i}: 1\n`;
+  return text;
+}
+
+/** A playbook whose deepest mapping is at depth `levels + 1` (the top-level mapping is depth 1). */
+export function deeplyNestedPlaybook(levels: number): string {
+  let text = SMALL_PLAYBOOK_HEAD + 'description:\n';
+  for (let i = 1; i < levels; i += 1) text += `${'  '.repeat(i)}k${i}:\n`;
+  return text + `${'  '.repeat(levels)}leaf: 1\n`;
+}

@@ -4,30 +4,17 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { analyzePlaybookText, MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, MAX_REPORTED_ERRORS, type PlaybookActionCatalog, validateForTenant, validatePlaybookText } from './index.js';
 import { parsePlaybookYaml } from './yaml-parsing.js';
+import { deeplyNestedPlaybook, playbookWithUnknownKeys, SMALL_PLAYBOOK_HEAD } from '../../../test/support/fixtures.js';
 
 const ACTIONS = new Map<string, { input: z.ZodType; kind: string }>([['virustotal.get_ip_report', { input: z.object({ ip: z.string() }), kind: 'enrichment' }]]);
 const catalog: PlaybookActionCatalog = { get: (key) => ACTIONS.get(key), keys: () => ACTIONS.keys() };
 
-const HEAD = 'id: big\nname: Big\nversion: "1"\nsteps:\n  - id: done\n    kind: end\n    status: triaged\n';
-/** Top-level pairs in HEAD (id, name, version, steps) and in its one step (id, kind, status). */
+/** Top-level pairs in SMALL_PLAYBOOK_HEAD (id, name, version, steps) and in its one step (id, kind, status). */
 const HEAD_PAIRS = 7;
-
-function unknownKeys(count: number): string {
-  let text = HEAD;
-  for (let i = 0; i < count; i += 1) text += `k${i}: 1\n`;
-  return text;
-}
-
-/** A playbook whose deepest mapping is at depth `levels + 1` (the top-level mapping is depth 1). */
-function nested(levels: number): string {
-  let text = HEAD + 'description:\n';
-  for (let i = 1; i < levels; i += 1) text += `${'  '.repeat(i)}k${i}:\n`;
-  return text + `${'  '.repeat(levels)}leaf: 1\n`;
-}
 
 describe('validating a large playbook', () => {
   test('30,000 unknown keys: each located once through an index built once, errors exact and capped', { timeout: 30_000 }, () => {
-    const analysis = analyzePlaybookText(unknownKeys(30_000), 'big.yaml', catalog);
+    const analysis = analyzePlaybookText(playbookWithUnknownKeys(30_000), 'big.yaml', catalog);
     assert.equal(analysis.exceeded, undefined);
     assert.ok(!analysis.result.ok);
     const errors = analysis.result.errors;
@@ -37,10 +24,10 @@ describe('validating a large playbook', () => {
     // Every mapping is indexed at most once: the work of locating is the pairs in the file, not pairs × errors.
     assert.ok(analysis.map!.indexedPairs <= 30_000 + HEAD_PAIRS, `indexed ${analysis.map!.indexedPairs} pairs`);
 
-    const half = analyzePlaybookText(unknownKeys(15_000), 'big.yaml', catalog);
+    const half = analyzePlaybookText(playbookWithUnknownKeys(15_000), 'big.yaml', catalog);
     assert.ok(analysis.map!.indexedPairs <= 2.01 * half.map!.indexedPairs, `${analysis.map!.indexedPairs} pairs for 30,000 keys, ${half.map!.indexedPairs} for 15,000`);
 
-    const outcome = validateForTenant(unknownKeys(30_000), 'big.yaml', [], catalog);
+    const outcome = validateForTenant(playbookWithUnknownKeys(30_000), 'big.yaml', [], catalog);
     assert.ok(!outcome.tooLarge);
     assert.equal(outcome.report.valid, false);
     assert.equal(outcome.report.errors.length, MAX_REPORTED_ERRORS);
@@ -49,14 +36,14 @@ describe('validating a large playbook', () => {
   });
 
   test('a report that lists every error says nothing about omitted ones', () => {
-    const outcome = validateForTenant(unknownKeys(3), 'small.yaml', [], catalog);
+    const outcome = validateForTenant(playbookWithUnknownKeys(3), 'small.yaml', [], catalog);
     assert.ok(!outcome.tooLarge);
     assert.equal(outcome.report.errors.length, 3);
     assert.equal('omittedErrors' in outcome.report, false);
   });
 
   test('duplicate keys in a large mapping are the errors the yaml library reports, in its order', () => {
-    let text = unknownKeys(3_000) + 'k10: 2\nsteps: []\n';
+    let text = playbookWithUnknownKeys(3_000) + 'k10: 2\nsteps: []\n';
     text += 'description:\n  a: 1\n  a: 2\n';
     const ours = parsePlaybookYaml(text, new LineCounter()).errors.map((e) => [e.code, e.pos[0], e.message]);
     const library = parseDocument(text, { prettyErrors: false, uniqueKeys: true }).errors.map((e) => [e.code, e.pos[0], e.message]);
@@ -76,9 +63,9 @@ describe('validating a large playbook', () => {
 
 describe('the bounds on a playbook', () => {
   test('nesting deeper than the bound is refused before the schema pass, at the line that crosses it', () => {
-    const fine = analyzePlaybookText(nested(MAX_PLAYBOOK_DEPTH - 1), 'deep.yaml', catalog);
+    const fine = analyzePlaybookText(deeplyNestedPlaybook(MAX_PLAYBOOK_DEPTH - 1), 'deep.yaml', catalog);
     assert.equal(fine.exceeded, undefined);
-    const deep = analyzePlaybookText(nested(MAX_PLAYBOOK_DEPTH), 'deep.yaml', catalog);
+    const deep = analyzePlaybookText(deeplyNestedPlaybook(MAX_PLAYBOOK_DEPTH), 'deep.yaml', catalog);
     assert.equal(deep.exceeded?.bound, 'depth');
     assert.ok(!deep.result.ok);
     assert.deepEqual(deep.result.errors, [
@@ -92,21 +79,21 @@ describe('the bounds on a playbook', () => {
       },
     ]);
     // Flow collections count the same, and hostile nesting cannot exhaust the stack.
-    const flow = analyzePlaybookText(`${HEAD}x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'flow.yaml', catalog);
+    const flow = analyzePlaybookText(`${SMALL_PLAYBOOK_HEAD}x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'flow.yaml', catalog);
     assert.equal(flow.exceeded?.bound, 'depth');
   });
 
   test('more nodes than the bound is refused', () => {
-    const analysis = analyzePlaybookText(unknownKeys(MAX_PLAYBOOK_NODES / 2), 'many.yaml', catalog);
+    const analysis = analyzePlaybookText(playbookWithUnknownKeys(MAX_PLAYBOOK_NODES / 2), 'many.yaml', catalog);
     assert.equal(analysis.exceeded?.bound, 'nodes');
     assert.ok(!analysis.result.ok);
     assert.equal(analysis.result.errors[0].code, 'playbook_too_large');
-    const outcome = validateForTenant(unknownKeys(MAX_PLAYBOOK_NODES / 2), 'many.yaml', [], catalog);
+    const outcome = validateForTenant(playbookWithUnknownKeys(MAX_PLAYBOOK_NODES / 2), 'many.yaml', [], catalog);
     assert.deepEqual(outcome.tooLarge?.details.bound, 'nodes');
   });
 
   test('a file over the byte bound keeps its old wording for the command line', () => {
-    const result = validatePlaybookText(`${HEAD}description: "${'x'.repeat(1024 * 1024)}"\n`, 'huge.yaml', catalog);
+    const result = validatePlaybookText(`${SMALL_PLAYBOOK_HEAD}description: "${'x'.repeat(1024 * 1024)}"\n`, 'huge.yaml', catalog);
     assert.ok(!result.ok);
     assert.deepEqual(result.errors, [{ file: 'huge.yaml', line: 1, column: 1, path: '', code: 'yaml_syntax', message: 'the file is larger than 1048576 bytes' }]);
   });
