@@ -154,3 +154,15 @@ describe('createHttpClient', () => {
     assert.equal(createHttpClient({ timeoutMs: 250 }).defaults.timeout, 250);
   });
 });
+
+describe('vendor error bodies are cut and redacted before they go anywhere', () => {
+  test('a long page from the target comes back as at most 300 characters of its text, without the secrets it echoes', () => {
+    const secret = 'sk-connection-secret-0001';
+    const page = `<html><body>${'x'.repeat(2_000)} echo: ${secret} and basic ${Buffer.from(`admin:${secret}`).toString('base64')} ${'y'.repeat(5_000)}</body></html>`;
+    const err = errorFromResponse(500, {}, page, { vendor: 'okta', secrets: { apiToken: secret, login: 'admin' } });
+    assert.ok(err.message.length <= 'okta: HTTP 500 — '.length + 301, `message of ${err.message.length} characters`);
+    const early = errorFromResponse(400, {}, `bad request for ${secret} (${Buffer.from(secret).toString('base64')})`, { vendor: 'okta', secrets: { apiToken: secret } });
+    assert.ok(!early.message.includes(secret) && !early.message.includes(Buffer.from(secret).toString('base64')), early.message);
+    assert.match(early.message, /\[REDACTED\]/);
+  });
+});
