@@ -1,5 +1,5 @@
 // Vigil's lint: ESLint (code rules, the workflow sandbox), dependency-cruiser (the layers) and Prettier (format), all from
-// tools/lint, installed there on first use. Used by `npm run lint` and `npm test`.
+// tools/lint, installed there on first use. Used by `npm run lint`, `npm run format` and `npm test`.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ensureDependencies, projectRoot } from './process-tools.mjs';
@@ -12,25 +12,22 @@ export const DEPENDENCY_RULES = path.join(lintDir, 'dependency-rules.cjs');
 /** What the formatter checks (its settings: .prettierrc.json, .prettierignore). */
 export const FORMATTED = ['src/**/*.ts', 'workflows/**/*.ts', 'integrations/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.mjs', 'bin/**/*.mjs', 'tools/lint/*.{js,cjs}'];
 
-export function depcruiseBin() {
-  ensureDependencies(lintDir);
-  return path.join(lintDir, 'node_modules', '.bin', 'depcruise');
+/** Runs one of tools/lint's commands in the project root; `inherit` prints as it goes, otherwise its output is returned. */
+export function runLintTool(name, args, inherit) {
+  const r = spawnSync(path.join(lintDir, 'node_modules', '.bin', name), args, { cwd: projectRoot, stdio: inherit ? 'inherit' : 'pipe', encoding: 'utf8' });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-/** Runs the linters and the format check; `inherit` prints as they go, otherwise their output is returned. */
-export function runLint({ inherit = false, eslintArgs = [] } = {}) {
+export function ensureLintTools() {
   ensureDependencies(lintDir);
-  const stdio = inherit ? 'inherit' : 'pipe';
-  const eslint = spawnSync(path.join(lintDir, 'node_modules', '.bin', 'eslint'), ['--config', path.join(lintDir, 'eslint.config.js'), ...eslintArgs, '.'], {
-    cwd: projectRoot,
-    stdio,
-    encoding: 'utf8',
-  });
-  const layers = spawnSync(depcruiseBin(), [...LAYERED_FOLDERS, '--config', DEPENDENCY_RULES, '--output-type', 'err'], { cwd: projectRoot, stdio, encoding: 'utf8' });
-  const format = spawnSync(path.join(lintDir, 'node_modules', '.bin', 'prettier'), ['--check', '--log-level', 'warn', ...FORMATTED], { cwd: projectRoot, stdio, encoding: 'utf8' });
+}
+
+/** Runs the linters and the format check. */
+export function runLint({ inherit = false, eslintArgs = [] } = {}) {
+  ensureLintTools();
   return {
-    format: { ok: format.status === 0, output: `${format.stdout ?? ''}${format.stderr ?? ''}` },
-    eslint: { ok: eslint.status === 0, output: `${eslint.stdout ?? ''}${eslint.stderr ?? ''}` },
-    layers: { ok: layers.status === 0, output: `${layers.stdout ?? ''}${layers.stderr ?? ''}` },
+    eslint: runLintTool('eslint', ['--config', path.join(lintDir, 'eslint.config.js'), ...eslintArgs, '.'], inherit),
+    layers: runLintTool('depcruise', [...LAYERED_FOLDERS, '--config', DEPENDENCY_RULES, '--output-type', 'err'], inherit),
+    format: runLintTool('prettier', ['--check', '--log-level', 'warn', ...FORMATTED], inherit),
   };
 }
