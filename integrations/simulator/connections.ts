@@ -19,7 +19,8 @@ export const DEFAULT_SIMULATOR_SMTP_PORT = 4025;
 export function simulatorConnections(baseUrl: string, options: SimulatorConnectionOptions = {}): Readonly<Record<string, ConnectionContext>> {
   const base = baseUrl.replace(/\/+$/, '');
   const c = SIMULATOR_CREDENTIALS;
-  const host = new URL(base).hostname.replace(/^\[|\]$/g, '');
+  const parsed = new URL(base);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const smtpPort = options.smtpPort ?? smtpPortFor(base) ?? DEFAULT_SIMULATOR_SMTP_PORT;
   // The simulator listens on loopback: its connections opt in to private networks, as an on-premises tool's would.
   const connection = (path: string, secrets: Record<string, string>, settings: Record<string, unknown> = {}): ConnectionContext =>
@@ -45,6 +46,6 @@ export function simulatorConnections(baseUrl: string, options: SimulatorConnecti
     jira: connection('/jira', { email: c.jira.email, apiToken: c.jira.apiToken }),
     email: connection(`/smtp`, { username: c.smtp.username, password: c.smtp.password }, { host, port: smtpPort, secure: false, from: 'vigil@example.com' }),
     // The simulator's own host and port, nothing else on that machine.
-    http: connection('/http', { token: c.http.token }, { allowedHosts: [host], allowedPorts: [effectivePort(new URL(base))], allowPrivateNetworks: true }),
+    http: connection('/http', { token: c.http.token }, { allowedHosts: [host], allowedPorts: [effectivePort(parsed)], allowPrivateNetworks: true }),
   });
 }

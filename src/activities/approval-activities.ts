@@ -100,6 +100,16 @@ export function createApprovalActivities(approvals: ApprovalsRepository): Pick<C
       const message = decided
         ? `approval ${input.status} by ${vote.actorId} (${tally})${vote.comment ? `: ${vote.comment}` : ''}`
         : `approval: ${vote.actorId} ${verb} (${tally}), waiting for more${vote.comment ? `: ${vote.comment}` : ''}`;
+      // What the timeline line and the audit entry both say about the vote.
+      const facts = {
+        decision: vote.decision,
+        comment: vote.comment ?? null,
+        via: vote.via,
+        level: vote.level,
+        status: input.status,
+        approvals: input.approvals,
+        quorum: input.quorum,
+      };
       // A vote is appended once (an actor votes once); a counted vote never changes the status, so an
       // escalation or expiry written meanwhile is kept.
       await approvals.addVote(
@@ -111,16 +121,7 @@ export function createApprovalActivities(approvals: ApprovalsRepository): Pick<C
           kind: decided ? 'approval_decided' : 'approval_vote',
           stepId: input.stepId,
           message,
-          data: {
-            approvalId: input.approvalId,
-            decision: vote.decision,
-            comment: vote.comment ?? null,
-            via: vote.via,
-            level: vote.level,
-            status: input.status,
-            approvals: input.approvals,
-            quorum: input.quorum,
-          },
+          data: { approvalId: input.approvalId, ...facts },
           dedupKey: `${input.workflowId}:${input.stepId}:approval:${input.approvalId}:vote:${vote.actorId}`,
         },
         {
@@ -128,16 +129,7 @@ export function createApprovalActivities(approvals: ApprovalsRepository): Pick<C
           actor: vote.actorId,
           action: decided ? 'approval.decided' : 'approval.voted',
           target: `approval:${input.approvalId}`,
-          details: {
-            caseId: input.caseId,
-            decision: vote.decision,
-            comment: vote.comment ?? null,
-            via: vote.via,
-            level: vote.level,
-            status: input.status,
-            approvals: input.approvals,
-            quorum: input.quorum,
-          },
+          details: { caseId: input.caseId, ...facts },
           ip: input.origin?.ip ?? null,
           userAgent: input.origin?.userAgent ?? null,
         },

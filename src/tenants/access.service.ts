@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { auditBy, recordAudit } from '../audit/index.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
@@ -80,12 +80,6 @@ export class AccessService {
     }
   }
 
-  private async isOperatorUser(m: EntityManager, userId: string | null): Promise<boolean> {
-    if (!userId) return false;
-    const rows = await queryRows<{ mssp_operator: boolean }>(m, `SELECT mssp_operator FROM users WHERE id = $1`, [userId]);
-    return rows[0]?.mssp_operator ?? false;
-  }
-
   async createKey(principal: Principal, origin: RequestOrigin, tenantIdOrSlug: string, body: CreateApiKeyBody): Promise<CreatedApiKey> {
     const tenant = await this.tenants.visibleTenant(principal, tenantIdOrSlug);
     this.checkOperatorGrant(principal, tenant, body.msspOperator);
@@ -144,13 +138,16 @@ export class AccessService {
   async revokeKey(principal: Principal, origin: RequestOrigin, keyId: string): Promise<void> {
     if (!UUID.test(keyId)) throw notFound('api key', keyId);
     await this.db.transaction(async (m) => {
-      const rows = await queryRows<KeyRow>(m, `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) FOR UPDATE`, [
-        keyId,
-        principal.msspOperator ? null : principal.tenantId,
-      ]);
+      // Whether the key's user is an operator comes with the key: an operator's key is one either way.
+      const rows = await queryRows<KeyRow & { user_is_operator: boolean }>(
+        m,
+        `SELECT ${KEY_COLUMNS}, EXISTS (SELECT 1 FROM users u WHERE u.id = api_keys.user_id AND u.mssp_operator) AS user_is_operator
+         FROM api_keys WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) FOR UPDATE OF api_keys`,
+        [keyId, principal.msspOperator ? null : principal.tenantId],
+      );
       const row = rows[0];
       if (!row) throw notFound('api key', keyId);
-      if (!principal.msspOperator && (row.mssp_operator || (await this.isOperatorUser(m, row.user_id)))) {
+      if (!principal.msspOperator && (row.mssp_operator || row.user_is_operator)) {
         throw new VigilError('forbidden', "only an MSSP operator may revoke an MSSP operator's key", { keyId });
       }
       if (row.revoked_at) return;
