@@ -16,7 +16,8 @@ export async function assertBaseUrlAllowed(baseUrl: string, settings: Readonly<R
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
     if (error.code === 'vendor_unreachable' || error.code === 'vendor_unavailable') return;
-    throw new VigilError('invalid_body', `baseUrl: ${error.message.replace(/^http: /, '')}`, { issues: [{ path: 'baseUrl', message: error.message.replace(/^http: /, '') }] });
+    const reason = error.message.replace(/^http: /, '');
+    throw new VigilError('invalid_body', `baseUrl: ${reason}`, { issues: [{ path: 'baseUrl', message: reason }] });
   }
 }
 
