@@ -10,8 +10,10 @@ import type { ListAlertsQuery } from './alert-read.schemas.js';
  * the spelling. When the alert row gets its own observables column, the observable filter switches here
  * (and in a migration indexing `vigil_observable_keys(observables)`), nowhere else.
  */
-export const OBSERVABLE_KEYS = `vigil_observable_keys(finding->'observables')`;
-export const FINDING_KEYS = `vigil_alert_finding_keys(finding)`;
+export const OBSERVABLE_KEYS = `vigil_observable_keys(tenant_id, finding->'observables')`;
+export const FINDING_KEYS = `vigil_alert_finding_keys(tenant_id, finding)`;
+/** A key as the indexes spell it, `<tenant>|<key>` (see the migration); `$1` is always the tenant. */
+const tenantKey = (key: string): string => `$1::uuid::text || '|' || ${key}`;
 
 /** Newest event first; the id breaks ties, so the order is total and a cursor never skips nor repeats a row. */
 const CURSOR_KIND = 'alerts:event_time:desc';
@@ -62,7 +64,10 @@ export function alertListSql(tenantId: string, q: ListAlertsQuery): AlertListSql
     params.push(value);
     return `$${params.length}`;
   };
-  if (q.source) where.push(`source = ANY(${bind(q.source)}::text[])`);
+  // One source as `=`, so (tenant_id, source, event_time, id) serves the order too (PostgreSQL 15 reads an index
+  // in order only without `= ANY`); several as `= ANY`.
+  if (q.source?.length === 1) where.push(`source = ${bind(q.source[0])}`);
+  else if (q.source) where.push(`source = ANY(${bind(q.source)}::text[])`);
   if (q.from) where.push(`event_time >= ${bind(q.from)}::timestamptz`);
   if (q.to) where.push(`event_time < ${bind(q.to)}::timestamptz`);
   // 99 (other) has no rank: only minSeverity=0 (everything) lets it through.
@@ -70,12 +75,12 @@ export function alertListSql(tenantId: string, q: ListAlertsQuery): AlertListSql
   if (q.case) where.push(`case_id = ${bind(q.case)}::uuid`);
   if (q.observable !== undefined) {
     const v = bind(q.observable);
-    where.push(`${OBSERVABLE_KEYS} && ARRAY['cs:' || ${v}::text, 'ci:' || lower(${v}::text)]`);
+    where.push(`${OBSERVABLE_KEYS} && ARRAY[${tenantKey(`'cs:' || ${v}::text`)}, ${tenantKey(`'ci:' || lower(${v}::text)`)}]`);
   }
   const findingKeys: string[] = [];
   if (q.attack) findingKeys.push(`attack:${q.attack}`);
   if (q.rule !== undefined) findingKeys.push(`rule:${q.rule}`);
-  if (findingKeys.length > 0) where.push(`${FINDING_KEYS} @> ${bind(findingKeys)}::text[]`);
+  if (findingKeys.length > 0) where.push(`${FINDING_KEYS} @> ARRAY[${findingKeys.map((k) => tenantKey(`${bind(k)}::text`)).join(', ')}]`);
   if (q.cursor) {
     const values = decodeCursor(q.cursor, CURSOR_KIND).values;
     const [time, id] = values;
