@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CASE_RESOLUTIONS, CASE_STATUSES } from '../common/case-lifecycle.js';
+import { listParam, singleParam } from '../common/http/query-params.js';
 
 /** Case severity words, by OCSF severity_id (0–6). */
 export const SEVERITY_WORDS = ['unknown', 'informational', 'low', 'medium', 'high', 'critical', 'fatal'] as const;
@@ -23,23 +24,6 @@ const assignee = z.string().trim().min(1).max(200);
 const severity = z
   .union([z.enum(SEVERITY_WORDS), z.number().int().min(0).max(6), z.string().regex(/^[0-6]$/)])
   .transform((v) => (typeof v === 'number' ? v : /^[0-6]$/.test(v) ? Number(v) : SEVERITY_WORDS.indexOf(v as SeverityWord)));
-
-/** A query parameter given once, several times, or as a comma-separated list. */
-function listParam<T extends z.ZodType<string, string>>(item: T) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .transform((v) =>
-      (Array.isArray(v) ? v : [v])
-        .flatMap((s) => s.split(','))
-        .map((s) => s.trim())
-        .filter((s) => s !== ''),
-    )
-    .pipe(z.array(item).min(1));
-}
-
-function singleParam<T extends z.ZodType>(inner: T) {
-  return z.preprocess((v) => (Array.isArray(v) && v.length === 1 ? v[0] : v), inner);
-}
 
 export const CASE_SORTS = ['created_at', 'updated_at', 'severity'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
@@ -146,6 +130,23 @@ export const timelineEntry = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+/** One alert of a case view: what the case needs of it, and where the whole alert is (`GET /api/v1/alerts/{id}`). */
+export const caseAlertView = z.object({
+  id: uuid,
+  source: z.string(),
+  sourceUid: z.string(),
+  title: z.string(),
+  severityId: z.number().int(),
+  time: z.iso.datetime().meta({ description: "The alert's event time." }),
+  count: z.number().int(),
+  firstSeenAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime(),
+  joinReason: z.record(z.string(), z.unknown()),
+  observables: z.array(z.record(z.string(), z.unknown())),
+  attacks: z.array(z.record(z.string(), z.unknown())).nullable(),
+  links: z.object({ self: z.string().meta({ description: '`/api/v1/alerts/{id}`: the alert in full.' }) }),
+});
+
 export const caseDetail = caseSummary.extend({
   run: z.object({
     status: z.string(),
@@ -157,7 +158,7 @@ export const caseDetail = caseSummary.extend({
     live: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Live step states from the running workflow, when it answers.' }),
   }),
   allowedTransitions: z.array(status).meta({ description: 'Statuses an analyst may move the case to now.' }),
-  alerts: z.array(z.record(z.string(), z.unknown())),
+  alerts: z.array(caseAlertView),
   observables: z.array(observableView),
   attacks: z.array(attackView),
   approvals: z.array(z.record(z.string(), z.unknown())),

@@ -21,6 +21,7 @@ import {
 
 const CASE_ID = '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11';
 const OTHER_ID = '5d1f0f8e-8a57-4a0f-a2f3-1a8f6f0e1c2d';
+const ALERT_ID = '7c1f7c43-5d0e-4d1b-9a34-5e2a8d1c2b10';
 const SUMMARY = {
   id: CASE_ID,
   title: 'Beacon to known C2',
@@ -80,7 +81,7 @@ export const CASE_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/cases/{id}',
     summary: 'A case with its alerts, observables, ATT&CK, approvals, tasks, comments and timeline',
     description:
-      'Observables are deduplicated across the alerts, with the verdicts enrichment steps gave them. `allowedTransitions` lists the statuses the case may move to now. `run.live` holds live step states from the workflow when it answers within 1.5 s.',
+      'Each alert links to its full view (`links.self`: `GET /api/v1/alerts/{id}`, with the finding, the raw payload and its re-sends). Observables are deduplicated across the alerts, with the verdicts enrichment steps gave them. `allowedTransitions` lists the statuses the case may move to now. `run.live` holds live step states from the workflow when it answers within 1.5 s.',
     tags: ['cases'],
     auth: READ_ROLES,
     tenantScoped: true,
@@ -101,7 +102,23 @@ export const CASE_ROUTE_DOCS: RouteDoc[] = [
             live: null,
           },
           allowedTransitions: ['contained', 'on_hold', 'resolved', 'false_positive', 'closed'],
-          alerts: [],
+          alerts: [
+            {
+              id: ALERT_ID,
+              source: 'generic',
+              sourceUid: 'beacon-4711',
+              title: 'Beacon to known C2',
+              severityId: 4,
+              time: '2026-03-02T10:14:58.000Z',
+              count: 1,
+              firstSeenAt: '2026-03-02T10:15:00.000Z',
+              lastSeenAt: '2026-03-02T10:15:00.000Z',
+              joinReason: { rule: 'new_case', fingerprint: '4f1c2b7e9a0d3c5e8b6a1f2d7c9e0b3a', fields: ['host', 'rule', 'source'], windowMinutes: 60 },
+              observables: [{ type_id: 2, type: 'IP Address', value: '203.0.113.9' }],
+              attacks: [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1071' } }],
+              links: { self: `/api/v1/alerts/${ALERT_ID}` },
+            },
+          ],
           observables: [
             {
               kind: 'ip',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { alertPath } from '../alerts/index.js';
 import { ApprovalsService } from '../approvals/index.js';
 import type { ApprovalView } from '../approvals/index.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
@@ -75,7 +76,7 @@ export class CasesService {
     if (!CASE_ID.test(id)) throw notFound('case', id);
     const c = await this.cases.detail(tenantId, id);
     if (!c) throw notFound('case', id);
-    const [alerts, events, comments, tasks, approvals, live] = await Promise.all([
+    const [rows, events, comments, tasks, approvals, live] = await Promise.all([
       this.cases.alerts(tenantId, id),
       this.cases.timeline(tenantId, id),
       this.cases.comments(tenantId, id),
@@ -83,6 +84,7 @@ export class CasesService {
       this.approvalsService.list(tenantId, { caseId: id, limit: 200 }).then((r) => r.items),
       this.liveState(id, c.run_status),
     ]);
+    const alerts: Array<Record<string, unknown>> = rows.map((a) => ({ ...a, links: { self: alertPath(String(a['id'])) } }));
     // Alerts joining are timeline events too; they are read from the alert rows rather than written twice.
     const joined = alerts.map((a) => ({
       id: `alert:${String(a['id'])}`,

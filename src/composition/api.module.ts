@@ -1,6 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AlertIngestService } from '../alerts/alert-ingest.service.js';
+import { AlertQueriesRepository } from '../alerts/alert-queries.repository.js';
+import { AlertReadController } from '../alerts/alert-read.controller.js';
+import { AlertReadService } from '../alerts/alert-read.service.js';
 import { AlertsController } from '../alerts/alerts.controller.js';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { IngestSettingsService } from '../alerts/ingest-settings.service.js';
@@ -30,7 +33,7 @@ import { ApiKeyGuard } from '../tenants/api-key.guard.js';
 import { TenantsController } from '../tenants/tenants.controller.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 
-/** The HTTP API: ingest, cases, health; the outbox relay runs beside it. */
+/** The HTTP API: ingest, alerts, cases, health; the outbox relay runs beside it. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -40,6 +43,7 @@ export class ApiModule {
       controllers: [
         HealthController,
         AlertsController,
+        AlertReadController,
         SettingsController,
         CasesController,
         PlaybooksController,
@@ -51,6 +55,8 @@ export class ApiModule {
       providers: [
         AlertIngestService,
         AlertsRepository,
+        AlertReadService,
+        AlertQueriesRepository,
         IngestSettingsService,
         IngestSignatureVerifier,
         CasesService,

@@ -33,6 +33,7 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { message: string; details: Reco
   not_found: { message: 'case 0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11 not found', details: { id: '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11' } },
   invalid_body: { message: 'the body does not match the schema', details: { issues: [{ path: 'status', message: 'Invalid option' }] } },
   invalid_query: { message: 'the query does not match the schema', details: { issues: [{ path: 'limit', message: 'Too big: expected number to be <=200' }] } },
+  invalid_params: { message: 'a path parameter is malformed', details: { issues: [{ path: 'id', message: 'Invalid UUID' }] } },
   invalid_json: { message: 'body is not valid JSON', details: {} },
   invalid_cursor: { message: 'the cursor is not one this endpoint issued', details: {} },
   invalid_transition: {

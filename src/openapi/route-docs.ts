@@ -1,5 +1,5 @@
 import { APPROVAL_ROUTE_DOCS } from '../approvals/index.js';
-import { SETTINGS_ROUTE_DOCS } from '../alerts/index.js';
+import { ALERT_READ_ROUTE_DOCS, SETTINGS_ROUTE_DOCS } from '../alerts/index.js';
 import { AUDIT_ROUTE_DOCS } from '../audit/index.js';
 import { CASE_ROUTE_DOCS } from '../cases/index.js';
 import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/index.js';
@@ -14,6 +14,7 @@ import type { RouteDoc } from '../common/http/route-doc.js';
  */
 export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...CORE_ROUTE_DOCS,
+  ...ALERT_READ_ROUTE_DOCS,
   ...CASE_ROUTE_DOCS,
   ...TENANT_ROUTE_DOCS,
   ...AUDIT_ROUTE_DOCS,

@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   too_deep: 400,
   too_many_alerts: 400,
   invalid_query: 400,
+  invalid_params: 400,
   invalid_cursor: 400,
   resolution_required: 400,
   invalid_resolution: 400,

@@ -39,3 +39,10 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   if (!result.success) throw new VigilError('invalid_query', 'the query does not match the schema', { issues: issuesOf(result.error) });
   return result.data;
 }
+
+/** Validates path parameters with a strict schema: a malformed id is the caller's error (400 naming it), not an unknown resource. */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
+  const result = schema.safeParse(params ?? {});
+  if (!result.success) throw new VigilError('invalid_params', 'a path parameter is malformed', { issues: issuesOf(result.error) });
+  return result.data;
+}

@@ -20,6 +20,13 @@ export interface AlertChange {
 @Entity({ name: 'alerts' })
 @Index('alerts_source_uid_uq', ['tenantId', 'source', 'sourceUid'], { unique: true })
 @Index('alerts_case_idx', ['tenantId', 'caseId'])
+// The alert list's order (newest event first, then id) read backwards, and its keyset cursor.
+@Index('alerts_tenant_event_idx', ['tenantId', 'eventTime', 'id'])
+@Index('alerts_tenant_source_event_idx', ['tenantId', 'source', 'eventTime', 'id'])
+// GIN indexes over keys computed from the finding (observable values; ATT&CK ids and rule): TypeORM cannot
+// describe an index on a function, so migration 1764900000000 owns them.
+@Index('alerts_observable_keys_idx', { synchronize: false })
+@Index('alerts_finding_keys_idx', { synchronize: false })
 export class AlertEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
