@@ -280,17 +280,43 @@ describe('importCacao: branching, loops and routes', () => {
     });
   });
 
-  test('keeps conditions it cannot translate, with a warning', () => {
+  test('translates a STIX pattern condition over observed objects', () => {
     const doc = containHost();
-    doc.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '198.51.100.1']";
-    const { playbook, warnings } = imported(doc);
+    doc.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '198.51.100.1'] OR [domain-name:value = '__verdict__:value']";
+    const { playbook } = imported(doc);
     const condition = playbook.steps.find((s) => s.id === 'is_malicious');
-    assert.equal(condition?.kind === 'condition' ? condition.if : undefined, "[ipv4-addr:value = '198.51.100.1']");
-    assert.ok(
-      warnings.includes(
-        "step 'Is malicious?' (if-condition--00000000-0000-4000-8000-000000000001): condition '[ipv4-addr:value = '198.51.100.1']' is kept as written; rewrite it in Vigil's expression language",
-      ),
-    );
+    assert.equal(condition?.kind === 'condition' ? condition.if : undefined, "contains(observables.ip, '198.51.100.1') || contains(observables.domain, vars.verdict)");
+  });
+
+  test('refuses a condition it cannot translate: 422 material naming the construct and its JSON Pointer', () => {
+    const doc = containHost();
+    doc.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '198.51.100.1'] REPEATS 3 TIMES";
+    doc.workflow[ref('while-condition', 1)]!['condition'] = "__tries__:value ISSUBSET '10.0.0.0/8'";
+    const result = importCacao(doc);
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.ok ? undefined : result.unsupported, [
+      {
+        pointer: `/workflow/${ref('if-condition', 1)}/condition`,
+        construct: 'REPEATS',
+        message: 'REPEATS qualifies a stream of observations in time; a Vigil condition is evaluated once, on the case as it is',
+      },
+      {
+        pointer: `/workflow/${ref('while-condition', 1)}/condition`,
+        construct: 'ISSUBSET',
+        message: 'ISSUBSET compares address ranges; Vigil expressions have no address-range function',
+      },
+    ]);
+  });
+
+  test('refuses a condition that is not STIX patterning, and a switch that is not a variable', () => {
+    const doc = containHost();
+    doc.workflow[ref('if-condition', 1)]!['condition'] = 'NOT __verdict__:value = 1';
+    doc.workflow[ref('switch-condition', 1)]!['switch'] = "lower('__verdict__:value')";
+    const result = importCacao(doc);
+    assert.deepEqual(result.ok ? undefined : result.unsupported?.map(({ pointer, construct }) => ({ pointer, construct })), [
+      { pointer: `/workflow/${ref('if-condition', 1)}/condition`, construct: 'STIX pattern syntax' },
+      { pointer: `/workflow/${ref('switch-condition', 1)}/switch`, construct: 'switch expression' },
+    ]);
   });
 
   test('manual tasks take their timeout from the step, and on_failure becomes the rejection route', () => {

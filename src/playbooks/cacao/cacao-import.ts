@@ -41,7 +41,6 @@ import type {
   CacaoWorkflowStep,
 } from './cacao.types.js';
 import {
-  cacaoConditionToExpression,
   cacaoTextToTemplate,
   decodeBase64Text,
   IdAllocator,
@@ -53,7 +52,8 @@ import {
   variableValueExpression,
   vigilVariableName,
 } from './cacao-shared.js';
-import { hasErrors, validateCacao } from './cacao-validate.js';
+import { translateCacaoCondition, translateCacaoSwitch } from './cacao-condition.js';
+import { hasErrors, jsonPointer, validateCacao } from './cacao-validate.js';
 import { readStoredPlaybook, readStoredStep, type StoredStep } from './cacao-vigil-extension.js';
 import { MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, type PlaybookTooLarge } from '../validation/index.js';
 
@@ -66,7 +66,15 @@ export interface CacaoImportOptions {
   maxIterations?: number;
 }
 
-export type CacaoImportResult = { ok: true; playbook: Playbook; warnings: string[] } | { ok: false; errors: CacaoIssue[] };
+/** A construct of a valid CACAO document that Vigil refuses by design: where it is (JSON Pointer), what it is, why. */
+export interface CacaoUnsupported {
+  pointer: string;
+  construct: string;
+  message: string;
+}
+
+export type CacaoImportResult =
+  { ok: true; playbook: Playbook; warnings: string[] } | { ok: false; errors: CacaoIssue[]; unsupported?: undefined } | { ok: false; errors: []; unsupported: CacaoUnsupported[] };
 
 /** Vigil action keys the import produces. */
 export const HTTP_REQUEST_ACTION = 'http.request';
@@ -121,7 +129,9 @@ export function importCacao(doc: unknown, options: CacaoImportOptions = {}): Cac
   const warnings = issues.map((issue) => `${issue.path || '/'}: ${issue.message}`);
   // validateCacao has checked every property the importer reads.
   const importer = new CacaoImporter(doc as CacaoPlaybook, options, warnings);
-  return { ok: true, playbook: importer.run(), warnings };
+  const playbook = importer.run();
+  if (importer.unsupported.length > 0) return { ok: false, errors: [], unsupported: importer.unsupported };
+  return { ok: true, playbook, warnings };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +183,8 @@ class CacaoImporter {
   private readonly roles: string[];
   private exceptionTarget?: Target;
   private warnedNestedException = false;
+  /** What the document says that Vigil refuses; any entry stops the import. */
+  readonly unsupported: CacaoUnsupported[] = [];
 
   constructor(
     private readonly doc: CacaoPlaybook,
@@ -686,10 +698,16 @@ class CacaoImporter {
   // -------------------------------------------------------------------------------------------
   // Conditions
 
-  private expression(text: string, label: string): string {
-    const { expression, exact } = cacaoConditionToExpression(text, this.variableName);
-    if (!exact) this.warn(`${label}: condition '${text}' is kept as written; rewrite it in Vigil's expression language`);
-    return expression;
+  /** The Vigil expression of a condition (or switch); a construct Vigil refuses is recorded and stops the import. */
+  private expression(text: string, cacaoId: string, property: 'condition' | 'switch'): string {
+    const translated = property === 'switch' ? translateCacaoSwitch(text, this.variableName) : translateCacaoCondition(text, this.variableName);
+    if (translated.ok) return translated.expression;
+    this.refuse(jsonPointer('workflow', cacaoId, property), translated.construct, translated.message);
+    return 'false';
+  }
+
+  private refuse(pointer: string, construct: string, message: string): void {
+    this.unsupported.push({ pointer, construct, message });
   }
 
   private branchExit(step: CacaoWorkflowStep, exit: Exit): Exit {
@@ -721,7 +739,7 @@ class CacaoImporter {
       ...(stored?.kind === 'condition' ? stored.fields : {}),
       ...base,
       kind: 'condition',
-      if: typeof storedIf === 'string' ? storedIf : this.expression(step.condition, label),
+      if: typeof storedIf === 'string' ? storedIf : this.expression(step.condition, cacaoId, 'condition'),
       then: this.idOf(whenTrue, list),
       else: this.idOf(whenFalse, list),
     };
@@ -749,7 +767,7 @@ class CacaoImporter {
       ...(stored?.kind === 'switch' ? stored.fields : {}),
       ...this.baseFields(cacaoId, step, list, stored),
       kind: 'switch',
-      on: typeof storedOn === 'string' ? storedOn : this.expression(step.switch, label),
+      on: typeof storedOn === 'string' ? storedOn : this.expression(step.switch, cacaoId, 'switch'),
       cases,
       default: this.idOf(fallback, list),
     };
@@ -835,7 +853,7 @@ class CacaoImporter {
       vigilStep = { ...(stored.fields as Omit<ForeachStep, 'id' | 'kind' | 'steps'>), ...base, kind: 'foreach', steps: body };
     } else {
       const storedLoop = stored?.kind === 'loop' ? stored.fields : {};
-      const condition = typeof storedLoop['while'] === 'string' ? storedLoop['while'] : this.expression(step.condition, label);
+      const condition = typeof storedLoop['while'] === 'string' ? storedLoop['while'] : this.expression(step.condition, cacaoId, 'condition');
       const max = typeof storedLoop['maxIterations'] === 'number' ? storedLoop['maxIterations'] : (this.options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
       vigilStep = { ...storedLoop, ...base, kind: 'loop', while: condition, maxIterations: max, steps: body };
     }
