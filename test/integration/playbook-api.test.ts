@@ -421,13 +421,11 @@ steps:
       [{ pointer: `/workflow/${ref('if-condition', 1)}/condition`, construct: 'WITHIN' }],
     );
 
-    // Valid CACAO whose commands map to no Vigil action: converted, but not activated.
+    // An OpenC2 command of any action/target pair becomes openc2.command: converted and activated.
     const openc2 = JSON.parse(readFileSync(fixturePath('cacao', 'soarca-openc2-playbook.json'), 'utf8')) as unknown;
-    const unrunnable = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks/import/cacao?activate=true`, { key: cacaoTenant.key, body: openc2 });
-    assert.equal(unrunnable.status, 422);
-    assert.equal(unrunnable.body.error.code, 'invalid_playbook');
-    assert.equal(unrunnable.body.error.details.errors![0]!.code, 'unknown_action');
-    assert.equal(await storedCount(cacaoTenant.id), 1);
+    const runnable = await http<{ stored: Stored }>('POST', `${stack.url}/api/v1/playbooks/import/cacao?activate=true`, { key: cacaoTenant.key, body: openc2 });
+    assert.equal(runnable.status, 201);
+    assert.equal(await storedCount(cacaoTenant.id), 2);
   });
 
   test('CACAO export is schema-valid and imports back to the same playbook', async () => {

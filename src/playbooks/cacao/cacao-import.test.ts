@@ -99,7 +99,6 @@ describe('importCacao: the OASIS and SOARCA fixtures', () => {
             args: { start_time: 1534775460000, duration: 500, response_requested: 'ack', slpf: { drop_process: 'none' } },
             profile: 'slpf',
           },
-          url: 'http://httpbin.org/post',
         },
       },
       { id: 'end_flow', name: 'End Flow', kind: 'end' },
@@ -184,7 +183,7 @@ describe('importCacao: branching, loops and routes', () => {
         name: 'Contain',
         kind: 'parallel',
         branches: [
-          [{ id: 'isolate', name: 'Isolate', kind: 'action', action: 'openc2.deny_ipv4', with: { ipv4_net: '{{vars.host}}', url: 'http://192.0.2.10:8080/openc2' } }],
+          [{ id: 'isolate', name: 'Isolate', kind: 'action', action: 'openc2.command', with: { request: { action: 'deny', target: { ipv4_net: '{{vars.host}}' } } } }],
           [
             {
               id: 'tell_owner',
@@ -343,7 +342,7 @@ describe('importCacao: branching, loops and routes', () => {
     );
   });
 
-  test('an openc2 allow on ipv4_net becomes openc2.allow_ipv4 and absolute http-api URLs are kept', () => {
+  test('an openc2 allow on ipv4_net becomes openc2.command, sent to the OpenC2 connection of the tenant rather than a URL in the playbook', () => {
     const doc = containHost();
     const isolate = doc.workflow[ref('action', 3)]!;
     isolate['commands'] = [
@@ -362,8 +361,8 @@ describe('importCacao: branching, loops and routes', () => {
         id: 'isolate',
         name: 'Isolate',
         kind: 'action',
-        action: 'openc2.allow_ipv4',
-        with: { ipv4_net: '198.51.100.0/24', args: { duration: 60 }, url: 'https://fw.example.org/oc2' },
+        action: 'openc2.command',
+        with: { request: { action: 'allow', target: { ipv4_net: '198.51.100.0/24' }, args: { duration: 60 } } },
       },
     );
   });
