@@ -30,6 +30,7 @@ const EXPECTED_KEYS = [
   'openc2.deny_ipv4',
   'openc2.allow_ipv4',
   'openc2.delete_rule',
+  'openc2.command',
   'slack.post_message',
   'pagerduty.trigger',
   'pagerduty.resolve',

@@ -24,6 +24,7 @@ import { unblockIpAction } from './panos/unblock-ip.action.js';
 import { denyIpv4Action } from './openc2/deny-ipv4.action.js';
 import { allowIpv4Action } from './openc2/allow-ipv4.action.js';
 import { deleteRuleAction } from './openc2/delete-rule.action.js';
+import { commandAction as openC2CommandAction } from './openc2/command.action.js';
 import { postMessageAction } from './slack/post-message.action.js';
 import { triggerAction } from './pagerduty/trigger.action.js';
 import { resolveAction } from './pagerduty/resolve.action.js';
@@ -59,6 +60,7 @@ const ACTIONS: readonly ActionDefinition[] = [
   blockIpAction,
   unblockIpAction,
   denyIpv4Action,
+  openC2CommandAction,
   allowIpv4Action,
   deleteRuleAction,
   postMessageAction,

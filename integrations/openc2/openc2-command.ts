@@ -7,6 +7,8 @@ import { idempotencyUuid } from '../core/idempotency.js';
 /** Media types of the OpenC2 HTTPS transfer specification, version 1.0. */
 export const OPENC2_COMMAND_TYPE = 'application/openc2-cmd+json;version=1.0';
 export const OPENC2_RESPONSE_TYPE = 'application/openc2-rsp+json;version=1.0';
+/** The media type of OpenC2 messages (request/response envelopes) in the HTTPS transfer specification 1.1. */
+export const OPENC2_MESSAGE_TYPE = 'application/openc2+json;version=1.0';
 
 export const slpfNetInput = z.strictObject({
   ipv4Net: z.union([z.ipv4(), z.cidrv4()]).describe('IPv4 address or CIDR network (source or destination)'),
@@ -95,4 +97,34 @@ export async function sendNetCommand(ctx: ActionContext, action: 'deny' | 'allow
   const { response, requestId } = await sendOpenC2Command(ctx, netCommand(action, input));
   if (response.status >= 400) throw errorFromResponse(response.status, undefined, response, { vendor: 'openc2', secrets: ctx.connection.secrets });
   return { status: response.status, ruleNumber: response.results?.slpf?.rule_number ?? null, alreadyInState: false, requestId };
+}
+
+/**
+ * Sends one OpenC2 command wrapped in an OpenC2 message, as the HTTPS transfer specification 1.1
+ * writes it (`{headers: {request_id, created, from}, body: {openc2: {request}}}`, media type
+ * OPENC2_MESSAGE_TYPE), and reads the response from the answer's `body.openc2.response`. The request
+ * id is derived from the idempotency key, so a repeated step sends the same id.
+ */
+export async function sendOpenC2Message(ctx: ActionContext, request: Record<string, unknown>): Promise<{ response: OpenC2Response; requestId: string }> {
+  const requestId = idempotencyUuid(ctx.idempotencyKey);
+  const message = { headers: { request_id: requestId, created: Date.now(), from: 'vigil' }, body: { openc2: { request } } };
+  const unwrap = (data: unknown): unknown => {
+    const body = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['body'] : undefined;
+    const openc2 = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['openc2'] : undefined;
+    return typeof openc2 === 'object' && openc2 !== null ? (openc2 as Record<string, unknown>)['response'] : undefined;
+  };
+  let data: unknown;
+  try {
+    const res = await ctx.http.post<unknown>(ctx.connection.baseUrl, message, {
+      headers: { 'Content-Type': OPENC2_MESSAGE_TYPE, Accept: OPENC2_MESSAGE_TYPE, Authorization: `Bearer ${secret(ctx, 'bearerToken')}`, 'X-Request-ID': requestId },
+      signal: ctx.signal,
+    });
+    data = res.data;
+  } catch (err) {
+    const status = responseStatus(err);
+    const parsed = openC2Response.safeParse(unwrap(responseData(err)));
+    if (status === undefined || !parsed.success || status === 401 || status === 403 || status === 429) throw err;
+    return { response: parsed.data, requestId };
+  }
+  return { response: openC2Response.parse(unwrap(data)), requestId };
 }

@@ -6,6 +6,7 @@ import { assertNoSecrets, expectIntegrationError, run, startSimulatorHarness, ty
 import { allowIpv4Action } from './allow-ipv4.action.js';
 import { deleteRuleAction } from './delete-rule.action.js';
 import { denyIpv4Action } from './deny-ipv4.action.js';
+import { commandAction } from './command.action.js';
 
 interface Rule {
   ruleNumber: number;
@@ -117,5 +118,39 @@ describe('openc2 SLPF adapters', () => {
   test('only IPv4 addresses or CIDR networks are accepted', async () => {
     await expectIntegrationError(run(denyIpv4Action, { ipv4Net: '203.0.113.0/33' }, h.context('openc2')), { code: 'invalid_input', retryable: false });
     await expectIntegrationError(run(denyIpv4Action, { ipv4Net: '2001:db8::/32' }, h.context('openc2')), { code: 'invalid_input', retryable: false });
+  });
+
+  test('openc2.command: any pair, as an OpenC2 message (HTTPS transfer 1.1) answered in an envelope', async () => {
+    const ctx = h.context('openc2', { idempotencyKey: 'wf-1/generic' });
+    const out = await run(commandAction, { request: { action: 'deny', target: { ipv4_net: '198.51.100.7' }, actuator: { slpf: {} } } }, ctx);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.results, { slpf: { rule_number: 1000 } });
+    const [call] = await h.calls('openc2');
+    assert.equal(call?.headers['content-type'], 'application/openc2+json;version=1.0');
+    const body = call?.body as { headers: { request_id: string }; body: { openc2: { request: unknown } } };
+    assert.equal(body.headers.request_id, idempotencyUuid('wf-1/generic'));
+    assert.deepEqual(body.body.openc2.request, { action: 'deny', target: { ipv4_net: '198.51.100.7' }, actuator: { slpf: {} } });
+    assert.deepEqual(
+      (await rules(h)).map((r) => r.ipv4Net),
+      ['198.51.100.7'],
+    );
+  });
+
+  test('openc2.command: a valid ER pair the consumer does not implement answers 501; a pair outside the language is refused before sending', async () => {
+    await expectIntegrationError(run(commandAction, { request: { action: 'contain', target: { device: { hostname: 'ws-1' } }, actuator: { er: {} } } }, h.context('openc2')), {
+      code: 'vendor_not_implemented',
+      retryable: false,
+      httpStatus: 501,
+    });
+    const calls = (await h.calls('openc2')).length;
+    await expectIntegrationError(run(commandAction, { request: { action: 'obliterate', target: { device: {} } } }, h.context('openc2')), {
+      code: 'vendor_bad_request',
+      retryable: false,
+    });
+    await expectIntegrationError(run(commandAction, { request: { action: 'contain', target: { ipv4_net: '1.2.3.4' }, actuator: { slpf: {} } } }, h.context('openc2')), {
+      code: 'vendor_bad_request',
+      retryable: false,
+    });
+    assert.equal((await h.calls('openc2')).length, calls, 'refused commands are not sent');
   });
 });

@@ -32,6 +32,11 @@ export async function importCacaoCommand(file: string, out: string | undefined, 
   const imported = importCacao(parsed.value, {
     resolvePlaybookId: (cacaoId) => bundled.playbooks.find((p) => cacaoPlaybookId(p.playbook.id) === cacaoId)?.playbook.id,
   });
+  if (!imported.ok && imported.unsupported) {
+    for (const u of imported.unsupported) io.err(`${file}: ${u.pointer} ${u.construct}: ${u.message}`);
+    io.err(`${imported.unsupported.length} construct(s) Vigil does not run: the CACAO document is refused`);
+    return EXIT_FAILED;
+  }
   if (!imported.ok) {
     for (const e of imported.errors) io.err(`${file}: ${e.path || '/'} ${e.message}`);
     io.err(`${imported.errors.length} error(s): the CACAO document is not valid`);

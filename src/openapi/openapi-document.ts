@@ -20,14 +20,16 @@ export const errorBodySchema = z.object({
   error: z.object({
     code: z.string().meta({ description: 'Stable machine-readable code; see the error table in the API description.' }),
     message: z.string().meta({ description: 'What went wrong, for people.' }),
-    details: z.record(z.string(), z.unknown()).meta({ description: 'Structured context: the offending field, allowed values, …' }),
+    details: z
+      .union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))])
+      .meta({ description: 'Structured context: the offending field, allowed values, …; a list of findings for `cacao_unsupported`' }),
   }),
 });
 
 /** Codes every route that needs an API key may answer with. */
 const AUTH_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden'];
 
-const ERROR_EXAMPLES: Partial<Record<ErrorCode, { message: string; details: Record<string, unknown> }>> = {
+const ERROR_EXAMPLES: Partial<Record<ErrorCode, { message: string; details: Record<string, unknown> | Array<Record<string, unknown>> }>> = {
   unauthorized: { message: 'invalid or revoked API key', details: {} },
   forbidden: { message: 'role viewer may not do this', details: { role: 'viewer', allowed: ['admin', 'analyst'] } },
   not_found: { message: 'case 0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11 not found', details: { id: '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11' } },
@@ -47,6 +49,16 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, { message: string; details: Reco
   unavailable: { message: 'Temporal is not reachable', details: {} },
   unsupported_media_type: { message: "content type 'text/plain' is not accepted here; send application/json", details: { contentType: 'text/plain' } },
   payload_too_large: { message: 'body exceeds 1048576 bytes', details: { limit: 1048576 } },
+  cacao_unsupported: {
+    message: 'the CACAO document uses what Vigil does not run: WITHIN',
+    details: [
+      {
+        pointer: '/workflow/if-condition--2a4c5e1f-0b7d-4c38-9f1e-6d3a2b8c4e5f/condition',
+        construct: 'WITHIN',
+        message: 'WITHIN qualifies a stream of observations in time; a Vigil condition is evaluated once, on the case as it is',
+      },
+    ],
+  },
   playbook_too_large: { message: 'the playbook nests deeper than 64 levels', details: { bound: 'depth', limit: 64, line: 12, column: 9 } },
 };
 

@@ -244,6 +244,14 @@ export class PlaybookVersionsService {
     const outcome = await this.pool.importCacao(doc, [...cacaoIds]);
     if (outcome.tooLarge) throw tooLargeError(outcome.tooLarge);
     const imported = outcome.imported;
+    if (!imported.ok && imported.unsupported) {
+      const constructs = [...new Set(imported.unsupported.map((u) => u.construct))].join(', ');
+      throw new VigilError(
+        'cacao_unsupported',
+        `the CACAO document uses what Vigil does not run: ${constructs}`,
+        imported.unsupported.map((u) => ({ ...u })),
+      );
+    }
     if (!imported.ok) {
       throw new VigilError('invalid_cacao', `the CACAO document has ${imported.errors.length} error(s)`, { errors: imported.errors });
     }

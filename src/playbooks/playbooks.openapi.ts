@@ -130,7 +130,7 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/playbooks/import/cacao',
     summary: 'Import a CACAO 2.0 playbook',
     description:
-      'Converts the CACAO document to a Vigil playbook and validates it. Without `activate` nothing is stored: the answer shows the YAML, its validation and the conversion warnings. With `activate=true` a valid result is stored and activated as by `POST /api/v1/playbooks` (201). An invalid CACAO document answers 422 `invalid_cacao` with each problem (JSON Pointer, code, message).',
+      "Converts the CACAO document to a Vigil playbook and validates it. Without `activate` nothing is stored: the answer shows the YAML, its validation and the conversion warnings. With `activate=true` a valid result is stored and activated as by `POST /api/v1/playbooks` (201). An invalid CACAO document answers 422 `invalid_cacao` with each problem (JSON Pointer, code, message). A valid document that uses a construct Vigil refuses by design answers 422 `cacao_unsupported` whose `details` list each one as `{pointer, construct, message}`: conditions are STIX patterns with CACAO variables, translated into Vigil expressions (`__x__:value = 'y'` → `vars.x == 'y'`, `[ipv4-addr:value = '__ip__:value']` → `contains(observables.ip, vars.ip)`), except FOLLOWEDBY, WITHIN, REPEATS, START…STOP, ISSUBSET, ISSUPERSET, binary and hex literals. Vigil runs no shell: `bash`, `ssh`, `powershell` and other commands it cannot send become manual tasks that show an analyst the command to run by hand. See src/playbooks/cacao/README.md.",
     tags: ['playbooks'],
     auth: ['admin', 'author'],
     tenantScoped: true,
@@ -144,7 +144,7 @@ export const PLAYBOOK_ROUTE_DOCS: RouteDoc[] = [
       },
       201: { description: 'Converted, stored and activated.', schema: cacaoImport },
     },
-    errors: ['invalid_cacao', 'invalid_playbook', 'playbook_too_large', 'conflict', 'invalid_json', 'unsupported_media_type', 'invalid_query'],
+    errors: ['invalid_cacao', 'cacao_unsupported', 'invalid_playbook', 'playbook_too_large', 'conflict', 'invalid_json', 'unsupported_media_type', 'invalid_query'],
   },
   {
     method: 'get',

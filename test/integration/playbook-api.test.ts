@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { validateCacao } from '../../src/playbooks/cacao/cacao-validate.js';
+import { containHost, ref } from '../support/cacao-test-documents.js';
 import { PlaybookLibraryService } from '../../src/playbooks/playbook-library.service.js';
 import { BROKEN_PLAYBOOK, fixturePath } from '../support/fixtures.js';
 import { eventually, http, type RunningWorker, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
@@ -404,13 +405,27 @@ steps:
     assert.ok(paths.includes('/spec_version'), `errors name /spec_version: ${JSON.stringify(paths)}`);
     assert.ok(paths.includes('/workflow_start'), `errors name /workflow_start: ${JSON.stringify(paths)}`);
 
-    // Valid CACAO whose commands map to no Vigil action: converted, but not activated.
+    // Valid CACAO with a condition Vigil refuses by design: 422 cacao_unsupported naming construct and pointer.
+    const timed = containHost();
+    timed.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '__verdict__:value'] WITHIN 60 SECONDS";
+    const unsupported = await http<{ error: { code: string; message: string; details: Array<{ pointer: string; construct: string }> } }>(
+      'POST',
+      `${stack.url}/api/v1/playbooks/import/cacao`,
+      { key: cacaoTenant.key, body: timed },
+    );
+    assert.equal(unsupported.status, 422);
+    assert.equal(unsupported.body.error.code, 'cacao_unsupported');
+    assert.match(unsupported.body.error.message, /WITHIN/);
+    assert.deepEqual(
+      unsupported.body.error.details.map(({ pointer, construct }) => ({ pointer, construct })),
+      [{ pointer: `/workflow/${ref('if-condition', 1)}/condition`, construct: 'WITHIN' }],
+    );
+
+    // An OpenC2 command of any action/target pair becomes openc2.command: converted and activated.
     const openc2 = JSON.parse(readFileSync(fixturePath('cacao', 'soarca-openc2-playbook.json'), 'utf8')) as unknown;
-    const unrunnable = await http<ErrorBody>('POST', `${stack.url}/api/v1/playbooks/import/cacao?activate=true`, { key: cacaoTenant.key, body: openc2 });
-    assert.equal(unrunnable.status, 422);
-    assert.equal(unrunnable.body.error.code, 'invalid_playbook');
-    assert.equal(unrunnable.body.error.details.errors![0]!.code, 'unknown_action');
-    assert.equal(await storedCount(cacaoTenant.id), 1);
+    const runnable = await http<{ stored: Stored }>('POST', `${stack.url}/api/v1/playbooks/import/cacao?activate=true`, { key: cacaoTenant.key, body: openc2 });
+    assert.equal(runnable.status, 201);
+    assert.equal(await storedCount(cacaoTenant.id), 2);
   });
 
   test('CACAO export is schema-valid and imports back to the same playbook', async () => {

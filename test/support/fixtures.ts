@@ -48,3 +48,10 @@ export function deeplyNestedPlaybook(levels: number): string {
   for (let i = 1; i < levels; i += 1) text += `${'  '.repeat(i)}k${i}:\n`;
   return text + `${'  '.repeat(levels)}leaf: 1\n`;
 }
+
+/** Vigil's own test data, stored in the repository under test/fixtures (official examples and schemas with their sources). */
+export const PROJECT_FIXTURES_DIR = path.resolve(process.cwd(), 'test', 'fixtures');
+
+export function readProjectFixtureJson(...parts: string[]): unknown {
+  return JSON.parse(readFileSync(path.join(PROJECT_FIXTURES_DIR, ...parts), 'utf8')) as unknown;
+}

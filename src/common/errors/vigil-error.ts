@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   case_merged: 409,
   invalid_playbook: 422,
   invalid_cacao: 422,
+  cacao_unsupported: 422,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
@@ -40,12 +41,15 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** Structured context of an error: an object, or a list of findings (each with its JSON Pointer). */
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+
 export class VigilError extends Error {
   override readonly name = 'VigilError';
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: Record<string, unknown> = {},
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
   }

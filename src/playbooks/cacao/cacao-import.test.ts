@@ -99,7 +99,6 @@ describe('importCacao: the OASIS and SOARCA fixtures', () => {
             args: { start_time: 1534775460000, duration: 500, response_requested: 'ack', slpf: { drop_process: 'none' } },
             profile: 'slpf',
           },
-          url: 'http://httpbin.org/post',
         },
       },
       { id: 'end_flow', name: 'End Flow', kind: 'end' },
@@ -184,7 +183,7 @@ describe('importCacao: branching, loops and routes', () => {
         name: 'Contain',
         kind: 'parallel',
         branches: [
-          [{ id: 'isolate', name: 'Isolate', kind: 'action', action: 'openc2.deny_ipv4', with: { ipv4_net: '{{vars.host}}', url: 'http://192.0.2.10:8080/openc2' } }],
+          [{ id: 'isolate', name: 'Isolate', kind: 'action', action: 'openc2.command', with: { request: { action: 'deny', target: { ipv4_net: '{{vars.host}}' } } } }],
           [
             {
               id: 'tell_owner',
@@ -280,17 +279,43 @@ describe('importCacao: branching, loops and routes', () => {
     });
   });
 
-  test('keeps conditions it cannot translate, with a warning', () => {
+  test('translates a STIX pattern condition over observed objects', () => {
     const doc = containHost();
-    doc.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '198.51.100.1']";
-    const { playbook, warnings } = imported(doc);
+    doc.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '198.51.100.1'] OR [domain-name:value = '__verdict__:value']";
+    const { playbook } = imported(doc);
     const condition = playbook.steps.find((s) => s.id === 'is_malicious');
-    assert.equal(condition?.kind === 'condition' ? condition.if : undefined, "[ipv4-addr:value = '198.51.100.1']");
-    assert.ok(
-      warnings.includes(
-        "step 'Is malicious?' (if-condition--00000000-0000-4000-8000-000000000001): condition '[ipv4-addr:value = '198.51.100.1']' is kept as written; rewrite it in Vigil's expression language",
-      ),
-    );
+    assert.equal(condition?.kind === 'condition' ? condition.if : undefined, "contains(observables.ip, '198.51.100.1') || contains(observables.domain, vars.verdict)");
+  });
+
+  test('refuses a condition it cannot translate: 422 material naming the construct and its JSON Pointer', () => {
+    const doc = containHost();
+    doc.workflow[ref('if-condition', 1)]!['condition'] = "[ipv4-addr:value = '198.51.100.1'] REPEATS 3 TIMES";
+    doc.workflow[ref('while-condition', 1)]!['condition'] = "__tries__:value ISSUBSET '10.0.0.0/8'";
+    const result = importCacao(doc);
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.ok ? undefined : result.unsupported, [
+      {
+        pointer: `/workflow/${ref('if-condition', 1)}/condition`,
+        construct: 'REPEATS',
+        message: 'REPEATS qualifies a stream of observations in time; a Vigil condition is evaluated once, on the case as it is',
+      },
+      {
+        pointer: `/workflow/${ref('while-condition', 1)}/condition`,
+        construct: 'ISSUBSET',
+        message: 'ISSUBSET compares address ranges; Vigil expressions have no address-range function',
+      },
+    ]);
+  });
+
+  test('refuses a condition that is not STIX patterning, and a switch that is not a variable', () => {
+    const doc = containHost();
+    doc.workflow[ref('if-condition', 1)]!['condition'] = 'NOT __verdict__:value = 1';
+    doc.workflow[ref('switch-condition', 1)]!['switch'] = "lower('__verdict__:value')";
+    const result = importCacao(doc);
+    assert.deepEqual(result.ok ? undefined : result.unsupported?.map(({ pointer, construct }) => ({ pointer, construct })), [
+      { pointer: `/workflow/${ref('if-condition', 1)}/condition`, construct: 'STIX pattern syntax' },
+      { pointer: `/workflow/${ref('switch-condition', 1)}/switch`, construct: 'switch expression' },
+    ]);
   });
 
   test('manual tasks take their timeout from the step, and on_failure becomes the rejection route', () => {
@@ -317,7 +342,7 @@ describe('importCacao: branching, loops and routes', () => {
     );
   });
 
-  test('an openc2 allow on ipv4_net becomes openc2.allow_ipv4 and absolute http-api URLs are kept', () => {
+  test('an openc2 allow on ipv4_net becomes openc2.command, sent to the OpenC2 connection of the tenant rather than a URL in the playbook', () => {
     const doc = containHost();
     const isolate = doc.workflow[ref('action', 3)]!;
     isolate['commands'] = [
@@ -336,8 +361,8 @@ describe('importCacao: branching, loops and routes', () => {
         id: 'isolate',
         name: 'Isolate',
         kind: 'action',
-        action: 'openc2.allow_ipv4',
-        with: { ipv4_net: '198.51.100.0/24', args: { duration: 60 }, url: 'https://fw.example.org/oc2' },
+        action: 'openc2.command',
+        with: { request: { action: 'allow', target: { ipv4_net: '198.51.100.0/24' }, args: { duration: 60 } } },
       },
     );
   });

@@ -41,7 +41,6 @@ import type {
   CacaoWorkflowStep,
 } from './cacao.types.js';
 import {
-  cacaoConditionToExpression,
   cacaoTextToTemplate,
   decodeBase64Text,
   IdAllocator,
@@ -53,7 +52,8 @@ import {
   variableValueExpression,
   vigilVariableName,
 } from './cacao-shared.js';
-import { hasErrors, validateCacao } from './cacao-validate.js';
+import { translateCacaoCondition, translateCacaoSwitch } from './cacao-condition.js';
+import { hasErrors, jsonPointer, validateCacao } from './cacao-validate.js';
 import { readStoredPlaybook, readStoredStep, type StoredStep } from './cacao-vigil-extension.js';
 import { MAX_PLAYBOOK_DEPTH, MAX_PLAYBOOK_NODES, type PlaybookTooLarge } from '../validation/index.js';
 
@@ -66,7 +66,15 @@ export interface CacaoImportOptions {
   maxIterations?: number;
 }
 
-export type CacaoImportResult = { ok: true; playbook: Playbook; warnings: string[] } | { ok: false; errors: CacaoIssue[] };
+/** A construct of a valid CACAO document that Vigil refuses by design: where it is (JSON Pointer), what it is, why. */
+export interface CacaoUnsupported {
+  pointer: string;
+  construct: string;
+  message: string;
+}
+
+export type CacaoImportResult =
+  { ok: true; playbook: Playbook; warnings: string[] } | { ok: false; errors: CacaoIssue[]; unsupported?: undefined } | { ok: false; errors: []; unsupported: CacaoUnsupported[] };
 
 /** Vigil action keys the import produces. */
 export const HTTP_REQUEST_ACTION = 'http.request';
@@ -121,7 +129,9 @@ export function importCacao(doc: unknown, options: CacaoImportOptions = {}): Cac
   const warnings = issues.map((issue) => `${issue.path || '/'}: ${issue.message}`);
   // validateCacao has checked every property the importer reads.
   const importer = new CacaoImporter(doc as CacaoPlaybook, options, warnings);
-  return { ok: true, playbook: importer.run(), warnings };
+  const playbook = importer.run();
+  if (importer.unsupported.length > 0) return { ok: false, errors: [], unsupported: importer.unsupported };
+  return { ok: true, playbook, warnings };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +183,8 @@ class CacaoImporter {
   private readonly roles: string[];
   private exceptionTarget?: Target;
   private warnedNestedException = false;
+  /** What the document says that Vigil refuses; any entry stops the import. */
+  readonly unsupported: CacaoUnsupported[] = [];
 
   constructor(
     private readonly doc: CacaoPlaybook,
@@ -471,7 +483,7 @@ class CacaoImporter {
     let steps: Step[] = step.commands.map((command, i) => {
       const id = i === 0 ? base.id : this.ids.allocate(`${base.id}_${i + 1}`);
       const name = step.commands.length > 1 && base.name ? `${base.name} (${i + 1}/${step.commands.length})` : base.name;
-      return this.commandStep(step, command, name !== undefined ? { id, name } : { id }, label);
+      return this.commandStep(step, command, name !== undefined ? { id, name } : { id }, label, cacaoId, i);
     });
     if (stored && steps.length === 1) {
       const restored = this.restore(steps[0]!, stored, ['action', 'approval', 'set', 'wait', 'notify', 'status'], label);
@@ -501,7 +513,7 @@ class CacaoImporter {
     return { ...stored.fields, ...keep, kind: stored.kind } as Step;
   }
 
-  private commandStep(step: CacaoActionStep, command: CacaoCommand, base: { id: string; name?: string }, label: string): Step {
+  private commandStep(step: CacaoActionStep, command: CacaoCommand, base: { id: string; name?: string }, label: string, cacaoId: string, index: number): Step {
     const timeout = step.timeout !== undefined ? formatDuration(step.timeout) : undefined;
     switch (command.type) {
       case 'http-api': {
@@ -512,7 +524,7 @@ class CacaoImporter {
       case 'openc2-http':
       case 'openc2': {
         if (command.type === 'openc2') this.warn(`${label}: command type 'openc2' is not CACAO's; it is read as openc2-http`);
-        const action = this.openc2Action(step, command, base, label);
+        const action = this.openc2Action(command, base, cacaoId, index);
         if (timeout) action.timeout = timeout;
         return action;
       }
@@ -620,37 +632,19 @@ class CacaoImporter {
     return { ...base, kind: 'action', action: HTTP_REQUEST_ACTION, with: params };
   }
 
-  private openc2Action(step: CacaoActionStep, command: CacaoCommand, base: { id: string; name?: string }, label: string): ActionStep {
-    const start = command.command !== undefined ? parseHttpStartLine(command.command) : undefined;
-    const url = start ? this.requestUrl(step, start.target) : undefined;
-    if (start && url === undefined && start.target !== '/openc2')
-      this.warn(`${label}: no http-api target gives a host for the OpenC2 endpoint '${start.target}'; set the consumer URL on the imported step`);
+  /** Any OpenC2 command becomes `openc2.command`; it goes to the tenant's OpenC2 consumer connection, not to a URL in the playbook. */
+  private openc2Action(command: CacaoCommand, base: { id: string; name?: string }, cacaoId: string, index: number): ActionStep {
     const text = command.content_b64 !== undefined ? decodeBase64Text(command.content_b64) : command.content;
-    const message = text !== undefined ? parseJson(text) : undefined;
-    const request = openc2Request(message);
-    const params: Record<string, unknown> = {};
-    let action = OPENC2_COMMAND_ACTION;
+    const request = openc2Request(text !== undefined ? parseJson(text) : undefined);
     if (!request) {
-      this.warn(`${label}: the OpenC2 content is not a JSON OpenC2 command; it is passed on as text`);
-      if (text !== undefined) params['content'] = this.template(text);
-    } else {
-      const converted = mapStrings(request, (s) => this.template(s)) as Record<string, unknown>;
-      const target = converted['target'];
-      const verb = converted['action'];
-      const extra = Object.keys(converted).filter((k) => !['action', 'target', 'args', 'actuator'].includes(k));
-      if ((verb === 'deny' || verb === 'allow') && isRecord(target) && Object.keys(target).length === 1 && typeof target['ipv4_net'] === 'string' && extra.length === 0) {
-        action = verb === 'deny' ? OPENC2_DENY_IPV4_ACTION : OPENC2_ALLOW_IPV4_ACTION;
-        params['ipv4_net'] = target['ipv4_net'];
-        if (converted['args'] !== undefined) params['args'] = converted['args'];
-        if (converted['actuator'] !== undefined) params['actuator'] = converted['actuator'];
-      } else {
-        params['request'] = converted;
-      }
+      this.refuse(
+        jsonPointer('workflow', cacaoId, 'commands', index),
+        'openc2 content',
+        'the content of an openc2-http command must be a JSON OpenC2 command (bare or in an OpenC2 message)',
+      );
+      return { ...base, kind: 'action', action: OPENC2_COMMAND_ACTION, with: {} };
     }
-    if (url !== undefined) params['url'] = this.template(url);
-    const headers = this.headers(command, (name, value) => name.toLowerCase() === 'content-type' && value === OPENC2_CONTENT_TYPE);
-    if (headers) params['headers'] = headers;
-    return { ...base, kind: 'action', action, with: params };
+    return { ...base, kind: 'action', action: OPENC2_COMMAND_ACTION, with: { request: mapStrings(request, (s) => this.template(s)) as Record<string, unknown> } };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -686,10 +680,16 @@ class CacaoImporter {
   // -------------------------------------------------------------------------------------------
   // Conditions
 
-  private expression(text: string, label: string): string {
-    const { expression, exact } = cacaoConditionToExpression(text, this.variableName);
-    if (!exact) this.warn(`${label}: condition '${text}' is kept as written; rewrite it in Vigil's expression language`);
-    return expression;
+  /** The Vigil expression of a condition (or switch); a construct Vigil refuses is recorded and stops the import. */
+  private expression(text: string, cacaoId: string, property: 'condition' | 'switch'): string {
+    const translated = property === 'switch' ? translateCacaoSwitch(text, this.variableName) : translateCacaoCondition(text, this.variableName);
+    if (translated.ok) return translated.expression;
+    this.refuse(jsonPointer('workflow', cacaoId, property), translated.construct, translated.message);
+    return 'false';
+  }
+
+  private refuse(pointer: string, construct: string, message: string): void {
+    this.unsupported.push({ pointer, construct, message });
   }
 
   private branchExit(step: CacaoWorkflowStep, exit: Exit): Exit {
@@ -721,7 +721,7 @@ class CacaoImporter {
       ...(stored?.kind === 'condition' ? stored.fields : {}),
       ...base,
       kind: 'condition',
-      if: typeof storedIf === 'string' ? storedIf : this.expression(step.condition, label),
+      if: typeof storedIf === 'string' ? storedIf : this.expression(step.condition, cacaoId, 'condition'),
       then: this.idOf(whenTrue, list),
       else: this.idOf(whenFalse, list),
     };
@@ -749,7 +749,7 @@ class CacaoImporter {
       ...(stored?.kind === 'switch' ? stored.fields : {}),
       ...this.baseFields(cacaoId, step, list, stored),
       kind: 'switch',
-      on: typeof storedOn === 'string' ? storedOn : this.expression(step.switch, label),
+      on: typeof storedOn === 'string' ? storedOn : this.expression(step.switch, cacaoId, 'switch'),
       cases,
       default: this.idOf(fallback, list),
     };
@@ -835,7 +835,7 @@ class CacaoImporter {
       vigilStep = { ...(stored.fields as Omit<ForeachStep, 'id' | 'kind' | 'steps'>), ...base, kind: 'foreach', steps: body };
     } else {
       const storedLoop = stored?.kind === 'loop' ? stored.fields : {};
-      const condition = typeof storedLoop['while'] === 'string' ? storedLoop['while'] : this.expression(step.condition, label);
+      const condition = typeof storedLoop['while'] === 'string' ? storedLoop['while'] : this.expression(step.condition, cacaoId, 'condition');
       const max = typeof storedLoop['maxIterations'] === 'number' ? storedLoop['maxIterations'] : (this.options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
       vigilStep = { ...storedLoop, ...base, kind: 'loop', while: condition, maxIterations: max, steps: body };
     }

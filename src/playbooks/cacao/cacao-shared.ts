@@ -153,33 +153,6 @@ interface Token {
   text: string;
 }
 
-/** Tokens of a CACAO condition; undefined when it uses anything beyond simple comparisons. */
-function tokenizeCacaoCondition(condition: string): Token[] | undefined {
-  const tokens: Token[] = [];
-  let rest = condition;
-  const patterns: [Token['kind'], RegExp][] = [
-    ['var', /^__([a-zA-Z_][a-zA-Z0-9_-]{0,199})__(?::value)?/],
-    ['string', /^'((?:[^'\\]|\\.)*)'|^"((?:[^"\\]|\\.)*)"/],
-    ['number', /^-?\d+(\.\d+)?(?![\w.])/],
-    ['word', /^(AND|OR|NOT|and|or|not|true|false|null)(?![\w-])/],
-    ['op', /^(==|!=|<=|>=|=|<|>|&&|\|\||!|\(|\))/],
-  ];
-  while ((rest = rest.trimStart()) !== '') {
-    let matched = false;
-    for (const [kind, pattern] of patterns) {
-      const m = pattern.exec(rest);
-      if (!m) continue;
-      const text = kind === 'var' ? m[1]! : kind === 'string' ? (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1') : m[0];
-      tokens.push({ kind, text });
-      rest = rest.slice(m[0].length);
-      matched = true;
-      break;
-    }
-    if (!matched) return undefined;
-  }
-  return tokens.length > 0 ? tokens : undefined;
-}
-
 function joinTokens(parts: string[]): string {
   let out = '';
   for (const part of parts) {
@@ -187,34 +160,6 @@ function joinTokens(parts: string[]): string {
     else out += ` ${part}`;
   }
   return out;
-}
-
-/**
- * Translates a CACAO condition (`__verdict__:value = 'malicious' AND __score__:value > 70`) into
- * Vigil's expression language (`vars.verdict == 'malicious' && vars.score > 70`). Anything beyond
- * comparisons of variables and literals with AND/OR/NOT (STIX patterns, functions) is not
- * translated: `exact` is false and the caller keeps the text for a person to rewrite.
- */
-export function cacaoConditionToExpression(condition: string, nameOf: (cacaoKey: string) => string): { expression: string; exact: boolean } {
-  const tokens = tokenizeCacaoCondition(condition);
-  if (!tokens) return { expression: condition, exact: false };
-  const parts = tokens.map((token) => {
-    switch (token.kind) {
-      case 'var':
-        return `vars.${nameOf(`__${token.text}__`)}`;
-      case 'string':
-        return quoteString(token.text);
-      case 'word': {
-        const word = token.text.toUpperCase();
-        return word === 'AND' ? '&&' : word === 'OR' ? '||' : word === 'NOT' ? '!' : token.text.toLowerCase();
-      }
-      case 'op':
-        return token.text === '=' ? '==' : token.text;
-      default:
-        return token.text;
-    }
-  });
-  return { expression: joinTokens(parts), exact: true };
 }
 
 /** Tokens of a Vigil expression limited to what CACAO conditions can say; undefined otherwise. */
