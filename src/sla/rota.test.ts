@@ -25,6 +25,15 @@ describe('whoIsOnDuty', () => {
     assert.equal(shift.shiftEndsAt!.toISOString(), '2026-03-29T07:00:00.000Z'); // a 23-hour turn
   });
 
+  test('daily handoffs at 09:00 local across the fall-back night: a 25-hour turn', () => {
+    const r: Rota = { ...berlin, layers: [{ ...berlin.layers[0]!, startsAt: '2026-10-23T07:00:00Z' }] }; // Friday 09:00 CEST
+    assert.equal(who(r, '2026-10-24T07:00:00Z'), 'ben'); // Saturday 09:00 CEST
+    assert.equal(who(r, '2026-10-25T07:59:59Z'), 'ben'); // Sunday 08:59:59 CET
+    assert.equal(who(r, '2026-10-25T08:00:00Z'), 'cem'); // Sunday 09:00 CET
+    const turn = whoIsOnDuty(r, at('2026-10-25T01:30:00Z'));
+    assert.equal(turn.shiftEndsAt!.getTime() - turn.shiftStartsAt!.getTime(), 25 * 3_600_000);
+  });
+
   test('a rota that starts between handoffs gives its first member the rest of that turn', () => {
     const r: Rota = { ...berlin, layers: [{ ...berlin.layers[0]!, startsAt: '2026-03-27T15:00:00Z' }] };
     assert.equal(who(r, '2026-03-27T15:00:00Z'), 'ana');

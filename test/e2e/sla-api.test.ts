@@ -281,6 +281,17 @@ describe('SLA, on-call and escalation API (e2e over HTTP)', () => {
     const foreign = await call<ErrorBody>('POST', '/escalation-policies', a.key, { name: 'bad', levels: [{ rotas: [bRota.body.id], delay: 'PT5M' }] });
     assert.equal(foreign.status, 400);
     assert.deepEqual(issuePaths(foreign.body), ['levels.0.rotas.0']);
+    // A removed user is no longer a member candidate.
+    const gone = await user(a.id, 'gone');
+    await stack.db.query(`UPDATE users SET removed_at = now() WHERE id = $1`, [gone]);
+    const removed = await call<ErrorBody>('PUT', `/oncall/rotas/${rota.body.id}`, a.key, {
+      name: 'A primary',
+      timeZone: 'Europe/Berlin',
+      layers: [{ members: [aUsers[0], gone], rotation: 'daily', handoffTime: '09:00', startsAt: '2026-03-02T08:00:00Z' }],
+    });
+    assert.equal(removed.status, 400);
+    assert.deepEqual(issuePaths(removed.body), ['layers.0.members.1']);
+    assert.equal(((await call('GET', `/oncall/rotas/${rota.body.id}`, a.key)).body['layers'] as Array<{ rotation: string }>)[0]!.rotation, 'weekly');
     const policy = await call('POST', '/sla/policies', a.key, { ...POLICY, escalationPolicyId: esc.body.id });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
     assert.equal((await call('DELETE', `/oncall/rotas/${rota.body.id}`, a.key)).status, 409);
