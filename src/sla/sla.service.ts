@@ -4,10 +4,11 @@ import { type Principal, PROVIDER_TENANT_SLUG } from '../common/auth/principal.j
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
 import type { RequestOrigin } from '../common/http/request-origin.js';
 import type { Queryable } from '../persistence/query-rows.js';
-import type { DailyInterval, Weekday } from './calendar.js';
+import type { BusinessCalendar, DailyInterval, Weekday } from './calendar.js';
+import { type CaseFacts, effectiveSeverity, planClocks, type PlannedClock, resolvePolicy, type SlaTargets } from './clocks.js';
 import { formatDuration, parseDuration } from './durations.js';
-import type { EscalationLevel } from './escalation.js';
-import { type RotaLayer, type RotaOverride, rotaUserIds, whoIsOnDuty } from './rota.js';
+import { type EscalationLevel, type PagedLevel, planEscalation } from './escalation.js';
+import { type Rota, type RotaLayer, type RotaOverride, rotaUserIds, whoIsOnDuty } from './rota.js';
 import {
   type CalendarBody,
   type CalendarView,
@@ -263,6 +264,62 @@ export class SlaService {
         };
       }),
     };
+  }
+
+  /**
+   * The clocks of a case of `tenantId` from its facts: the policy for its effective severity (the
+   * tenant's, else the MSSP-wide one) counted in that policy's calendar. Null when no policy covers
+   * the severity. For the durable-clock activities.
+   */
+  async planCase(tenantId: string, facts: CaseFacts): Promise<{ policyId: string; scope: 'tenant' | 'mssp'; escalationPolicyId: string | null; clocks: PlannedClock[] } | null> {
+    const q = this.repo.reader;
+    const rows = await this.repo.list(q, 'sla_policies', tenantId);
+    const targets = (r: ScopedRow): SlaTargets & { row: ScopedRow } => ({
+      row: r,
+      severityId: r['severity_id'] as number,
+      timeToAcknowledgeMs: (r['acknowledge_seconds'] as number) * 1000,
+      timeToContainMs: (r['contain_seconds'] as number) * 1000,
+      timeToResolveMs: (r['resolve_seconds'] as number) * 1000,
+      clockStart: r['clock_start'] as SlaTargets['clockStart'],
+      pauseOnHold: r['pause_on_hold'] as boolean,
+      thresholds: r['thresholds'] as number[],
+    });
+    const own = rows.filter((r) => r.tenant_id === tenantId).map(targets);
+    const msp = rows.filter((r) => r.tenant_id !== tenantId).map(targets);
+    const policy = resolvePolicy(own, msp, effectiveSeverity(facts));
+    if (!policy) return null;
+    const calendarId = policy.row['calendar_id'] as string | null;
+    let calendar: BusinessCalendar | null = null;
+    if (calendarId) {
+      const c = await this.repo.get(q, 'sla_calendars', tenantId, calendarId);
+      if (c)
+        calendar = {
+          timeZone: c['time_zone'] as string,
+          kind: c['kind'] as BusinessCalendar['kind'],
+          hours: c['hours'] as BusinessCalendar['hours'],
+          holidays: c['holidays'] as string[],
+        };
+    }
+    return {
+      policyId: policy.row.id,
+      scope: policy.row.scope,
+      escalationPolicyId: (policy.row['escalation_policy_id'] as string | null) ?? null,
+      clocks: planClocks(facts, policy, calendar),
+    };
+  }
+
+  /** Who an escalation policy of (or visible to) `tenantId` pages, level by level, when started at `start`. */
+  async planEscalation(tenantId: string, escalationPolicyId: string, start: Date): Promise<PagedLevel[]> {
+    const q = this.repo.reader;
+    const row = UUID.test(escalationPolicyId) ? await this.repo.get(q, 'escalation_policies', tenantId, escalationPolicyId) : null;
+    if (!row) throw notFound('escalation policy', escalationPolicyId);
+    const levels = row['levels'] as EscalationLevel[];
+    const rotas = new Map<string, Rota>();
+    for (const id of new Set(levels.flatMap((l) => l.rotas))) {
+      const r = await this.repo.get(q, 'oncall_rotas', tenantId, id);
+      if (r) rotas.set(id, { timeZone: r['time_zone'] as string, layers: r['layers'] as RotaLayer[], overrides: r['overrides'] as RotaOverride[] });
+    }
+    return planEscalation(levels, start, rotas);
   }
 
   /** Runs a write in one transaction on the caller's tenant; on the provider's tenant (MSSP-wide rows) only for MSSP operators. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { SlaService } from '../../src/sla/index.js';
 import { ApiKeysService } from '../../src/tenants/api-keys.service.js';
 import { http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
@@ -341,5 +342,66 @@ describe('SLA, on-call and escalation API (e2e over HTTP)', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'invalid_query');
     assert.equal((await call('DELETE', `/oncall/rotas/${created.body.id}`, a.key)).status, 204);
+  });
+
+  test('planCase and planEscalation: the stored policy, calendar and rotas give the clocks and the pages', async () => {
+    const sla = stack.api.get(SlaService);
+    const [ana, ben] = aUsers as [string, string];
+    const cal = await call('POST', '/sla/calendars', a.key, {
+      name: 'Berlin office',
+      kind: 'business_hours',
+      timeZone: 'Europe/Berlin',
+      hours: { mon: [{ start: '09:00', end: '17:00' }] },
+    });
+    const rota = await call('POST', '/oncall/rotas', a.key, {
+      name: 'Pager',
+      timeZone: 'UTC',
+      layers: [{ members: [ana, ben], rotation: 'hours', everyHours: 1, handoffTime: '00:00', startsAt: '2026-03-09T00:00:00Z' }],
+    });
+    const esc = await call('POST', '/escalation-policies', a.key, {
+      name: 'Pager first',
+      levels: [
+        { rotas: [rota.body.id], delay: 'PT30M' },
+        { users: [providerUser], delay: 'PT30M' },
+      ],
+    });
+    const own = await call('POST', '/sla/policies', a.key, { ...POLICY, calendarId: cal.body.id, escalationPolicyId: esc.body.id });
+    const msp = await call('POST', '/sla/policies', operator, { ...POLICY, name: 'MSSP medium', severity: 'medium', timeToAcknowledge: 'PT1H' });
+    assert.deepEqual([cal.status, rota.status, esc.status, own.status, msp.status], [201, 201, 201, 201, 201]);
+    const facts = (severityId: number) => ({
+      alerts: [{ detectedAt: new Date('2026-03-09T15:50:00Z'), receivedAt: new Date('2026-03-09T15:51:00Z') }], // Monday 16:50 CET
+      severityChanges: [{ at: new Date('2026-03-09T15:51:00Z'), severityId }],
+      statusChanges: [],
+      firstAnalystActionAt: null,
+      containedAt: null,
+      resolvedAt: null,
+    });
+    const critical = await sla.planCase(a.id, facts(5));
+    assert.equal(critical?.policyId, own.body.id);
+    assert.equal(critical?.escalationPolicyId, esc.body.id);
+    // 10 working minutes on Monday, the other 5 the next Monday at 09:00 CET.
+    assert.equal(critical?.clocks.find((c) => c.kind === 'acknowledge')?.dueAt?.toISOString(), '2026-03-16T08:05:00.000Z');
+    const medium = await sla.planCase(a.id, facts(3));
+    assert.equal(medium?.scope, 'mssp');
+    assert.equal(medium?.clocks.find((c) => c.kind === 'acknowledge')?.dueAt?.toISOString(), '2026-03-09T16:50:00.000Z');
+    assert.equal(await sla.planCase(a.id, facts(1)), null);
+    const pages = await sla.planEscalation(a.id, esc.body.id, new Date('2026-03-09T10:15:00Z'));
+    assert.deepEqual(
+      pages.map((p) => [p.at.toISOString(), p.userIds]),
+      [
+        ['2026-03-09T10:15:00.000Z', [ana]], // the 11th hourly turn of two: ana's
+        ['2026-03-09T10:45:00.000Z', [providerUser]],
+      ],
+    );
+    await assert.rejects(sla.planEscalation(b.id, esc.body.id, new Date()), /not found/);
+    for (const [path, id, key] of [
+      ['/sla/policies', own.body.id, a.key],
+      ['/sla/policies', msp.body.id, operator],
+      ['/escalation-policies', esc.body.id, a.key],
+      ['/oncall/rotas', rota.body.id, a.key],
+      ['/sla/calendars', cal.body.id, a.key],
+    ] as const) {
+      assert.equal((await call('DELETE', `${path}/${id}`, key)).status, 204, path);
+    }
   });
 });
