@@ -22,6 +22,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { CoreModule } from './core.module.js';
 import { IntegrationsApiModule } from '../integration-runtime/integrations-api.module.js';
 import { HealthController } from '../health/health.controller.js';
+import { SlaApiModule } from '../sla/index.js';
 import { OpenApiController } from '../openapi/openapi.controller.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
@@ -39,7 +40,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), IntegrationsApiModule],
+      imports: [CoreModule.forRoot(config), IntegrationsApiModule, SlaApiModule],
       controllers: [
         HealthController,
         AlertsController,

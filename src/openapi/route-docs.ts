@@ -5,6 +5,7 @@ import { CASE_ROUTE_DOCS } from '../cases/index.js';
 import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/index.js';
 import { TENANT_ROUTE_DOCS } from '../tenants/index.js';
 import { INTEGRATION_ROUTE_DOCS } from '../integration-runtime/index.js';
+import { SLA_ROUTE_DOCS } from '../sla/index.js';
 import { CORE_ROUTE_DOCS } from './core-routes.openapi.js';
 import type { RouteDoc } from '../common/http/route-doc.js';
 
@@ -22,4 +23,5 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...SETTINGS_ROUTE_DOCS,
   ...PLAYBOOK_ROUTE_DOCS,
   ...INTEGRATION_ROUTE_DOCS,
+  ...SLA_ROUTE_DOCS,
 ];

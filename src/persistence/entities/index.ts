@@ -17,6 +17,10 @@ import { IntegrationConnectionEntity } from './integration-connection.entity.js'
 import { IntegrationLeaseEntity } from './integration-lease.entity.js';
 import { IntegrationRateBucketEntity } from './integration-rate-bucket.entity.js';
 import { ProtectedAssetEntity } from './protected-asset.entity.js';
+import { EscalationPolicyEntity } from './escalation-policy.entity.js';
+import { OncallRotaEntity } from './oncall-rota.entity.js';
+import { SlaCalendarEntity } from './sla-calendar.entity.js';
+import { SlaPolicyEntity } from './sla-policy.entity.js';
 
 /** The integrations runtime: connections, safety (rate limits, leases, enrichment cache), containment ledger, protected assets. */
 const INTEGRATION_ENTITIES = [
@@ -27,6 +31,9 @@ const INTEGRATION_ENTITIES = [
   IntegrationRateBucketEntity,
   IntegrationLeaseEntity,
 ];
+
+/** SLA policies, business calendars, on-call rotas and escalation policies. */
+const SLA_ENTITIES = [SlaCalendarEntity, SlaPolicyEntity, OncallRotaEntity, EscalationPolicyEntity];
 
 export const ENTITIES = [
   TenantEntity,
@@ -43,4 +50,5 @@ export const ENTITIES = [
   ...INTEGRATION_ENTITIES,
   ApprovalEntity,
   ApprovalLinkUseEntity,
+  ...SLA_ENTITIES,
 ];

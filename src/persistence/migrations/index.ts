@@ -7,6 +7,7 @@ import { AlertChanges1764500000000 } from './1764500000000-alert-changes.js';
 import { PlaybookVersions1764600000000 } from './1764600000000-playbook-versions.js';
 import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.js';
 import { AlertReadIndexes1764900000000 } from './1764900000000-alert-read-indexes.js';
+import { SlaOncall1765000000000 } from './1765000000000-sla-oncall.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationClass[] = [
   PlaybookVersions1764600000000,
   OutboxTaskQueue1764700000000,
   AlertReadIndexes1764900000000,
+  SlaOncall1765000000000,
 ];
