@@ -15,6 +15,9 @@ import { actionCatalogForValidation } from '../../src/playbooks/action-catalog-v
 import { loadPlaybookDirectory, validatePlaybookText } from '../../src/playbooks/validation/playbook-loading.js';
 import { playbookYaml } from '../../src/playbooks/playbook-versions.service.js';
 import { PROJECT_FIXTURES_DIR } from '../support/fixtures.js';
+import { parseStixComparison, parseStixPattern } from '../../src/common/stix-pattern/index.js';
+import type { CacaoPlaybook } from '../../src/playbooks/cacao/cacao.types.js';
+import type { Playbook, Step } from '../../workflows/language/playbook.types.js';
 
 const CACAO_DIR = path.join(PROJECT_FIXTURES_DIR, 'cacao');
 const SCHEMAS_DIR = path.join(CACAO_DIR, 'schemas');
@@ -108,6 +111,53 @@ function outcome(name: string): { result: CacaoImportResult; doc: unknown } {
   return { result: importCacao(doc), doc };
 }
 
+/**
+ * Every condition an export writes, as STIX text: if- and while-conditions as they are, and for a
+ * switch the comparison it makes with each case value (`<switch> = '<case>'`).
+ */
+function exportedConditions(doc: CacaoPlaybook): Array<{ pointer: string; text: string }> {
+  const out: Array<{ pointer: string; text: string }> = [];
+  for (const [id, step] of Object.entries(doc.workflow)) {
+    if (step.type === 'if-condition' || step.type === 'while-condition') out.push({ pointer: `/workflow/${id}/condition`, text: step.condition });
+    if (step.type === 'switch-condition')
+      for (const value of Object.keys(step.cases))
+        if (value !== 'default') out.push({ pointer: `/workflow/${id}/switch`, text: `${step.switch ?? ''} = '${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` });
+  }
+  return out;
+}
+
+/** The conditions that do not parse as STIX patterning with CACAO variables (a pattern `[…]` or a comparison expression). */
+function unparsedConditions(doc: CacaoPlaybook): string[] {
+  return exportedConditions(doc)
+    .filter(({ text }) => !(text.trim().startsWith('[') ? parseStixPattern(text, { variables: true }) : parseStixComparison(text, { variables: true })).ok)
+    .map(({ pointer, text }) => `${pointer}: ${text}`);
+}
+
+/** A playbook whose conditions use NOT, functions and reads that STIX has no words for. */
+function conditionsPlaybook(): Playbook {
+  const end = (id: string): Step => ({ id, kind: 'end' });
+  return {
+    id: 'conditions-of-every-kind',
+    name: 'Conditions of every kind',
+    version: '1',
+    steps: [
+      { id: 'init', kind: 'set', vars: { verdict: "'unknown'", score: '0', limit: '50', host: "'ws-1'", hosts: "['a', 'b']", n: '0' } },
+      { id: 'not_and', kind: 'condition', if: "!(vars.verdict == 'clean' && vars.score < 10)", then: 'negated_exists', else: 'negated_exists' },
+      { id: 'negated_exists', kind: 'condition', if: '!exists(vars.owner) || vars.score >= vars.limit', then: 'regex', else: 'regex' },
+      { id: 'regex', kind: 'condition', if: "matches(vars.host, '^WS-\\d+$', 'i') && !(vars.verdict in ['clean', 'benign'])", then: 'alert_read', else: 'alert_read' },
+      { id: 'alert_read', kind: 'condition', if: "alert.severity_id >= 4 && contains(observables.ip, '10.0.0.1')", then: 'function_call', else: 'function_call' },
+      { id: 'function_call', kind: 'condition', if: 'len(vars.hosts) > 1 || !vars.flagged', then: 'by_verdict', else: 'by_verdict' },
+      { id: 'by_verdict', kind: 'switch', on: 'vars.verdict', cases: { malicious: 'by_severity', "it's": 'by_severity' }, default: 'by_severity' },
+      { id: 'by_severity', kind: 'switch', on: 'alert.severity_id', cases: { '5': 'count', '6': 'count' }, default: 'count' },
+      { id: 'count', kind: 'loop', while: '!(vars.n >= 3)', maxIterations: 5, steps: [{ id: 'bump', kind: 'set', vars: { n: 'vars.n + 1' } }] },
+      { id: 'guarded', kind: 'loop', while: 'vars.n < len(vars.hosts) + 2', maxIterations: 5, steps: [{ id: 'bump_again', kind: 'set', vars: { n: 'vars.n + 1' } }] },
+      { id: 'each_host', kind: 'foreach', items: 'vars.hosts', as: 'name', steps: [{ id: 'note', kind: 'set', vars: { last: 'name' } }] },
+      { id: 'each_ip', kind: 'foreach', items: 'observables.ip', steps: [{ id: 'note_ip', kind: 'set', vars: { last_ip: 'item' } }] },
+      end('done'),
+    ],
+  } as Playbook;
+}
+
 const examples = ['oasis', 'soarca'].flatMap((dir) => readdirSync(path.join(CACAO_DIR, dir)).map((name) => `${dir}/${name}`)).sort();
 
 describe('CACAO 2.0: the published examples and the official schemas', () => {
@@ -157,6 +207,39 @@ describe('CACAO 2.0: the published examples and the official schemas', () => {
     assert.ok(bundled.playbooks.length > 0);
     for (const { playbook } of bundled.playbooks) assert.deepEqual(schemaErrors(validate, exportCacao(playbook, { now: NOW })), [], playbook.id);
     process.stdout.write(`# exports of bundled playbooks valid against the official schemas: ${bundled.playbooks.length}\n`);
+  });
+
+  test('every condition of every export parses as STIX patterning: bundled playbooks, published examples, and NOT, functions and alert reads', async () => {
+    const bundled = await loadPlaybookDirectory(path.resolve('playbooks'), catalog);
+    const playbooks: Playbook[] = [...bundled.playbooks.map((p) => p.playbook), conditionsPlaybook()];
+    for (const name of examples) {
+      const { result } = outcome(name);
+      if (result.ok) playbooks.push(result.playbook);
+    }
+    let conditions = 0;
+    for (const playbook of playbooks) {
+      const doc = exportCacao(playbook, { now: NOW });
+      assert.deepEqual(unparsedConditions(doc), [], playbook.id);
+      assert.deepEqual(schemaErrors(validate, doc), [], playbook.id);
+      conditions += exportedConditions(doc).length;
+    }
+    process.stdout.write(`# conditions in ${playbooks.length} exports, all parsed as STIX patterning: ${conditions}\n`);
+    assert.ok(conditions >= 15);
+  });
+
+  test('the parse check can fail: a condition in Vigil syntax is caught', () => {
+    const doc = exportCacao(conditionsPlaybook(), { now: NOW });
+    const step = Object.values(doc.workflow).find((s) => s.type === 'if-condition');
+    assert.ok(step?.type === 'if-condition');
+    step.condition = "vars.verdict == 'clean' && !exists(vars.owner)";
+    assert.equal(unparsedConditions(doc).length, 1);
+  });
+
+  test('Vigil → CACAO → Vigil keeps every expression exactly, translated ones and those read through a variable alike', () => {
+    const playbook = conditionsPlaybook();
+    const back = importCacao(exportCacao(playbook, { now: NOW }));
+    assert.ok(back.ok, JSON.stringify(back.ok ? [] : back.errors));
+    assert.deepEqual(back.playbook, playbook);
   });
 
   test('the schemas can fail: an export without its workflow_start is refused', () => {

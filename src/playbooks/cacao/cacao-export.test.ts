@@ -406,7 +406,7 @@ describe('exportCacao', () => {
     const { document, warnings } = exportCacaoWithWarnings(p, { now: NOW });
     assert.deepEqual(validateCacao(document), []);
     assert.deepEqual(warnings, [
-      "step check: condition 'alert.severity_id >= 4' reads more than variables; CACAO tools will not evaluate it",
+      "step check: condition 'alert.severity_id >= 4' has no STIX patterning equivalent (a comparison that does not compare a variable with a literal or variable); CACAO reads __vigil_check_condition__:value = true, a variable that stands for it",
       "step page: its 'when' guard is not expressed in CACAO",
     ]);
     assert.deepEqual(reimport(document), p);
