@@ -9,7 +9,7 @@
  * their own values and the specification allows them.
  *
  * Lenient where a deviation is harmless to a run, so that every published example imports: those
- * deviations are warnings with their JSON Pointer (see LENIENT_READINGS in the README): identifiers
+ * deviations are warnings with their JSON Pointer (see "Lenient readings" in README.md): identifiers
  * that are not `<type>--<uuid>` (kept as they are), a `workflow_start` that names a step other than a
  * start step (the run starts there), a `workflow_exception` naming a missing step (ignored), `modified`
  * earlier than `created`, an action without commands (a manual task), a switch without a value (a
