@@ -1,8 +1,14 @@
 /**
  * The OpenC2 vocabulary Vigil checks commands against before sending them: the actions and targets of
  * the OpenC2 Language Specification 1.0 (oc2ls-v1.0-cs02 §3.3.1.1, §3.3.1.2) and the command matrices
- * of the actuator profiles. SLPF: oc2slpf-v1.0-cs01 Table 2.3-1. ER: the Endpoint Response profile
- * (oasis-tcs/openc2-ap-er, a working draft; its matrix is read from the draft and kept short).
+ * (Table 2.3-1) of the actuator profiles, read from OASIS's own text:
+ * - SLPF: oc2slpf-v1.0-cs01 (oasis-tcs/openc2-apsc-stateless-packet-filter, oc2slpf.md, commit 4392cf2);
+ * - ER: the Endpoint Response profile's working draft (oasis-tcs/openc2-ap-er, branch working,
+ *   oc2edr.md, commit 1ffcea0), plus 'scan device', which the draft defines in §2.3.X.1 and its
+ *   Command Arguments Matrix but not yet in Table 2.3-1.
+ * OASIS publishes no JSON or JADN schema for either profile in those repositories (the ER draft's
+ * Annex A "JADN Schema" is empty); integrations/openc2/openc2.test.ts checks these tables against
+ * the matrices copied from the spec text (test/fixtures/openc2/).
  */
 
 export const OPENC2_ACTIONS = [
@@ -59,18 +65,17 @@ export const OPENC2_PROFILE_PAIRS: Record<string, Record<string, readonly string
   },
   er: {
     query: ['features'],
-    deny: ['ipv4_connection', 'ipv6_connection', 'ipv4_net', 'ipv6_net', 'file'],
-    allow: ['ipv4_connection', 'ipv6_connection', 'ipv4_net', 'ipv6_net', 'file'],
+    deny: ['domain_name', 'file', 'ipv4_net', 'ipv6_net'],
     contain: ['device', 'file'],
+    allow: ['domain_name', 'device', 'file', 'ipv4_net', 'ipv6_net'],
     start: ['file'],
-    stop: ['process', 'er:service'],
-    restart: ['device'],
-    set: ['er:registry_entry', 'er:account', 'er:service', 'ipv4_net', 'ipv6_net'],
+    stop: ['device', 'process', 'er:service'],
+    restart: ['device', 'process'],
+    set: ['ipv4_net', 'ipv6_net', 'er:registry_entry', 'er:account'],
     update: ['file'],
     create: ['er:registry_entry'],
     delete: ['file', 'er:registry_entry', 'er:service'],
-    scan: ['file', 'device'],
-    investigate: ['device'],
+    scan: ['device'],
   },
 };
 

@@ -144,9 +144,13 @@ class Translator {
       case 'LIKE':
         expression = `matches(${subject}, ${this.patternText(comparison)}, 's')`;
         break;
-      case 'MATCHES':
-        expression = `matches(${subject}, ${this.patternText(comparison)})`;
+      case 'MATCHES': {
+        // PCRE's leading inline flags (?i) / (?s), as Vigil's export writes them, are matches() flags.
+        const pattern = this.patternText(comparison);
+        const inline = /^'\(\?([is]+)\)/.exec(pattern);
+        expression = inline ? `matches(${subject}, '${pattern.slice(inline[0].length)}, '${inline[1]}')` : `matches(${subject}, ${pattern})`;
         break;
+      }
       case 'ISSUBSET':
       case 'ISSUPERSET':
         throw new Unsupported(comparison.operator, `${comparison.operator} compares address ranges; Vigil expressions have no address-range function`);

@@ -247,8 +247,8 @@ describe('exportCacao', () => {
     assert.deepEqual(doc.target_definitions?.[page.targets![0]!], { type: 'http-api', name: 'hooks.example.com', address: { dname: ['hooks.example.com'] }, port: '443' });
 
     const block = named(doc, 'block_ip') as CacaoActionStep;
-    assert.equal(block.commands[0]!.type, 'openc2-http');
-    assert.deepEqual(JSON.parse(Buffer.from(block.commands[0]!.content_b64!, 'base64').toString()), { action: 'deny', target: { ipv4_net: '{{alert.src_ip}}/32' } });
+    assert.equal(block.commands![0]!.type, 'openc2-http');
+    assert.deepEqual(JSON.parse(Buffer.from(block.commands![0]!.content_b64!, 'base64').toString()), { action: 'deny', target: { ipv4_net: '{{alert.src_ip}}/32' } });
 
     const ask = named(doc, 'ask_reset') as CacaoActionStep;
     assert.deepEqual(ask.commands, [{ type: 'manual', command: 'Reset password of __mailbox__:value?' }]);
@@ -406,7 +406,7 @@ describe('exportCacao', () => {
     const { document, warnings } = exportCacaoWithWarnings(p, { now: NOW });
     assert.deepEqual(validateCacao(document), []);
     assert.deepEqual(warnings, [
-      "step check: condition 'alert.severity_id >= 4' reads more than variables; CACAO tools will not evaluate it",
+      "step check: condition 'alert.severity_id >= 4' has no STIX patterning equivalent (a comparison that does not compare a variable with a literal or variable); CACAO reads __vigil_check_condition__:value = true, a variable that stands for it",
       "step page: its 'when' guard is not expressed in CACAO",
     ]);
     assert.deepEqual(reimport(document), p);

@@ -31,6 +31,7 @@ import {
   vigilVariablesIn,
 } from './cacao-shared.js';
 import { HTTP_REQUEST_ACTION, OPENC2_ALLOW_IPV4_ACTION, OPENC2_COMMAND_ACTION, OPENC2_CONTENT_TYPE, OPENC2_DENY_IPV4_ACTION, VIGIL_ACTION_PATH_PREFIX } from './cacao-import.js';
+import { vigilExpressionToStix, vigilSwitchVariable } from './cacao-condition-export.js';
 import { playbookExtensions, stepExtensions, vigilExtensionDefinition, type VigilFailureRoute } from './cacao-vigil-extension.js';
 
 export interface CacaoExportOptions {
@@ -423,12 +424,10 @@ class CacaoExporter {
         this.summary.if_logic = true;
         const meet = graph.ipdom(step.id);
         const i = graph.index.get(step.id)!;
-        const { condition, exact } = expressionToCacaoCondition(step.if);
-        if (!exact) this.warn(`step ${step.id}: condition '${step.if}' reads more than variables; CACAO tools will not evaluate it`);
         out = {
           ...base,
           type: 'if-condition',
-          condition,
+          condition: this.condition(step.id, step.if),
           on_true: this.pointer(graph.ref(step.id, step.then, graph.following(i)), graph, this.branchRegion(step, meet, 'true')),
           on_false: this.pointer(graph.ref(step.id, step.else, graph.following(i)), graph, this.branchRegion(step, meet, 'false')),
           on_completion: this.pointer(meet, graph, region),
@@ -445,9 +444,7 @@ class CacaoExporter {
           cases[value] = this.pointer(graph.ref(step.id, target, graph.following(i)), graph, this.branchRegion(step, meet, `case ${value}`));
         }
         cases['default'] = this.pointer(graph.ref(step.id, step.default, graph.following(i)), graph, this.branchRegion(step, meet, 'default'));
-        const { condition, exact } = expressionToCacaoCondition(step.on);
-        if (!exact) this.warn(`step ${step.id}: switch value '${step.on}' reads more than variables; CACAO tools will not evaluate it`);
-        out = { ...base, type: 'switch-condition', switch: condition, cases, on_completion: this.pointer(meet, graph, region) };
+        out = { ...base, type: 'switch-condition', switch: this.switchValue(step.id, step.on), cases, on_completion: this.pointer(meet, graph, region) };
         break;
       }
       case 'parallel': {
@@ -475,13 +472,16 @@ class CacaoExporter {
       case 'foreach': {
         this.summary.while_logic = true;
         const as = step.as ?? 'item';
-        const items = expressionToCacaoCondition(step.items).condition;
-        notes.push(`Vigil runs the loop body once for each item of ${step.items}, bound to ${as}; CACAO has no loop over a list, so the condition only describes it.`);
+        const list = vigilSwitchVariable(step.items);
+        notes.push(
+          `Vigil runs the loop body once for each item of ${step.items}, bound to ${as}; CACAO has no loop over a list, so the condition reads "while there is a current item".`,
+        );
         this.warn(`step ${step.id}: foreach is exported as a while-condition that describes the iteration`);
         out = {
           ...base,
           type: 'while-condition',
-          condition: `${cacaoVariableKey(as)}:value IN ${items}`,
+          // The item is in the list when the list is a variable; otherwise "while there is a current item".
+          condition: list !== undefined ? `${cacaoVariableKey(as)}:value IN ${list}` : `EXISTS ${cacaoVariableKey(as)}:value`,
           on_true: this.exportList(step.steps, 'loop body', step),
           ...this.completion(step, graph, region, next),
         };
@@ -518,10 +518,38 @@ class CacaoExporter {
     return cacaoId;
   }
 
+  /**
+   * The condition in STIX patterning. An expression with no STIX equivalent (it reads the alert, step
+   * outputs or functions) becomes a comparison on a variable that stands for it: valid STIX that says
+   * what decides, declared with the expression in its description. Chosen over a
+   * placeholder text because other CACAO tools can still parse, show and even evaluate it (if they
+   * set the variable); the Vigil extension keeps the exact expression for Vigil's own import.
+   */
   private condition(stepId: string, expression: string): string {
-    const { condition, exact } = expressionToCacaoCondition(expression);
-    if (!exact) this.warn(`step ${stepId}: condition '${expression}' reads more than variables; CACAO tools will not evaluate it`);
-    return condition;
+    const stix = vigilExpressionToStix(expression);
+    if (stix.ok) return stix.condition;
+    const key = this.computedVariable(stepId, 'condition', 'bool', `true when the Vigil expression ${expression} holds`);
+    this.warn(`step ${stepId}: condition '${expression}' has no STIX patterning equivalent (${stix.reason}); CACAO reads ${key}:value = true, a variable that stands for it`);
+    return `${key}:value = true`;
+  }
+
+  /** A switch reads a variable: a Vigil variable as it is, any other expression through a variable Vigil sets from it. */
+  private switchValue(stepId: string, expression: string): string {
+    const variable = vigilSwitchVariable(expression);
+    if (variable !== undefined) return variable;
+    const key = this.computedVariable(stepId, 'value', 'string', `the value of the Vigil expression ${expression}`);
+    this.warn(`step ${stepId}: switch value '${expression}' is not a variable; CACAO reads ${key}:value, a variable that stands for it`);
+    return `${key}:value`;
+  }
+
+  private computedVariable(stepId: string, what: string, type: string, meaning: string): string {
+    let key = cacaoVariableKey(`vigil_${stepId}_${what}`);
+    for (let n = 2; key in this.declared; n += 1) key = cacaoVariableKey(`vigil_${stepId}_${what}_${n}`);
+    this.declared[key] = {
+      type,
+      description: `Stands for ${meaning} at step ${stepId}: Vigil evaluates that expression in its place (the Vigil extension of the step keeps it); another CACAO tool sets this variable to run the step.`,
+    };
+    return key;
   }
 
   /** on_completion, or on_success and on_failure when the step routes its failures. */

@@ -407,3 +407,61 @@ describe('importCacao: branching, loops and routes', () => {
     assert.equal(imported(doc).playbook.version, '3');
   });
 });
+
+describe('importCacao: lenient readings of harmless deviations', () => {
+  const START = 'start--00000000-0000-4000-8000-000000000001';
+  const SWITCH = 'switch-condition--00000000-0000-4000-8000-000000000002';
+  const ONE = 'action--00000000-0000-4000-8000-000000000003';
+  const OTHER = 'action--00000000-0000-4000-8000-000000000004';
+  const AFTER = 'action--00000000-0000-4000-8000-000000000005';
+  const END = 'end--00000000-0000-4000-8000-000000000006';
+
+  function switchWithoutValue(): Doc {
+    return {
+      type: 'playbook',
+      spec_version: 'cacao-2.0',
+      id: 'playbook--00000000-0000-4000-8000-000000000000',
+      name: 'Pick by hand',
+      created_by: 'identity--00000000-0000-4000-8000-000000000000',
+      created: '2024-01-01T00:00:00.000Z',
+      modified: '2024-01-01T00:00:00.000Z',
+      workflow_start: START,
+      workflow: {
+        [START]: { type: 'start', on_completion: SWITCH },
+        [SWITCH]: { type: 'switch-condition', name: 'Which', cases: { '1': ONE, default: OTHER }, on_completion: AFTER },
+        [ONE]: { type: 'action', name: 'Case one', on_completion: END },
+        [OTHER]: { type: 'action', name: 'Other', description: 'Anything else', on_completion: END },
+        [AFTER]: { type: 'action', name: 'After', on_completion: END },
+        [END]: { type: 'end' },
+      },
+    } as unknown as Doc;
+  }
+
+  test('a switch without a value is an analyst decision, one approval per case; actions without commands are manual tasks', () => {
+    const { playbook, warnings } = imported(switchWithoutValue());
+    const [which, one, other] = playbook.steps;
+    assert.equal(which?.kind, 'approval');
+    assert.ok(which?.kind === 'approval' && /Take the case '1'\?/.test(which.question));
+    assert.deepEqual(which?.kind === 'approval' ? [which.onApprove, which.onReject, which.defaultOutcome] : [], ['case_one', 'other', 'reject']);
+    assert.ok(one?.kind === 'approval' && /has no command in the CACAO playbook/.test(one.question));
+    assert.ok(other?.kind === 'approval' && other.question.startsWith('Other: Anything else\n'));
+    assert.ok(warnings.some((w) => w.startsWith(`/workflow/${SWITCH}/switch: `)));
+    assert.ok(warnings.some((w) => w.startsWith(`/workflow/${ONE}/commands: `)));
+  });
+
+  test('a workflow_start naming an action starts there; a workflow_exception naming no step is ignored', () => {
+    const doc = switchWithoutValue();
+    doc['workflow_start'] = AFTER;
+    doc['workflow_exception'] = 'action--00000000-0000-4000-8000-0000000000ee';
+    const { playbook, warnings } = imported(doc);
+    assert.deepEqual(
+      playbook.steps.map((s) => [s.id, s.kind, s.onFailure]),
+      [
+        ['after', 'approval', undefined],
+        ['end', 'end', undefined],
+      ],
+    );
+    assert.ok(warnings.some((w) => w.startsWith('/workflow_start: ')));
+    assert.ok(warnings.some((w) => w.startsWith('/workflow_exception: ')));
+  });
+});

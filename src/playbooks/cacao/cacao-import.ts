@@ -204,7 +204,7 @@ class CacaoImporter {
     const exit: Exit = { kind: 'terminate' };
     const entry = this.resolve(this.doc.workflow_start, exit, top);
 
-    const handler = this.doc.workflow_exception;
+    const handler = this.exceptionHandler();
     if (handler !== undefined && this.workflow[handler]?.type !== 'end') {
       this.exceptionTarget = this.resolve(handler, exit, top);
     }
@@ -231,6 +231,12 @@ class CacaoImporter {
     const allInputs = stored.inputs ?? inputs;
     if (allInputs.length > 0) playbook.inputs = allInputs;
     return playbook;
+  }
+
+  /** workflow_exception when it names a step of the workflow; one naming a missing step is ignored (the validator warns). */
+  private exceptionHandler(): string | undefined {
+    const handler = this.doc.workflow_exception;
+    return handler !== undefined && Object.hasOwn(this.workflow, handler) ? handler : undefined;
   }
 
   private revision(): string {
@@ -450,7 +456,7 @@ class CacaoImporter {
   /** on_failure, or the playbook's workflow_exception for top-level steps that can fail. */
   private failure(step: CacaoWorkflowStep, exit: Exit, list: StepList, kind: StepKind): Target | undefined {
     if (step.on_failure !== undefined) return this.resolve(step.on_failure, exit, list);
-    if (!this.doc.workflow_exception || (kind !== 'action' && kind !== 'playbook')) return undefined;
+    if (this.exceptionHandler() === undefined || (kind !== 'action' && kind !== 'playbook')) return undefined;
     if (list.exitKind === 'terminate') return this.exceptionTarget;
     if (this.exceptionTarget && !this.warnedNestedException) {
       this.warnedNestedException = true;
@@ -480,11 +486,14 @@ class CacaoImporter {
     const stored = readStoredStep(step.step_extensions);
     const base = this.baseFields(cacaoId, step, list, stored);
     const label = stepLabel(step, cacaoId);
-    let steps: Step[] = step.commands.map((command, i) => {
+    const commands = step.commands ?? [];
+    let steps: Step[] = commands.map((command, i) => {
       const id = i === 0 ? base.id : this.ids.allocate(`${base.id}_${i + 1}`);
-      const name = step.commands.length > 1 && base.name ? `${base.name} (${i + 1}/${step.commands.length})` : base.name;
+      const name = commands.length > 1 && base.name ? `${base.name} (${i + 1}/${commands.length})` : base.name;
       return this.commandStep(step, command, name !== undefined ? { id, name } : { id }, label, cacaoId, i);
     });
+    // CACAO requires commands; an action without any (as in OASIS's layout example) is a task for an analyst.
+    if (steps.length === 0) steps = [this.manualTask(this.commandlessQuestion(step), base, step.timeout !== undefined ? formatDuration(step.timeout) : undefined)];
     if (stored && steps.length === 1) {
       const restored = this.restore(steps[0]!, stored, ['action', 'approval', 'set', 'wait', 'notify', 'status'], label);
       if (restored) steps = [restored];
@@ -544,6 +553,11 @@ class CacaoImporter {
         return this.manualTask(question, base, timeout);
       }
     }
+  }
+
+  private commandlessQuestion(step: CacaoActionStep): string {
+    const what = [step.name, step.description].filter((part) => part !== undefined && part !== '').join(': ');
+    return `${what !== '' ? `${this.template(what)}\n` : ''}This step has no command in the CACAO playbook: do it by hand and confirm when done.`;
   }
 
   private manualTask(question: string, base: { id: string; name?: string }, timeout: string | undefined): ApprovalStep {
@@ -710,7 +724,6 @@ class CacaoImporter {
   }
 
   private convertIf(cacaoId: string, step: CacaoIfConditionStep, exit: Exit, list: StepList): void {
-    const label = stepLabel(step, cacaoId);
     const stored = readStoredStep(step.step_extensions);
     const inner = this.branchExit(step, exit);
     const whenTrue = this.resolve(step.on_true, inner, list);
@@ -730,7 +743,6 @@ class CacaoImporter {
   }
 
   private convertSwitch(cacaoId: string, step: CacaoSwitchConditionStep, exit: Exit, list: StepList): void {
-    const label = stepLabel(step, cacaoId);
     const stored = readStoredStep(step.step_extensions);
     const inner = this.branchExit(step, exit);
     const branches: Target[] = [];
@@ -745,16 +757,46 @@ class CacaoImporter {
     fallback ??= this.exitTarget(inner, list);
     branches.push(fallback);
     const storedOn = stored?.kind === 'switch' ? stored.fields['on'] : undefined;
+    if (step.switch === undefined && typeof storedOn !== 'string') {
+      this.manualDecision(cacaoId, step, list, stored, cases, this.idOf(fallback, list));
+      this.buildBranches(step, exit, list, branches);
+      return;
+    }
     const vigilStep: Step = {
       ...(stored?.kind === 'switch' ? stored.fields : {}),
       ...this.baseFields(cacaoId, step, list, stored),
       kind: 'switch',
-      on: typeof storedOn === 'string' ? storedOn : this.expression(step.switch, cacaoId, 'switch'),
+      on: typeof storedOn === 'string' ? storedOn : this.expression(step.switch ?? '', cacaoId, 'switch'),
       cases,
       default: this.idOf(fallback, list),
     };
     list.steps.push(vigilStep);
     this.buildBranches(step, exit, list, branches);
+  }
+
+  /**
+   * A switch without a value (OASIS's layout example has one) cannot pick a case by itself: an analyst
+   * does, one approval per case ("take case '1'?"), approving goes to that case, rejecting (or no
+   * answer) asks about the next, and the last rejection goes to the default case.
+   */
+  private manualDecision(cacaoId: string, step: CacaoSwitchConditionStep, list: StepList, stored: StoredStep | undefined, cases: Record<string, string>, fallback: string): void {
+    const base = this.baseFields(cacaoId, step, list, stored);
+    const values = Object.keys(cases);
+    const title = step.name ?? 'Switch';
+    if (values.length === 0) {
+      list.steps.push({ ...base, kind: 'set', vars: {}, next: fallback });
+      return;
+    }
+    const ids = values.map((_, i) => (i === 0 ? base.id : this.ids.allocate(`${base.id}_${i + 1}`)));
+    values.forEach((value, i) => {
+      const question = `${this.template(title)}: the CACAO playbook gives no value to switch on. Take the case '${value}'?${i + 1 < values.length ? ' (Reject to be asked about the next case.)' : ' (Reject for the default case.)'}`;
+      const approval: ApprovalStep = {
+        ...this.manualTask(question, { id: ids[i]!, ...(base.name !== undefined ? { name: values.length > 1 ? `${base.name} (case ${value})` : base.name } : {}) }, undefined),
+        onApprove: cases[value]!,
+        onReject: ids[i + 1] ?? fallback,
+      };
+      list.steps.push(approval);
+    });
   }
 
   // -------------------------------------------------------------------------------------------

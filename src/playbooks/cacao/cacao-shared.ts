@@ -146,7 +146,7 @@ export function literalVariable(expression: string): { type: string; value: stri
 }
 
 // ---------------------------------------------------------------------------------------------
-// Conditions: the simple comparisons CACAO producers write, against Vigil's expression language
+// Expressions as readable CACAO text (conditions are written by cacao-condition-export.ts)
 
 interface Token {
   kind: 'var' | 'string' | 'number' | 'word' | 'op' | 'ident';
@@ -189,7 +189,7 @@ function tokenizeVigilExpression(expression: string): Token[] | undefined {
 }
 
 /**
- * Translates a Vigil expression into a CACAO condition: `vars.x`/`inputs.x` become `__x__:value`,
+ * A Vigil expression as CACAO-flavoured text for descriptions (what a `set` step assigns): `vars.x`/`inputs.x` become `__x__:value`,
  * `==` becomes `=`, `&&`/`||`/`!` become AND/OR/NOT. When the expression reads anything else
  * (alert fields, step outputs, functions) `exact` is false and the text is the best effort.
  */

@@ -110,43 +110,109 @@ describe('validateCacao', () => {
     assert.match(issues[0]!.message, /unknown step type "single"/);
   });
 
-  test('refuses step keys that do not match their type or are not identifiers', () => {
+  test('keeps step keys that do not match their type or are not identifiers, with warnings', () => {
     const doc = fixture('basic-example-1.json');
     const step = doc.workflow[BASIC_END]!;
     delete doc.workflow[BASIC_END];
     doc.workflow['action--116cdac5-63f1-4d8f-b3a8-e5667936e9b6'] = step;
     doc.workflow[BASIC_ACTION]!['on_completion'] = 'action--116cdac5-63f1-4d8f-b3a8-e5667936e9b6';
     doc.workflow['end-1'] = { type: 'end' };
-    const issues = errors(validateCacao(doc)).map((i) => [i.code, i.path]);
-    assert.deepEqual(issues, [
-      ['key-type-mismatch', '/workflow/action--116cdac5-63f1-4d8f-b3a8-e5667936e9b6'],
-      ['invalid-identifier', '/workflow/end-1'],
-    ]);
+    const issues = validateCacao(doc);
+    assert.deepEqual(errors(issues), []);
+    assert.deepEqual(
+      issues.map((i) => [i.severity, i.code, i.path]),
+      [
+        ['warning', 'key-type-mismatch', '/workflow/action--116cdac5-63f1-4d8f-b3a8-e5667936e9b6'],
+        ['warning', 'invalid-identifier', '/workflow/end-1'],
+        ['warning', 'unreachable-step', '/workflow/end-1'],
+      ],
+    );
   });
 
-  test('checks required playbook properties and identifier and timestamp formats', () => {
+  test('checks required playbook properties and timestamp formats; identifiers in other forms are kept with a warning', () => {
     const doc = fixture('basic-example-1.json');
     delete doc['created_by'];
     doc['id'] = 'playbook--not-a-uuid';
     doc['spec_version'] = 'cacao-1.1';
     doc['modified'] = '2023-02-19 01:09';
-    const issues = errors(validateCacao(doc)).map((i) => [i.code, i.path]);
-    assert.deepEqual(issues, [
-      ['invalid-value', '/spec_version'],
-      ['invalid-identifier', '/id'],
-      ['missing-property', '/created_by'],
-      ['invalid-timestamp', '/modified'],
-    ]);
+    const issues = validateCacao(doc);
+    assert.deepEqual(
+      errors(issues).map((i) => [i.code, i.path]),
+      [
+        ['invalid-value', '/spec_version'],
+        ['missing-property', '/created_by'],
+        ['invalid-timestamp', '/modified'],
+      ],
+    );
+    assert.ok(issues.some((i) => i.severity === 'warning' && i.code === 'invalid-identifier' && i.path === '/id'));
   });
 
-  test('refuses a workflow_start that is not a start step', () => {
+  test('warns about modified earlier than created, a workflow_start that is not a start step and a workflow_exception naming no step', () => {
     const doc = fixture('basic-example-1.json');
+    doc['created'] = '2030-01-01T00:00:00.000Z';
     doc['workflow_start'] = BASIC_ACTION;
+    doc['workflow_exception'] = 'end--00000000-0000-4000-8000-00000000000e';
+    const issues = validateCacao(doc);
+    assert.deepEqual(errors(issues), []);
+    const codes = issues.map((i) => [i.code, i.path]);
+    for (const expected of [
+      ['invalid-value', '/modified'],
+      ['not-a-start-step', '/workflow_start'],
+      ['dangling-reference', '/workflow_exception'],
+    ])
+      assert.ok(
+        codes.some((c) => c[0] === expected[0] && c[1] === expected[1]),
+        JSON.stringify(expected),
+      );
+  });
+
+  test('refuses an agent keyed as one CACAO type whose type says another, as the official schemas do', () => {
+    const doc = fixture('basic-example-1.json');
+    doc['agent_definitions'] = { 'http-api--00000000-0000-4000-8000-000000000001': { type: 'invalid', name: 'Firewall' } };
+    assert.deepEqual(
+      errors(validateCacao(doc)).map((i) => [i.code, i.path]),
+      [['key-type-mismatch', '/agent_definitions/http-api--00000000-0000-4000-8000-000000000001/type']],
+    );
+    // A producer's own key prefix is only a naming habit.
+    doc['agent_definitions'] = { 'soarca--00000000-0000-4000-8000-000000000001': { type: 'http-api', name: 'Firewall' } };
+    assert.deepEqual(errors(validateCacao(doc)), []);
+  });
+
+  test('refuses a workflow from which no path reaches an end, not a loop through a while-condition', () => {
+    const doc = fixture('basic-example-1.json');
+    doc.workflow[BASIC_ACTION]!['on_completion'] = BASIC_ACTION;
+    assert.deepEqual(
+      errors(validateCacao(doc)).map((i) => [i.code, i.path]),
+      [['endless-loop', `/workflow/${BASIC_ACTION}`]],
+    );
+    const loop = 'while-condition--00000000-0000-4000-8000-000000000001';
+    doc.workflow[BASIC_START]!['on_completion'] = loop;
+    doc.workflow[loop] = { type: 'while-condition', condition: "'a' = 'a'", on_true: BASIC_ACTION, on_completion: BASIC_END };
+    doc.workflow[BASIC_ACTION]!['on_completion'] = loop;
+    assert.deepEqual(errors(validateCacao(doc)), []);
+  });
+
+  test('refuses a workflow written as a list of steps (a CACAO 2.0 draft), naming what else stops it', () => {
+    const doc = fixture('basic-example-1.json') as Record<string, unknown>;
+    doc['workflow'] = [
+      { step_uuid: 'step--00000000-0000-4000-8000-000000000001', type: 'action', on_completion: 'end--00000000-0000-4000-8000-000000000009' },
+      { step_uuid: 'step--00000000-0000-4000-8000-000000000001', type: 'end' },
+    ];
     const issues = errors(validateCacao(doc));
     assert.deepEqual(
       issues.map((i) => [i.code, i.path]),
-      [['not-a-start-step', '/workflow_start']],
+      [['draft-workflow-list', '/workflow']],
     );
+    assert.match(issues[0]!.message, /\/workflow\/0 and \/workflow\/1 share the step_uuid/);
+    assert.match(issues[0]!.message, /\/workflow\/0\/on_completion names 'end--00000000-0000-4000-8000-000000000009'/);
+  });
+
+  test('warns about malformed agent contact addresses, which Vigil does not use', () => {
+    const doc = fixture('basic-example-1.json');
+    doc['agent_definitions'] = { 'individual--00000000-0000-4000-8000-000000000001': { type: 'individual', name: 'A', contact: { email: { work: 'a@b.com;`sh`' } } } };
+    const issues = validateCacao(doc);
+    assert.deepEqual(errors(issues), []);
+    assert.ok(issues.some((i) => i.path === '/agent_definitions/individual--00000000-0000-4000-8000-000000000001/contact/email/work'));
   });
 
   test('refuses variables used in commands without a declaration', () => {
@@ -189,18 +255,17 @@ describe('validateCacao', () => {
     assert.equal(hasErrors(validateCacao(doc)), false);
   });
 
-  test('refuses a parallel step with fewer than two next_steps and an action without commands', () => {
+  test('refuses a parallel step with fewer than two next_steps; an action without commands is a warning', () => {
     const doc = fixture('basic-example-1.json');
     doc.workflow['parallel--00000000-0000-4000-8000-000000000001'] = { type: 'parallel', next_steps: [BASIC_ACTION], on_completion: BASIC_END };
     doc.workflow[BASIC_START]!['on_completion'] = 'parallel--00000000-0000-4000-8000-000000000001';
     doc.workflow[BASIC_ACTION]!['commands'] = [];
+    const issues = validateCacao(doc);
     assert.deepEqual(
-      errors(validateCacao(doc)).map((i) => [i.code, i.path]),
-      [
-        ['invalid-value', `/workflow/${BASIC_ACTION}/commands`],
-        ['invalid-value', '/workflow/parallel--00000000-0000-4000-8000-000000000001/next_steps'],
-      ],
+      errors(issues).map((i) => [i.code, i.path]),
+      [['invalid-value', '/workflow/parallel--00000000-0000-4000-8000-000000000001/next_steps']],
     );
+    assert.ok(issues.some((i) => i.severity === 'warning' && i.path === `/workflow/${BASIC_ACTION}/commands`));
   });
 
   test('warns about unreachable steps and undefined agents', () => {

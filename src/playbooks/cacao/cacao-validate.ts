@@ -7,6 +7,14 @@
  * `on_success`/`on_failure`, unknown step types, and variables used without a declaration.
  * Open vocabularies (command and agent types) only give warnings: producers such as SOARCA use
  * their own values and the specification allows them.
+ *
+ * Lenient where a deviation is harmless to a run, so that every published example imports: those
+ * deviations are warnings with their JSON Pointer (see "Lenient readings" in README.md): identifiers
+ * that are not `<type>--<uuid>` (kept as they are), a `workflow_start` that names a step other than a
+ * start step (the run starts there), a `workflow_exception` naming a missing step (ignored), `modified`
+ * earlier than `created`, an action without commands (a manual task), a switch without a value (a
+ * manual decision). Strict where the specification says MUST and a run would be wrong: unknown step
+ * types, references to missing steps, exclusive pointers, a workflow that can never reach an end.
  */
 import { CACAO_AGENT_TARGET_TYPES, CACAO_COMMAND_TYPES, CACAO_STEP_TYPES, type CacaoIssue, type CacaoIssueCode, type CacaoIssueSeverity } from './cacao.types.js';
 import { decodeBase64Text, identifierType, isIdentifier, isRecord, referencedVariableKeys, TIMESTAMP_PATTERN, VARIABLE_KEY_PATTERN } from './cacao-shared.js';
@@ -64,6 +72,10 @@ export function validateCacao(doc: unknown): CacaoIssue[] {
     issues.error('missing-property', '/workflow', 'the playbook has no workflow');
     return issues.list;
   }
+  if (Array.isArray(workflow)) {
+    issues.error('draft-workflow-list', '/workflow', draftListMessage(workflow));
+    return issues.list;
+  }
   if (!isRecord(workflow) || Object.keys(workflow).length === 0) {
     issues.error('invalid-value', '/workflow', 'workflow must be an object with at least one step');
     return issues.list;
@@ -72,7 +84,118 @@ export function validateCacao(doc: unknown): CacaoIssue[] {
   for (const [key, step] of Object.entries(workflow)) checkStep(key, step, workflow, { declared, agents, targets }, issues);
   checkEntryPoints(doc, workflow, issues);
   checkReachability(doc, workflow, issues);
+  checkTermination(doc, workflow, issues);
   return issues.list;
+}
+
+/**
+ * A list of steps with `step_uuid` is the layout of a CACAO 2.0 draft (SOARCA wrote it before 2023-10);
+ * CACAO 2.0 keys steps by id. Read as such it may still not run: say what else is wrong.
+ */
+function draftListMessage(steps: unknown[]): string {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  elements(steps).forEach((step, i) => {
+    const id = isRecord(step) ? step['step_uuid'] : undefined;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id);
+    if (first !== undefined) problems.push(`/workflow/${first} and /workflow/${i} share the step_uuid '${id}'`);
+    else seen.set(id, i);
+  });
+  elements(steps).forEach((step, i) => {
+    if (!isRecord(step)) return;
+    for (const pointer of POINTERS) {
+      const ref = step[pointer];
+      if (typeof ref === 'string' && !seen.has(ref)) problems.push(`/workflow/${i}/${pointer} names '${ref}', which no step has`);
+    }
+  });
+  const base = 'workflow is a list of steps with step_uuid, the layout of a CACAO 2.0 draft; CACAO 2.0 keys the steps of workflow by their identifiers';
+  return problems.length > 0 ? `${base}. Read as a list it would still not run: ${problems.join('; ')}` : base;
+}
+
+/** Where a step can go, with `undefined` standing for "the branch ends here" (an end step, or no on_completion / on_success). */
+function exitsOf(step: Record<string, unknown>): (string | undefined)[] {
+  if (step['type'] === 'end') return [undefined];
+  const ref = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const after = ref(step['on_completion']) ?? ref(step['on_success']);
+  const out: (string | undefined)[] = [after];
+  const failure = ref(step['on_failure']);
+  if (failure !== undefined) out.push(failure);
+  switch (step['type']) {
+    case 'if-condition':
+    case 'while-condition':
+      out.push(ref(step['on_true']), ref(step['on_false']));
+      break;
+    case 'parallel':
+      if (Array.isArray(step['next_steps'])) out.push(...step['next_steps'].map(ref));
+      break;
+    case 'switch-condition':
+      if (isRecord(step['cases'])) out.push(...Object.values(step['cases']).map(ref));
+      break;
+    default:
+      break;
+  }
+  return out.filter((exit, i) => i === 0 || exit !== undefined);
+}
+
+/**
+ * A run must be able to finish: steps from which no path leads to an end (a step that loops to
+ * itself or a ring of steps with no way out, as in SOARCA's infinite_playbook test) would run for
+ * ever. Loops through a while-condition are fine: its condition can turn false.
+ */
+function checkTermination(doc: Record<string, unknown>, workflow: Record<string, unknown>, issues: Issues): void {
+  const finishes = new Set<string>();
+  const steps = Object.entries(workflow).filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]));
+  const canEnd = (exit: string | undefined): boolean => exit === undefined || finishes.has(exit) || !Object.hasOwn(workflow, exit);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [id, step] of steps) {
+      if (finishes.has(id)) continue;
+      const exits = exitsOf(step);
+      // A while-condition goes on after the loop when its condition turns false, whatever its body does.
+      if (step['type'] === 'while-condition' ? canEnd(exits[0]) : exits.some(canEnd)) {
+        finishes.add(id);
+        grew = true;
+      }
+    }
+  }
+  const start = doc['workflow_start'];
+  const reachable = new Set<string>();
+  const queue = typeof start === 'string' && Object.hasOwn(workflow, start) ? [start] : [];
+  while (queue.length > 0) {
+    const id = queue.pop()!;
+    if (reachable.has(id)) continue;
+    reachable.add(id);
+    const step = workflow[id];
+    if (isRecord(step)) for (const exit of exitsOf(step)) if (exit !== undefined && Object.hasOwn(workflow, exit)) queue.push(exit);
+  }
+  // Reported where the loop is: the steps that lead back to themselves, not every step before them.
+  const stuck = steps.map(([id]) => id).filter((id) => reachable.has(id) && !finishes.has(id));
+  for (const id of stuck) {
+    if (leadsBackTo(id, workflow))
+      issues.error(
+        'endless-loop',
+        jsonPointer('workflow', id),
+        `no path from step '${id}' reaches an end: it leads only back to itself through steps that never finish, so a run would never end`,
+      );
+  }
+}
+
+function leadsBackTo(id: string, workflow: Record<string, unknown>): boolean {
+  const seen = new Set<string>();
+  const queue = [id];
+  while (queue.length > 0) {
+    const step = workflow[queue.pop()!];
+    if (!isRecord(step)) continue;
+    for (const exit of exitsOf(step)) {
+      if (exit === id) return true;
+      if (exit !== undefined && Object.hasOwn(workflow, exit) && !seen.has(exit)) {
+        seen.add(exit);
+        queue.push(exit);
+      }
+    }
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,7 +217,7 @@ function checkMetadata(doc: Record<string, unknown>, issues: Issues): void {
   const created = checkTimestampProperty(doc, 'created', true, issues);
   const modified = checkTimestampProperty(doc, 'modified', true, issues);
   if (created && modified && Date.parse(modified) < Date.parse(created)) {
-    issues.error('invalid-value', '/modified', `modified (${modified}) must not be earlier than created (${created})`);
+    issues.warning('invalid-value', '/modified', `modified (${modified}) is earlier than created (${created}); Vigil takes modified as the version all the same`);
   }
   checkTimestampProperty(doc, 'valid_from', false, issues);
   checkTimestampProperty(doc, 'valid_until', false, issues);
@@ -112,7 +235,7 @@ function checkMetadata(doc: Record<string, unknown>, issues: Issues): void {
     else
       for (const key of Object.keys(extensions))
         if (identifierType(key) !== 'extension-definition')
-          issues.error('invalid-identifier', jsonPointer('extension_definitions', key), `'${key}' is not an extension-definition--<uuid> identifier`);
+          issues.warning('invalid-identifier', jsonPointer('extension_definitions', key), `'${key}' is not an extension-definition--<uuid> identifier; it is kept as it is`);
   }
 }
 
@@ -121,10 +244,12 @@ function checkIdentifierProperty(doc: Record<string, unknown>, key: string, expe
   const path = jsonPointer(key);
   if (value === undefined) {
     issues.error('missing-property', path, `${key} is required`);
-  } else if (!isIdentifier(value)) {
+  } else if (typeof value !== 'string' || value.trim() === '') {
     issues.error('invalid-identifier', path, `${key} must be an identifier like ${expectedType ?? 'identity'}--<uuid>, not ${JSON.stringify(value)}`);
+  } else if (!isIdentifier(value)) {
+    issues.warning('invalid-identifier', path, `${key} '${value}' is not an identifier like ${expectedType ?? 'identity'}--<uuid>; it is kept as it is`);
   } else if (expectedType !== undefined && identifierType(value) !== expectedType) {
-    issues.error('invalid-identifier', path, `${key} must be a ${expectedType}--<uuid> identifier, not '${value}'`);
+    issues.warning('invalid-identifier', path, `${key} '${value}' is not a ${expectedType}--<uuid> identifier; it is kept as it is`);
   }
 }
 
@@ -195,7 +320,7 @@ function checkAgentTargets(doc: Record<string, unknown>, property: 'agent_defini
   for (const [key, definition] of Object.entries(definitions)) {
     const at = jsonPointer(property, key);
     ids.add(key);
-    if (!isIdentifier(key)) issues.error('invalid-identifier', at, `'${key}' is not an identifier like <type>--<uuid>`);
+    if (!isIdentifier(key)) issues.warning('invalid-identifier', at, `'${key}' is not an identifier like <type>--<uuid>; it is kept as it is`);
     if (!isRecord(definition)) {
       issues.error('invalid-value', at, 'an agent or target is an object');
       continue;
@@ -207,10 +332,33 @@ function checkAgentTargets(doc: Record<string, unknown>, property: 'agent_defini
     }
     if (!AGENT_TYPES.has(type))
       issues.warning('unknown-agent-type', `${at}/type`, `agent-target type '${type}' is not in CACAO's vocabulary; Vigil does not use it to run commands`);
-    if (isIdentifier(key) && identifierType(key) !== type) issues.warning('key-type-mismatch', at, `key '${key}' does not start with its type '${type}'`);
+    const keyType = isIdentifier(key) ? identifierType(key) : undefined;
+    if (keyType !== undefined && keyType !== type) {
+      // The official schemas bind each vocabulary key prefix to its type (http-api--… is type http-api): that is a contradiction, not a naming habit.
+      if (AGENT_TYPES.has(keyType))
+        issues.error(
+          'key-type-mismatch',
+          `${at}/type`,
+          `'${key}' is keyed as a CACAO ${keyType} agent-target but has type '${type}'; the CACAO 2.0 schemas require type '${keyType}'`,
+        );
+      else issues.warning('key-type-mismatch', at, `key '${key}' does not start with its type '${type}'`);
+    }
     if (typeof definition['name'] !== 'string') issues.warning('missing-property', `${at}/name`, 'an agent or target should have a name');
+    checkContact(definition['contact'], `${at}/contact`, issues);
   }
   return ids;
+}
+
+/** An address: one @, no spaces, quotes, semicolons or shell characters (RFC 5322's common form). */
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** Vigil sends nothing to agent contacts, so a malformed address is only worth a warning. */
+function checkContact(contact: unknown, at: string, issues: Issues): void {
+  if (!isRecord(contact) || !isRecord(contact['email'])) return;
+  for (const [label, address] of Object.entries(contact['email'])) {
+    if (typeof address !== 'string' || !EMAIL_PATTERN.test(address) || /[`;]/.test(address))
+      issues.warning('invalid-value', `${at}/email${jsonPointer(label)}`, `${JSON.stringify(address)} is not an e-mail address; Vigil does not use agent contacts`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,10 +370,11 @@ interface StepContext {
   targets: Set<string>;
 }
 
+/** A reference must name a step of the workflow; one that is not `<type>--<uuid>` is warned about once, at the step key. */
 function checkReference(value: unknown, path: string, workflow: Record<string, unknown>, issues: Issues): void {
-  if (!isIdentifier(value)) {
+  if (typeof value !== 'string' || value === '') {
     issues.error('invalid-identifier', path, `a step reference must be an identifier like action--<uuid>, not ${JSON.stringify(value)}`);
-  } else if (!(value in workflow)) {
+  } else if (!Object.hasOwn(workflow, value)) {
     issues.error('dangling-reference', path, `step '${value}' is not in the workflow`);
   }
 }
@@ -238,7 +387,7 @@ function checkVariableUse(text: string, path: string, declared: Set<string>, iss
 
 function checkStep(key: string, step: unknown, workflow: Record<string, unknown>, context: StepContext, issues: Issues): void {
   const at = jsonPointer('workflow', key);
-  if (!isIdentifier(key)) issues.error('invalid-identifier', at, `step key '${key}' is not an identifier like <type>--<uuid>`);
+  if (!isIdentifier(key)) issues.warning('invalid-identifier', at, `step key '${key}' is not an identifier like <type>--<uuid>; it is kept as it is`);
   if (!isRecord(step)) {
     issues.error('not-an-object', at, 'a workflow step is an object');
     return;
@@ -252,7 +401,7 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
     issues.error('unknown-step-type', `${at}/type`, `unknown step type ${JSON.stringify(type)}; CACAO 2.0 steps are ${CACAO_STEP_TYPES.join(', ')}`);
     return;
   }
-  if (isIdentifier(key) && identifierType(key) !== type) issues.error('key-type-mismatch', at, `step key '${key}' must start with its type: ${type}--<uuid>`);
+  if (isIdentifier(key) && identifierType(key) !== type) issues.warning('key-type-mismatch', at, `step key '${key}' does not start with its type ${type}; the type decides`);
 
   for (const property of ['name', 'description'] as const) {
     if (step[property] !== undefined && typeof step[property] !== 'string') issues.error('invalid-value', `${at}/${property}`, `${property} must be a string`);
@@ -295,8 +444,10 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
     case 'playbook-action': {
       const id = step['playbook_id'];
       if (id === undefined) issues.error('missing-property', `${at}/playbook_id`, 'a playbook-action step needs playbook_id');
-      else if (!isIdentifier(id) || identifierType(id) !== 'playbook')
+      else if (typeof id !== 'string' || id === '')
         issues.error('invalid-identifier', `${at}/playbook_id`, `playbook_id must be a playbook--<uuid> identifier, not ${JSON.stringify(id)}`);
+      else if (!isIdentifier(id) || identifierType(id) !== 'playbook')
+        issues.warning('invalid-identifier', `${at}/playbook_id`, `playbook_id '${id}' is not a playbook--<uuid> identifier; it is kept as it is`);
       const version = step['playbook_version'];
       if (version !== undefined && (typeof version !== 'string' || !TIMESTAMP_PATTERN.test(version)))
         issues.error('invalid-timestamp', `${at}/playbook_version`, 'playbook_version must be the modified timestamp of the referenced playbook');
@@ -325,7 +476,12 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
     }
     case 'switch-condition': {
       const value = step['switch'];
-      if (value === undefined) issues.error('missing-property', `${at}/switch`, 'a switch-condition step needs switch');
+      if (value === undefined)
+        issues.warning(
+          'missing-property',
+          `${at}/switch`,
+          'the switch-condition has no switch value; Vigil asks an analyst to pick the case, one approval per case value, the last rejection taking the default case',
+        );
       else if (typeof value !== 'string') issues.error('invalid-value', `${at}/switch`, 'switch must be a string');
       else checkVariableUse(value, `${at}/switch`, context.declared, issues);
       const cases = step['cases'];
@@ -341,13 +497,14 @@ function checkStep(key: string, step: unknown, workflow: Record<string, unknown>
 
 function checkActionStep(step: Record<string, unknown>, at: string, context: StepContext, issues: Issues): void {
   const commands = step['commands'];
-  if (commands === undefined) issues.error('missing-property', `${at}/commands`, 'an action step needs commands');
-  else if (!Array.isArray(commands) || commands.length === 0) issues.error('invalid-value', `${at}/commands`, 'commands must be a non-empty list');
+  if (commands === undefined || (Array.isArray(commands) && commands.length === 0))
+    issues.warning('missing-property', `${at}/commands`, 'the action step has no command; Vigil imports it as a manual task that says so');
+  else if (!Array.isArray(commands)) issues.error('invalid-value', `${at}/commands`, 'commands must be a list');
   else elements(commands).forEach((command, i) => checkCommand(command, `${at}/commands/${i}`, context, issues));
 
   const agent = step['agent'];
   if (agent === undefined) issues.warning('missing-property', `${at}/agent`, 'the action step names no agent');
-  else if (!isIdentifier(agent)) issues.error('invalid-identifier', `${at}/agent`, `agent must be an identifier, not ${JSON.stringify(agent)}`);
+  else if (typeof agent !== 'string' || agent === '') issues.error('invalid-identifier', `${at}/agent`, `agent must be an identifier, not ${JSON.stringify(agent)}`);
   else if (!context.agents.has(agent)) issues.warning('undefined-agent', `${at}/agent`, `agent '${agent}' is not in agent_definitions`);
 
   const targets = step['targets'];
@@ -355,7 +512,7 @@ function checkActionStep(step: Record<string, unknown>, at: string, context: Ste
     if (!Array.isArray(targets)) issues.error('invalid-value', `${at}/targets`, 'targets must be a list of identifiers');
     else
       elements(targets).forEach((target, i) => {
-        if (!isIdentifier(target)) issues.error('invalid-identifier', `${at}/targets/${i}`, `a target must be an identifier, not ${JSON.stringify(target)}`);
+        if (typeof target !== 'string' || target === '') issues.error('invalid-identifier', `${at}/targets/${i}`, `a target must be an identifier, not ${JSON.stringify(target)}`);
         else if (!context.targets.has(target)) issues.warning('undefined-target', `${at}/targets/${i}`, `target '${target}' is not in target_definitions`);
       });
   }
@@ -419,11 +576,19 @@ function checkEntryPoints(doc: Record<string, unknown>, workflow: Record<string,
     issues.error('missing-property', '/workflow_start', 'workflow_start is required');
   } else {
     checkReference(start, '/workflow_start', workflow, issues);
-    const step = typeof start === 'string' ? workflow[start] : undefined;
+    const step = typeof start === 'string' && Object.hasOwn(workflow, start) ? workflow[start] : undefined;
     if (isRecord(step) && step['type'] !== 'start')
-      issues.error('not-a-start-step', '/workflow_start', `workflow_start must name a start step, but '${String(start)}' is ${JSON.stringify(step['type'])}`);
+      issues.warning(
+        'not-a-start-step',
+        '/workflow_start',
+        `workflow_start names '${String(start)}', a ${JSON.stringify(step['type'])} step, not a start step; the run starts there`,
+      );
   }
-  if (doc['workflow_exception'] !== undefined) checkReference(doc['workflow_exception'], '/workflow_exception', workflow, issues);
+  const exception = doc['workflow_exception'];
+  if (exception === undefined) return;
+  if (typeof exception === 'string' && exception !== '' && !Object.hasOwn(workflow, exception))
+    issues.warning('dangling-reference', '/workflow_exception', `workflow_exception names '${exception}', which is not in the workflow; it is ignored and failures stop the run`);
+  else checkReference(exception, '/workflow_exception', workflow, issues);
 }
 
 /** Steps nothing leads to are most often a mistyped reference: say so. */

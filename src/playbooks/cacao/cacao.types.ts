@@ -96,7 +96,8 @@ export interface CacaoEndStep extends CacaoStepBase {
 
 export interface CacaoActionStep extends CacaoStepBase {
   type: 'action';
-  commands: CacaoCommand[];
+  /** Required by CACAO 2.0; Vigil imports an action without commands as a manual task. */
+  commands?: CacaoCommand[];
   agent?: CacaoIdentifier;
   targets?: CacaoIdentifier[];
   in_args?: string[];
@@ -132,7 +133,8 @@ export interface CacaoWhileConditionStep extends CacaoStepBase {
 export interface CacaoSwitchConditionStep extends CacaoStepBase {
   type: 'switch-condition';
   /** The value to match, usually a variable reference such as `__verdict__:value`. */
-  switch: string;
+  /** Required by CACAO 2.0; without it Vigil imports the switch as a manual decision. */
+  switch?: string;
   /** Case value to step id; the key `default` is taken when nothing else matches. */
   cases: Record<string, CacaoIdentifier>;
 }
@@ -247,4 +249,6 @@ export type CacaoIssueCode =
   | 'undefined-target'
   | 'invalid-variable-name'
   | 'undeclared-variable'
-  | 'unreachable-step';
+  | 'unreachable-step'
+  | 'endless-loop'
+  | 'draft-workflow-list';
