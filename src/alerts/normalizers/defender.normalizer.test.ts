@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defenderNormalizer } from './defender.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'mde_alert_legacy.json';
 const ID = 'da638765432109876543_-1234567890';
@@ -32,7 +32,7 @@ describe('defender normaliser', () => {
       'url:https://cdn.bad-example.net/stage2.ps1',
       'domain:cdn.bad-example.net',
     ]);
-    assert.equal(alert.observables.find((o) => o.kind === 'url')?.name, 'evidence[2].url');
+    assert.equal(vigilOf(alert).find((o) => o.kind === 'url')?.name, 'evidence[2].url');
     assert.equal(alert.unmapped?.['incident_id'], '48211');
     assert.equal(alert.unmapped?.['investigation_id'], undefined);
   });

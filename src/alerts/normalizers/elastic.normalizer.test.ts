@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { elasticNormalizer } from './elastic.normalizer.js';
 import { isRecord, type JsonRecord } from './field-access.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'elastic_kibana_webhook_body.json';
 const UUID = '6c1f0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a';
@@ -57,7 +57,7 @@ describe('elastic normaliser', () => {
       'file_name:winword.exe',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
     ]);
-    assert.equal(alert.observables.find((o) => o.value === '203.0.113.66')?.name, 'destination.ip');
+    assert.equal(vigilOf(alert).find((o) => o.value === '203.0.113.66')?.name, 'destination.ip');
     assert.equal(alert.unmapped?.['risk_score'], 73);
   });
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sentinelNormalizer } from './sentinel.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'sentinel_incident.json';
 const NAME = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
@@ -31,7 +31,7 @@ describe('sentinel normaliser', () => {
     assert.match(alert.finding_info.src_url ?? '', /Incidents\/5a6b7c8d/);
     assert.equal(alert.unmapped?.['incident_number'], 1842);
     assert.equal(alert.unmapped?.['provider_incident_id'], '48211');
-    assert.deepEqual(alert.observables, []);
+    assert.deepEqual(vigilOf(alert), []);
     assert.deepEqual(alert.metadata.product, { name: 'Microsoft Sentinel', vendor_name: 'Microsoft' });
   });
 
