@@ -67,7 +67,16 @@ describe('selection over the bundled playbooks', () => {
   test('credential stuffing from a generic source → brute-force; too low a severity → default', () => {
     const stuffing = { title: 'Password spray against VPN', severity: 'medium', techniques: ['T1110.003'], observables: [{ type: 'ip', value: '203.0.113.50' }] };
     assert.equal(selectPlaybook(bundled, normalize('generic', stuffing), 'generic', 'acme', vigilObservables(normalize('generic', stuffing)))?.playbook.id, 'brute-force');
-    assert.equal(selectPlaybook(bundled, normalize('generic', { ...stuffing, severity: 'informational' }), 'generic', 'acme', vigilObservables(normalize('generic', { ...stuffing, severity: 'informational' })))?.playbook.id, 'default');
+    assert.equal(
+      selectPlaybook(
+        bundled,
+        normalize('generic', { ...stuffing, severity: 'informational' }),
+        'generic',
+        'acme',
+        vigilObservables(normalize('generic', { ...stuffing, severity: 'informational' })),
+      )?.playbook.id,
+      'default',
+    );
   });
 
   test('a GuardDuty finding wins over the more general playbooks it also matches', () => {

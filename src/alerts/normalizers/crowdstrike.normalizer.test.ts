@@ -52,7 +52,7 @@ describe('crowdstrike normaliser', () => {
     assert.deepEqual(alert.finding_info.attacks, [
       { tactic: { uid: 'TA0002', name: 'Execution' }, technique: { uid: 'T1059' }, sub_technique: { uid: 'T1059.001', name: 'PowerShell' } },
     ]);
-    assert.deepEqual(alert.device, { hostname: 'WS-0142', ip: '10.1.4.142', uid: '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142', domain: 'CORP', ip: '10.1.4.142', uid: '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP' } });
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
@@ -123,7 +123,7 @@ describe('crowdstrike normaliser', () => {
     assert.equal(alert.time, 1772446900000);
     assert.deepEqual(attackKeys(alert), ['TA0006|T1003|T1003.001']);
     assert.equal(alert.metadata.log_name, 'EppDetectionSummaryEvent');
-    assert.deepEqual(alert.device, { hostname: 'WS-0142', ip: '10.1.4.142', uid: 'agent1' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142', ip: '10.1.4.142', uid: 'agent1' });
     assert.equal(alert.unmapped?.['aggregate_id'], 'aggind:agent1:1772446798');
   });
 

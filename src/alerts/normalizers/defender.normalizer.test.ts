@@ -17,7 +17,7 @@ describe('defender normaliser', () => {
     assert.equal(alert.finding_info.last_seen_time, Date.UTC(2026, 2, 2, 10, 20, 30, 442));
     assert.equal(alert.status_id, 1);
     assert.deepEqual(attackKeys(alert), ['TA0002||', '|T1059|T1059.001', '|T1105|']);
-    assert.deepEqual(alert.device, { hostname: 'ws-0142.corp.example', uid: '0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'ws-0142.corp.example', uid: '0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP' } });
     assert.deepEqual(observed(alert), [
       'hostname:ws-0142.corp.example',

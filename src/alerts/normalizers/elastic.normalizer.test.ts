@@ -44,7 +44,7 @@ describe('elastic normaliser', () => {
         sub_technique: { uid: 'T1059.001', name: 'PowerShell' },
       },
     ]);
-    assert.deepEqual(alert.device, { hostname: 'ws-0142', name: 'WS-0142', ip: '10.1.4.142', os: { name: 'windows' } });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'ws-0142', name: 'WS-0142', ip: '10.1.4.142', os: { name: 'windows', type_id: 100, type: 'Windows' } });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP' } });
     assert.deepEqual(observed(alert), [
       'hostname:ws-0142',

@@ -30,6 +30,8 @@ describe('gcp-scc normaliser', () => {
     assert.equal(alert.status_id, 1);
     assert.deepEqual(alert.finding_info.attacks, [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1105' }, version: 'v15' }]);
     assert.deepEqual(alert.device, {
+      type_id: 6,
+      type: 'Virtual',
       uid: '//compute.googleapis.com/projects/prod-web/zones/europe-west1-b/instances/5566778899001122334',
       instance_uid: '5566778899001122334',
       name: 'web-prod-03',

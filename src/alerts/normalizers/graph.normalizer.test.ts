@@ -23,7 +23,9 @@ describe('graph normaliser', () => {
       hostname: 'ws-0142.corp.example',
       uid: '0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e',
       ip: '10.1.4.142',
-      os: { name: 'Windows11' },
+      os: { name: 'Windows11', type_id: 100, type: 'Windows' },
+      type_id: 0,
+      type: 'Unknown',
     });
     assert.deepEqual(alert.actor, {
       user: { name: 'jdoe', domain: 'CORP', uid: 'S-1-5-21-1111111111-2222222222-3333333333-1142', email_addr: 'jdoe@corp.example' },

@@ -37,6 +37,10 @@ describe('guardduty normaliser', () => {
     assert.equal(alert.metadata.log_name, 'GuardDuty Finding');
     assert.equal(alert.metadata.original_event_uid, '6f1c2a7e-3b1d-4c2e-9a1b-0d2e3f4a5b6c');
     assert.deepEqual(alert.device, {
+      type_id: 6,
+      type: 'Virtual',
+      network_interfaces: [{ hostname: 'ec2-203-0-113-10.eu-west-1.compute.amazonaws.com', ip: '203.0.113.10', type: 'Unknown', type_id: 0 }],
+      region: 'eu-west-1',
       uid: 'i-0a1b2c3d4e5f60718',
       instance_uid: 'i-0a1b2c3d4e5f60718',
       hostname: 'ip-10-20-30-40.eu-west-1.compute.internal',

@@ -181,9 +181,12 @@ function mapItem(item: unknown, now: number): ItemOutcome {
             region: getString(detail, 'region'),
             os: os(getString(instance, 'platform')),
             type_id: DEVICE_TYPE.virtual,
-            network_interfaces: nics.flatMap((n) => [
-              networkInterface({ ip: getPath(n, 'privateIpAddress'), hostname: getPath(n, 'privateDnsName'), uid: getPath(n, 'networkInterfaceId') }),
-              ...getRecords(n, 'privateIpAddresses').map((p) => networkInterface({ ip: getPath(p, 'privateIpAddress'), hostname: getPath(p, 'privateDnsName') })),
+            // The device's own address is the first interface's primary one; the others are listed beside it.
+            network_interfaces: nics.flatMap((n, i) => [
+              i === 0 ? undefined : networkInterface({ ip: getPath(n, 'privateIpAddress'), hostname: getPath(n, 'privateDnsName'), uid: getPath(n, 'networkInterfaceId') }),
+              ...getRecords(n, 'privateIpAddresses')
+                .filter((p) => getPath(p, 'privateIpAddress') !== getPath(n, 'privateIpAddress'))
+                .map((p) => networkInterface({ ip: getPath(p, 'privateIpAddress'), hostname: getPath(p, 'privateDnsName') })),
               networkInterface({ ip: getPath(n, 'publicIp'), hostname: getPath(n, 'publicDnsName') }),
               ...getStrings(n, 'ipv6Addresses').map((ip) => networkInterface({ ip })),
             ]),

@@ -39,7 +39,7 @@ describe('sentinel normaliser', () => {
     const incident = withPath(fixture(FIXTURE), 'properties.relatedEntities', ENTITIES);
     const alert = onlyAlert(sentinelNormalizer.normalize({ object: incident, workspaceId: '0000', workspaceInfo: { WorkspaceName: 'law-sec' } }, NOW));
     assert.equal(alert.finding_info.uid, NAME);
-    assert.deepEqual(alert.device, { hostname: 'WS-0142.corp.example', name: 'WS-0142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142.corp.example', name: 'WS-0142' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP', uid: 'S-1-5-21-1-2-3-1142' } });
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142.corp.example',

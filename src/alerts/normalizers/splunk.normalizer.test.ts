@@ -17,7 +17,7 @@ describe('splunk normaliser', () => {
     assert.equal(alert.time, 1772446530000);
     assert.equal(alert.finding_info.src_url, `https://splunk.example.local:8000/app/search/@go?sid=${SID}`);
     assert.equal(alert.metadata.original_event_uid, SID);
-    assert.deepEqual(alert.device, { hostname: 'web-prod-03.corp.example', ip: '10.20.30.41' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'web-prod-03.corp.example', ip: '10.20.30.41' });
     assert.deepEqual(alert.actor, { user: { name: 'svc_deploy' } });
     assert.deepEqual(observed(alert), [
       'hostname:web-prod-03.corp.example',

@@ -49,6 +49,9 @@ function cimEvidences(r: JsonRecord): { evidences: EvidenceList; iocs: unknown[]
   const dst = endpoint({ ip: cim(r, 'dest_ip'), hostname: cim(r, 'dest_host', 'dest_nt_host', 'dest'), port: cim(r, 'dest_port'), domain: cim(r, 'dest_domain') });
   evidences.add({ src_endpoint: src ?? srcIpOnly, dst_endpoint: dst });
   if (src !== undefined && srcIpOnly !== undefined && src.ip !== srcIpOnly.ip) evidences.add({ src_endpoint: srcIpOnly });
+  // Multivalue fields: every further value is an endpoint of its own.
+  for (const ip of getStrings(r, 'src_ip').slice(1)) evidences.add({ src_endpoint: endpoint({ ip }) });
+  for (const ip of getStrings(r, 'dest_ip').slice(1)) evidences.add({ dst_endpoint: endpoint({ ip }) });
   evidences.add({ device: device({ ip: cim(r, 'dvc_ip'), hostname: cim(r, 'dvc') }) });
   const parent = processOf({ pid: cim(r, 'parent_process_id'), name: cim(r, 'parent_process_name'), cmd_line: cim(r, 'parent_process') });
   const image = file({ path: cim(r, 'process_path', 'process_name'), hashes: hashes(getPath(r, 'process_hash')), type_id: 8 });

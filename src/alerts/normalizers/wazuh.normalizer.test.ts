@@ -34,7 +34,7 @@ describe('wazuh normaliser', () => {
       type: 'Rule',
       type_id: 1,
     });
-    assert.deepEqual(alert.device, { hostname: 'bastion-01', ip: '10.20.30.40', uid: '004' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'bastion-01', ip: '10.20.30.40', uid: '004' });
     assert.deepEqual(observed(alert), ['hostname:bastion-01', 'ip:10.20.30.40', 'ip:198.51.100.77', 'user:oracle']);
     assert.equal(vigilOf(alert).find((o) => o.value === '198.51.100.77')?.name, 'data.srcip');
     assert.equal(alert.unmapped?.['count'], 3);
