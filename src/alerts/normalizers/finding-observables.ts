@@ -31,12 +31,17 @@ const CHILD: Readonly<Record<string, Context>> = {
   evidences: 'evidence',
 };
 
-/** `host`: a DNS name when it is one, else a host name. */
-type Rule = 'ip' | 'hostname' | 'host' | 'user' | 'email' | 'command_line' | 'file_name' | 'hash' | 'url';
+/**
+ * `host` (URL hosts and DNS queries): a DNS name when it is one, else a host name. The host name of a
+ * device, an endpoint or a resource stays a `hostname` even when it looks like a DNS name; an endpoint's
+ * `domain` (a DNS name the vendor names as such: a TLS SNI, an indicator domain) is a `domain` when it is
+ * one (a Windows domain such as `CORP` is no observable).
+ */
+type Rule = 'ip' | 'hostname' | 'host' | 'domain' | 'user' | 'email' | 'command_line' | 'file_name' | 'hash' | 'url';
 
 const LEAVES: Readonly<Partial<Record<Context, Readonly<Record<string, Rule>>>>> = {
   device: { hostname: 'hostname', ip: 'ip' },
-  endpoint: { hostname: 'host', ip: 'ip' },
+  endpoint: { hostname: 'hostname', ip: 'ip', domain: 'domain' },
   user: { name: 'user', email_addr: 'email' },
   process: { cmd_line: 'command_line' },
   file: { name: 'file_name' },
@@ -103,8 +108,8 @@ export function fromOcsfObservable(o: { type_id?: unknown; value?: unknown; name
   const value = o.value;
   switch (o.type_id) {
     case 1:
-      // OCSF type 1 covers device hostnames and DNS names alike; the attribute it came from tells them apart.
-      return observe(name !== undefined && /^device\b/.test(name) ? 'hostname' : 'host', value, name ?? '');
+      // OCSF type 1 covers host names and DNS names alike; the attribute it came from tells them apart.
+      return observe(name !== undefined && !/(?:url|query)\.hostname$|domain$/.test(name) ? 'hostname' : 'host', value, name ?? '');
     case 2:
       return makeObservable('ip', value, name);
     case 4:

@@ -165,7 +165,7 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
 
   const evidences = new EvidenceList();
   for (const ip of getStrings(finding, 'indicator.ipAddresses')) evidences.add({ dst_endpoint: endpoint({ ip }) });
-  for (const domain of getStrings(finding, 'indicator.domains')) evidences.add({ dst_endpoint: endpoint({ hostname: domain }) });
+  for (const domain of getStrings(finding, 'indicator.domains')) evidences.add({ dst_endpoint: endpoint({ domain }) });
   for (const uri of getStrings(finding, 'indicator.uris')) evidences.add({ url: url(uri) });
   for (const c of getRecords(finding, 'connections')) {
     evidences.add({

@@ -124,7 +124,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   for (const kind of ['awsApiCallAction', 'kubernetesApiCallAction', 'rdsLoginAttemptAction'] as const) {
     const call = getRecord(action, kind);
     if (call === undefined) continue;
-    const caller = endpoint({ ip: getPath(call, 'remoteIpDetails.ipAddressV4') ?? getPath(call, 'remoteIpDetails.ipAddressV6'), hostname: getPath(call, 'domainDetails.domain') });
+    const caller = endpoint({ ip: getPath(call, 'remoteIpDetails.ipAddressV4') ?? getPath(call, 'remoteIpDetails.ipAddressV6'), domain: getPath(call, 'domainDetails.domain') });
     const operation = getString(call, 'api', 'requestUri');
     evidences.add({ src_endpoint: caller, ...(operation === undefined ? {} : { api: { operation, service: prune({ name: getString(call, 'serviceName') }) } }) } as OcsfEvidence);
   }

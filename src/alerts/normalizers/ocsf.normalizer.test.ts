@@ -29,12 +29,13 @@ describe('ocsf normaliser', () => {
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
       'ip:10.1.4.142',
-      'ip:203.0.113.66',
       'user:jdoe',
-      'url:https://cdn.bad-example.net/stage2.ps1',
-      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
       'file_name:powershell.exe',
+      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
+      'ip:203.0.113.66',
+      'hostname:cdn.bad-example.net',
+      'url:https://cdn.bad-example.net/stage2.ps1',
       'domain:cdn.bad-example.net',
     ]);
     assert.deepEqual(alert.unmapped, { PatternDispositionValue: 0 });

@@ -62,7 +62,7 @@ function mapItem(item: unknown, flowIds: WeakMap<object, string>, now: number): 
   const fileHashes = hashes(...['sha256', 'sha1', 'md5'].map((h) => getPath(item, `fileinfo.${h}`)));
   evidences.add({
     src_endpoint: endpoint({ ip: srcIp, port: getPath(item, 'src_port') }),
-    dst_endpoint: endpoint({ ip: destIp, port: getPath(item, 'dest_port'), hostname: getPath(item, 'http.hostname') ?? getPath(item, 'tls.sni') }),
+    dst_endpoint: endpoint({ ip: destIp, port: getPath(item, 'dest_port'), domain: getPath(item, 'http.hostname') ?? getPath(item, 'tls.sni') }),
     url: url(httpUrl(item)),
     query: query(getPath(item, 'dns.rrname') ?? getPath(getRecords(item, 'dns.query')[0], 'rrname')),
     file: file({ path: getPath(item, 'fileinfo.filename'), hashes: fileHashes, size: getPath(item, 'fileinfo.size') }),
