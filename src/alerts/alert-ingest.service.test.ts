@@ -122,6 +122,7 @@ class FakeAlertsRepository {
         playbookId: target.playbook.id,
         playbookHash: target.playbook.hash,
         finding: w.alert,
+        observables: w.observables,
         postedBy: w.postedBy,
       });
     }
@@ -261,8 +262,21 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(ingested.duplicate, false);
     assert.equal(repo.state.cases.get(open.id)!.alertCount, 2);
     assert.deepEqual(repo.state.outbox, [
-      { alertId: ingested.id, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: result.alerts[0]!.alert, postedBy: 'api-key:k1' },
+      {
+        alertId: ingested.id,
+        severityId: 5,
+        playbookId: 'triage',
+        playbookHash: 'sha256-triage',
+        // The stored finding is the normaliser's, with Vigil's tenant in OCSF's metadata.tenant_uid; Vigil's observables travel beside it.
+        finding: { ...result.alerts[0]!.alert, metadata: { ...result.alerts[0]!.alert.metadata, tenant_uid: principal.tenantId } },
+        observables: result.alerts[0]!.observables,
+        postedBy: 'api-key:k1',
+      },
     ]);
+    assert.ok(
+      repo.state.outbox[0]!.observables!.some((o) => o.kind === 'hostname' && o.name === 'device.hostname'),
+      'the outbox payload carries Vigil observables with their kind',
+    );
     assert.equal(relay.wakes, 1, 'the relay is woken once the transaction committed');
     // What a new case would have been given had there been no open case: the playbook the catalogue chose for it.
     const write = repo.writes[0]!;

@@ -102,6 +102,9 @@ function walk(value: unknown, path: string, ctx: Context, out: CanonicalObservab
   }
 }
 
+/** The host name attribute of a device, an endpoint, a network interface or a resource (a `hostname`, not a `domain`). */
+const HOST_NAME_PATH = /(?:^|\.)(?:device|src_endpoint|dst_endpoint|network_interfaces\[\d+\]|resources\[\d+\])\.hostname$/;
+
 /** A producer's own OCSF observable (type_id + value) in Vigil's terms; types Vigil has no kind for give `undefined`. */
 export function fromOcsfObservable(o: { type_id?: unknown; value?: unknown; name?: unknown }): CanonicalObservable | undefined {
   const name = typeof o.name === 'string' && o.name !== '' ? o.name : undefined;
@@ -109,7 +112,7 @@ export function fromOcsfObservable(o: { type_id?: unknown; value?: unknown; name
   switch (o.type_id) {
     case 1:
       // OCSF type 1 covers host names and DNS names alike; the attribute it came from tells them apart.
-      return observe(name !== undefined && !/(?:url|query)\.hostname$|domain$/.test(name) ? 'hostname' : 'host', value, name ?? '');
+      return observe(name !== undefined && HOST_NAME_PATH.test(name) ? 'hostname' : 'host', value, name ?? '');
     case 2:
       return makeObservable('ip', value, name);
     case 4:
@@ -134,9 +137,11 @@ export function vigilObservables(finding: Pick<CanonicalAlert, 'device' | 'actor
   const out: CanonicalObservable[] = [];
   const top: Record<string, Context> = { device: 'device', actor: 'actor', evidences: 'evidence', resources: 'resource', unmapped: 'unmapped' };
   for (const [key, ctx] of Object.entries(top)) walk((finding as Record<string, unknown>)[key], key, ctx, out);
+  // A listed observable whose path the walk already read is that same value (a stored finding read again).
+  const walked = new Set(out.map((o) => o.name));
   for (const o of Array.isArray(finding.observables) ? finding.observables : []) {
     const obs = typeof o === 'object' && o !== null ? fromOcsfObservable(o) : undefined;
-    if (obs !== undefined) out.push(obs);
+    if (obs !== undefined && (obs.name === undefined || !walked.has(obs.name))) out.push(obs);
   }
   return dedupeObservables(out.map((o) => (o.name === '' ? withoutName(o) : o)));
 }
