@@ -87,6 +87,11 @@ export interface EndpointInput {
   domain?: unknown;
   name?: unknown;
   uid?: unknown;
+  /** The autonomous system the address belongs to (`autonomous_system.number` / `.name`). */
+  asn?: unknown;
+  as_name?: unknown;
+  /** The ISP's name (`isp`). */
+  isp?: unknown;
 }
 
 /** OCSF `network_endpoint`: needs at least one of ip, hostname, name, uid, domain. */
@@ -99,6 +104,8 @@ export function endpoint(input: EndpointInput): OcsfNetworkEndpoint | undefined 
     domain: domainOf(input.domain),
     name: textOf(input.name),
     uid: textOf(input.uid),
+    autonomous_system: prune({ number: integerOf(input.asn), name: textOf(input.as_name) }),
+    isp: textOf(input.isp),
   });
 }
 

@@ -113,7 +113,13 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const evidences = new EvidenceList();
   const local = (port: unknown) => endpoint({ ip: getPath(nic, 'privateIpAddress'), hostname: getPath(nic, 'privateDnsName'), port });
   const remote = (details: unknown, port: unknown) =>
-    endpoint({ ip: getPath(details, 'ipAddressV4') ?? getPath(details, 'ipAddressV6'), port, domain: getPath(details, 'organization.asnOrg') });
+    endpoint({
+      ip: getPath(details, 'ipAddressV4') ?? getPath(details, 'ipAddressV6'),
+      port,
+      asn: getPath(details, 'organization.asn'),
+      as_name: getPath(details, 'organization.asnOrg'),
+      isp: getPath(details, 'organization.isp'),
+    });
   const conn = getRecord(action, 'networkConnectionAction');
   if (conn !== undefined) {
     const there = remote(getPath(conn, 'remoteIpDetails'), getPath(conn, 'remotePortDetails.port'));
