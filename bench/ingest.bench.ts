@@ -7,15 +7,14 @@
  *                Measured to the 202 and to the workflow's start (its WorkflowExecutionStarted time);
  *   (c) storm  — one alert per request, distinct source ids over only a few fingerprints: the alerts join
  *                a few cases. Measured to the 202 and to the signal that hands each alert to its case workflow.
+ *   (n) normalise-only — each source's normaliser over the alert fixtures on one core, in process, beside
+ *                `JSON.parse` of the same payload bytes (bench/normalise-rate.ts). Measured first, before any
+ *                child process starts; `--normalise-only` runs just this part (no database, no Temporal).
  *
  * Vigil runs as it does in production: `api` and `worker` as child processes (the benchmark's HTTP
  * client gets its own process), on a database of its own (`vigil_bench_ingest`, dropped and created
  * again each run) and, unless `--temporal host:port` is given, a Temporal dev server of its own started
  * with the same flags as the development one, so the shared server is neither loaded nor polluted.
- *
- *   (n) normalise-only — each source's normaliser over the alert fixtures on one core, in process, beside
- *                `JSON.parse` of the same payload bytes (bench/normalise-rate.ts). Measured first, before any
- *                child process starts; `--normalise-only` runs just this part (no database, no Temporal).
  *
  * Options (also as BENCH_<NAME> environment variables): --concurrency 32 --raw 2000 --new 2000
  * --storm 10000 --fingerprints 20 --temporal host:port --keep (leave the database for inspection)
