@@ -3,7 +3,8 @@
  * results. Imported by `*.test.ts` only.
  */
 import assert from 'node:assert/strict';
-import type { CanonicalAlert } from '../../src/common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../../src/common/canonical-alert.js';
+import { vigilObservables } from '../../src/alerts/normalizers/finding-observables.js';
 import type { NormalizeResult } from '../../src/alerts/normalizers/normalizer.js';
 import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-access.js';
 import { readFixtureJson } from './fixtures.js';
@@ -50,12 +51,36 @@ export function onlyAlert(result: NormalizeResult): CanonicalAlert {
   return result.alerts[0].alert;
 }
 
+/** Vigil's observables of a finding (derived from its paths, as ingest stores them). */
+export function vigilOf(alert: CanonicalAlert): CanonicalObservable[] {
+  return vigilObservables(alert);
+}
+
 /** Observables as `kind:value` strings, in order. */
 export function observed(alert: CanonicalAlert): string[] {
-  return alert.observables.map((o) => `${o.kind}:${o.value}`);
+  return vigilObservables(alert).map((o) => `${o.kind}:${o.value}`);
 }
 
 /** ATT&CK refs as `tactic|technique|sub` strings. */
 export function attackKeys(alert: CanonicalAlert): string[] {
   return (alert.finding_info.attacks ?? []).map((a) => `${a.tactic?.uid ?? ''}|${a.technique?.uid ?? ''}|${a.sub_technique?.uid ?? ''}`);
+}
+
+/** The value at an observable's `name` inside the finding (`evidences[0].process.file.hashes[1].value`). */
+export function atPath(alert: CanonicalAlert, path: string): unknown {
+  let current: unknown = alert;
+  for (const part of path.split(/\.|(?=\[)/)) {
+    const index = /^\[(\d+)\]$/.exec(part);
+    if (index !== null) current = Array.isArray(current) ? current[Number(index[1])] : undefined;
+    else current = isRecord(current) ? current[part] : undefined;
+  }
+  return current;
+}
+
+/** Every observable's `name`, in Vigil's view and in the finding's OCSF list, is the path that holds its value. */
+export function assertNamesArePaths(alert: CanonicalAlert): void {
+  for (const o of [...vigilObservables(alert), ...(alert.observables ?? [])]) {
+    assert.ok(o.name !== undefined, `${o.value} has a name`);
+    assert.equal(atPath(alert, o.name), o.value, `${o.name} holds ${o.value}`);
+  }
 }

@@ -52,19 +52,19 @@ describe('crowdstrike normaliser', () => {
     assert.deepEqual(alert.finding_info.attacks, [
       { tactic: { uid: 'TA0002', name: 'Execution' }, technique: { uid: 'T1059' }, sub_technique: { uid: 'T1059.001', name: 'PowerShell' } },
     ]);
-    assert.deepEqual(alert.device, { hostname: 'WS-0142', ip: '10.1.4.142', uid: '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142', domain: 'CORP', ip: '10.1.4.142', uid: '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP' } });
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
       'ip:10.1.4.142',
       'user:jdoe',
-      'file_name:powershell.exe',
-      'file_name:winword.exe',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
-      'command_line:"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n',
+      'file_name:powershell.exe',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
       'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
       'md5:7353f60b1739074eb17c5f4dddefe239',
+      'command_line:"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n',
+      'file_name:winword.exe',
       'ip:203.0.113.66',
       'domain:cdn.bad-example.net',
     ]);
@@ -123,7 +123,7 @@ describe('crowdstrike normaliser', () => {
     assert.equal(alert.time, 1772446900000);
     assert.deepEqual(attackKeys(alert), ['TA0006|T1003|T1003.001']);
     assert.equal(alert.metadata.log_name, 'EppDetectionSummaryEvent');
-    assert.deepEqual(alert.device, { hostname: 'WS-0142', ip: '10.1.4.142', uid: 'agent1' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142', ip: '10.1.4.142', uid: 'agent1' });
     assert.equal(alert.unmapped?.['aggregate_id'], 'aggind:agent1:1772446798');
   });
 
@@ -153,13 +153,13 @@ describe('crowdstrike normaliser', () => {
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
       'ip:10.1.4.142',
-      'user:jdoe',
       'ip:203.0.113.200',
+      'user:jdoe',
       'file_name:powershell.exe',
-      'command_line:powershell.exe -enc SQBFAFgA',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
-      'file_name:winword.exe',
+      'command_line:powershell.exe -enc SQBFAFgA',
       'command_line:WINWORD.EXE /n',
+      'file_name:winword.exe',
     ]);
     const native = onlyAlert(crowdStrikeNormalizer.normalize(alertEntity({ tactic_id: 'CSTA0005', technique_id: 'CST0002' }), NOW));
     assert.deepEqual(native.metadata.labels, ['crowdstrike:CSTA0005', 'crowdstrike:CST0002']);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defenderNormalizer } from './defender.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'mde_alert_legacy.json';
 const ID = 'da638765432109876543_-1234567890';
@@ -17,22 +17,23 @@ describe('defender normaliser', () => {
     assert.equal(alert.finding_info.last_seen_time, Date.UTC(2026, 2, 2, 10, 20, 30, 442));
     assert.equal(alert.status_id, 1);
     assert.deepEqual(attackKeys(alert), ['TA0002||', '|T1059|T1059.001', '|T1105|']);
-    assert.deepEqual(alert.device, { hostname: 'ws-0142.corp.example', uid: '0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'ws-0142.corp.example', uid: '0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP' } });
     assert.deepEqual(observed(alert), [
       'hostname:ws-0142.corp.example',
       'user:jdoe',
-      'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
-      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
-      'file_name:powershell.exe',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
+      'file_name:powershell.exe',
+      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
+      'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
       'file_name:WINWORD.EXE',
       'email:jdoe@corp.example',
       'ip:203.0.113.66',
       'url:https://cdn.bad-example.net/stage2.ps1',
       'domain:cdn.bad-example.net',
     ]);
-    assert.equal(alert.observables.find((o) => o.kind === 'url')?.name, 'evidence[2].url');
+    assert.equal(vigilOf(alert).find((o) => o.kind === 'url')?.name, 'evidences[2].url.url_string');
+    assertNamesArePaths(alert);
     assert.equal(alert.unmapped?.['incident_id'], '48211');
     assert.equal(alert.unmapped?.['investigation_id'], undefined);
   });

@@ -39,7 +39,7 @@ describe('generic normaliser', () => {
     assert.equal(alert.finding_info.desc, 'Logins from NL and BR 5 minutes apart');
     assert.equal(alert.severity_id, 4);
     assert.equal(alert.time, Date.UTC(2026, 2, 2, 10, 15, 30));
-    assert.deepEqual(alert.device, { ip: '10.1.4.142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', ip: '10.1.4.142' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe' } });
     assert.deepEqual(alert.finding_info.analytic, { name: 'impossible_travel', type: 'Rule', type_id: 1 });
     assert.deepEqual(alert.metadata.product, { name: 'travel-watch', vendor_name: 'ACME' });
@@ -47,8 +47,9 @@ describe('generic normaliser', () => {
     assert.deepEqual(observed(alert), [
       'ip:10.1.4.142',
       'user:jdoe',
-      'ip:198.51.100.77',
       'url:https://login-corp.example/sso',
+      'domain:login-corp.example',
+      'ip:198.51.100.77',
       'email:jdoe@corp.example',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
     ]);
@@ -137,7 +138,7 @@ describe('generic normaliser', () => {
 
   test('a hostname host goes to device.hostname; product defaults', () => {
     const alert = onlyAlert(genericNormalizer.normalize({ title: 't', severity: 'low', host: 'ws-0142', product: 'cron-check' }, NOW));
-    assert.deepEqual(alert.device, { hostname: 'ws-0142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'ws-0142' });
     assert.deepEqual(alert.metadata.product, { name: 'cron-check', vendor_name: 'cron-check' });
     const plain = onlyAlert(genericNormalizer.normalize({ title: 't', severity: 'low' }, NOW));
     assert.deepEqual(plain.metadata.product, { name: 'Generic', vendor_name: 'Unknown' });

@@ -13,7 +13,8 @@ import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type U
 import { buildFinding } from './finding.js';
 import { contentHash } from './fingerprint.js';
 import { getNumber, getPath, getRecord, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { classifyIp, ObservableSet } from './observables.js';
+import { classifyIp } from './observables.js';
+import { device, email, endpoint, EvidenceList, file, hashes, processOf, query, url, user } from './evidence.js';
 import { severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -31,16 +32,50 @@ function unwrap(body: unknown): Unwrapped {
   return { kind: 'unrecognized', message: 'Body is not a Splunk webhook alert action ({sid, search_name, result})' };
 }
 
-/** Result fields by CIM name. */
-const HOST_OR_IP = ['src', 'dest', 'dvc', 'src_host', 'dest_host', 'dest_nt_host', 'src_nt_host'];
-const IPS = ['src_ip', 'dest_ip', 'dvc_ip', 'ip', 'client_ip', 'remote_ip'];
-const USERS = ['user', 'src_user', 'dest_user', 'user_name'];
-const URLS = ['url'];
-const DOMAINS = ['domain', 'query', 'url_domain', 'dest_domain'];
-const HASHES = ['file_hash', 'hash', 'md5', 'sha1', 'sha256', 'file_md5', 'file_sha1', 'file_sha256', 'process_hash'];
-const FILES = ['file_name', 'process_name', 'parent_process_name'];
-const COMMANDS = ['process', 'cmdline', 'command_line', 'parent_process'];
-const EMAILS = ['sender', 'recipient', 'src_user_email', 'user_email'];
+/** The first of the CIM fields that is set. */
+function cim(result: JsonRecord, ...fields: string[]): unknown {
+  for (const f of fields) {
+    const v = getPath(result, f);
+    if (v !== undefined && v !== null && v !== '') return Array.isArray(v) ? v[0] : v;
+  }
+  return undefined;
+}
+
+/** CIM fields in their OCSF homes: endpoints, process, file, URL, DNS query, email, users. */
+function cimEvidences(r: JsonRecord): { evidences: EvidenceList; iocs: unknown[] } {
+  const evidences = new EvidenceList();
+  const src = endpoint({ ip: cim(r, 'src_ip', 'client_ip', 'remote_ip'), hostname: cim(r, 'src_host', 'src_nt_host', 'src'), port: cim(r, 'src_port') });
+  const srcIpOnly = endpoint({ ip: cim(r, 'src') });
+  const dst = endpoint({ ip: cim(r, 'dest_ip'), hostname: cim(r, 'dest_host', 'dest_nt_host', 'dest'), port: cim(r, 'dest_port'), domain: cim(r, 'dest_domain') });
+  evidences.add({ src_endpoint: src ?? srcIpOnly, dst_endpoint: dst });
+  if (src !== undefined && srcIpOnly !== undefined && src.ip !== srcIpOnly.ip) evidences.add({ src_endpoint: srcIpOnly });
+  // Multivalue fields: every further value is an endpoint of its own.
+  for (const ip of getStrings(r, 'src_ip').slice(1)) evidences.add({ src_endpoint: endpoint({ ip }) });
+  for (const ip of getStrings(r, 'dest_ip').slice(1)) evidences.add({ dst_endpoint: endpoint({ ip }) });
+  evidences.add({ device: device({ ip: cim(r, 'dvc_ip'), hostname: cim(r, 'dvc') }) });
+  const parent = processOf({ pid: cim(r, 'parent_process_id'), name: cim(r, 'parent_process_name'), cmd_line: cim(r, 'parent_process') });
+  const image = file({ path: cim(r, 'process_path', 'process_name'), hashes: hashes(getPath(r, 'process_hash')), type_id: 8 });
+  evidences.add({
+    process: processOf({
+      pid: cim(r, 'process_id', 'pid'),
+      name: cim(r, 'process_name'),
+      cmd_line: cim(r, 'process', 'cmdline', 'command_line'),
+      file: image,
+      parent_process: parent,
+    }),
+  });
+  const fileHashes = hashes(...['file_hash', 'hash', 'md5', 'sha1', 'sha256', 'file_md5', 'file_sha1', 'file_sha256'].map((f) => getPath(r, f)));
+  const theFile = file({ path: cim(r, 'file_path'), name: cim(r, 'file_name'), hashes: fileHashes });
+  evidences.add({ file: theFile });
+  for (const u of getStrings(r, 'url')) evidences.add({ url: url(u) });
+  evidences.add({ query: query(cim(r, 'query')) });
+  evidences.add({ email: email({ from: cim(r, 'sender', 'src_user_email'), to: getPath(r, 'recipient'), subject: cim(r, 'subject') }) });
+  evidences.add({ user: user({ name: cim(r, 'dest_user'), email_addr: cim(r, 'user_email') }) });
+  evidences.add({ actor: { user: user({ name: cim(r, 'src_user') }) } });
+  // Values with no home of their own: a bare `ip`/`domain`, hashes of a file the row does not name.
+  const iocs = [cim(r, 'ip'), ...getStrings(r, 'domain'), ...getStrings(r, 'url_domain'), ...(theFile === undefined ? fileHashes.map((h) => h.value) : [])];
+  return { evidences, iocs };
+}
 
 /** Result fields as dotted keys: Splunk sends `annotations.mitre_attack` flat, a custom body may nest it. */
 function flatEntries(record: JsonRecord, prefix = ''): Array<[string, unknown]> {
@@ -78,17 +113,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const searchName = getPath(item, 'search_name');
   if (searchName !== undefined && typeof searchName !== 'string') return invalidAlert('search_name', 'Splunk search_name must be a string');
 
-  const obs = new ObservableSet();
-  const field = (f: string): unknown => getPath(result, f);
-  for (const f of HOST_OR_IP) obs.addHostOrIp(field(f), `result.${f}`);
-  for (const f of IPS) obs.add('ip', field(f), `result.${f}`);
-  for (const f of USERS) obs.add('user', field(f), `result.${f}`);
-  for (const f of URLS) obs.addUrl(field(f), `result.${f}`);
-  for (const f of DOMAINS) obs.add('domain', field(f), `result.${f}`);
-  for (const f of HASHES) obs.addHash(field(f), `result.${f}`);
-  for (const f of FILES) obs.add('file_name', field(f), `result.${f}`);
-  for (const f of COMMANDS) obs.add('command_line', field(f), `result.${f}`);
-  for (const f of EMAILS) obs.add('email', field(f), `result.${f}`);
+  const { evidences, iocs } = cimEvidences(result);
 
   const attacks = new AttackCollector();
   const labels: string[] = [];
@@ -111,9 +136,11 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     analytic: typeof searchName === 'string' ? { name: searchName, type: 'Rule', type_id: 1 } : undefined,
     attacks: attacks.toArray(),
     labels,
-    device: { hostname: destHost, ip: destIp },
-    user: { name: getString(result, 'user', 'dest_user', 'src_user') },
-    observables: obs.toArray(),
+    original_time: getPath(result, '_time') ?? getPath(result, 'time'),
+    device: device({ hostname: destHost, ip: destIp }),
+    user: user({ name: getString(result, 'user', 'user_name', 'dest_user', 'src_user') }),
+    evidences,
+    iocs,
     unmapped: {
       count: getNumber(result, 'count'),
       app: getString(item, 'app'),

@@ -6,6 +6,7 @@ import { IntegrationsRuntime1764400000000 } from './1764400000000-integrations-r
 import { AlertChanges1764500000000 } from './1764500000000-alert-changes.js';
 import { PlaybookVersions1764600000000 } from './1764600000000-playbook-versions.js';
 import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.js';
+import { AlertObservables1764800000000 } from './1764800000000-alert-observables.js';
 import { AlertReadIndexes1764900000000 } from './1764900000000-alert-read-indexes.js';
 import { SlaOncall1765000000000 } from './1765000000000-sla-oncall.js';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AlertChanges1764500000000,
   PlaybookVersions1764600000000,
   OutboxTaskQueue1764700000000,
+  AlertObservables1764800000000,
   AlertReadIndexes1764900000000,
   SlaOncall1765000000000,
 ];
