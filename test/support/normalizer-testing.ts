@@ -6,7 +6,23 @@ import assert from 'node:assert/strict';
 import type { CanonicalAlert } from '../../src/common/canonical-alert.js';
 import type { NormalizeResult } from '../../src/alerts/normalizers/normalizer.js';
 import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-access.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { readFixtureJson } from './fixtures.js';
+
+/** The project's own per-vendor shape fixtures (test/fixtures/alerts/<source>/<shape>.json). */
+export const SHAPES_DIR = path.resolve(process.cwd(), 'test', 'fixtures', 'alerts');
+
+/** One shape fixture of a source, parsed. */
+export function shapeFixture(source: string, file: string): unknown {
+  return JSON.parse(readFileSync(path.join(SHAPES_DIR, source, file), 'utf8')) as unknown;
+}
+
+/** An array fixture rejoined as NDJSON text, one record per line, as line-oriented senders post it. */
+export function asNdjson(records: unknown): string {
+  assert.ok(Array.isArray(records), 'an array of records');
+  return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
 
 /** A fixed "now", far from every fixture time, so a fallback to it is visible. */
 export const NOW = Date.UTC(2030, 0, 1, 0, 0, 0);
@@ -58,4 +74,36 @@ export function observed(alert: CanonicalAlert): string[] {
 /** ATT&CK refs as `tactic|technique|sub` strings. */
 export function attackKeys(alert: CanonicalAlert): string[] {
   return (alert.finding_info.attacks ?? []).map((a) => `${a.tactic?.uid ?? ''}|${a.technique?.uid ?? ''}|${a.sub_technique?.uid ?? ''}`);
+}
+
+/** What a shape fixture must normalise into; every field given is checked, observables as a subset. */
+export interface ShapeExpectation {
+  title: string;
+  severity_id: number;
+  /** ISO time of `time`. */
+  time: string;
+  /** `finding_info.analytic.uid ?? name`. */
+  rule?: string;
+  attacks?: string[];
+  device?: Record<string, unknown>;
+  user?: Record<string, unknown>;
+  status_id?: number;
+  /** `kind:value` strings that must be among the observables. */
+  observables: string[];
+  /** `kind:value` strings that must not be (a machine account as a user, a zone in an address…). */
+  absent?: string[];
+}
+
+export function expectShape(alert: CanonicalAlert, want: ShapeExpectation): void {
+  assert.equal(alert.finding_info.title, want.title);
+  assert.equal(alert.severity_id, want.severity_id, 'severity_id');
+  assert.equal(new Date(alert.time).toISOString(), want.time, 'time');
+  if (want.rule !== undefined) assert.equal(alert.finding_info.analytic?.uid ?? alert.finding_info.analytic?.name, want.rule, 'rule');
+  if (want.attacks !== undefined) assert.deepEqual(attackKeys(alert), want.attacks, 'attacks');
+  if (want.device !== undefined) assert.deepEqual(alert.device, want.device, 'device');
+  if (want.user !== undefined) assert.deepEqual(alert.actor?.user, want.user, 'user');
+  if (want.status_id !== undefined) assert.equal(alert.status_id, want.status_id, 'status_id');
+  const seen = observed(alert);
+  for (const o of want.observables) assert.ok(seen.includes(o), `observable ${o} in ${JSON.stringify(seen)}`);
+  for (const o of want.absent ?? []) assert.ok(!seen.includes(o), `observable ${o} absent`);
 }

@@ -16,13 +16,15 @@ import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector, isTacticId, isTechniqueId, resolveTactic } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
-import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, isRecord, type JsonRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
+import { ipAddressOf, ObservableSet, userOfAccount } from './observables.js';
 import { severityFromCrowdStrikeScore, severityFromCrowdStrikeStream, severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
 const PRODUCT = { name: 'Falcon', vendor_name: 'CrowdStrike' };
 const DETECTION_EVENTS = new Set(['DetectionSummaryEvent', 'EppDetectionSummaryEvent']);
+/** Detection summaries of the other Falcon products on Event Streams (Identity Protection, Mobile, XDR, Data Protection). */
+const PRODUCT_DETECTION_EVENTS = new Set(['IdpDetectionSummaryEvent', 'MobileDetectionSummaryEvent', 'XdrDetectionSummaryEvent', 'DataProtectionDetectionSummaryEvent']);
 
 function isStreamEvent(value: unknown): boolean {
   return isRecord(value) && getString(value, 'metadata.eventType') !== undefined && isRecord(getPath(value, 'event'));
@@ -107,6 +109,7 @@ function severityOf(name: string | undefined, value: number | undefined, scale: 
 
 function mapStreamEvent(item: JsonRecord, now: number): ItemOutcome {
   const eventType = getString(item, 'metadata.eventType') ?? '';
+  if (PRODUCT_DETECTION_EVENTS.has(eventType)) return mapProductStreamEvent(item, eventType, now);
   if (!DETECTION_EVENTS.has(eventType)) return { skip: `CrowdStrike ${eventType} is not a detection` };
   const ev = getRecord(item, 'event') ?? {};
   const epp = eventType === 'EppDetectionSummaryEvent';
@@ -174,8 +177,9 @@ function mapStreamEvent(item: JsonRecord, now: number): ItemOutcome {
 /** Fields shared by Alerts API entities and Detects API behaviors (snake_case). */
 function addBehavior(rec: JsonRecord, base: string, obs: ObservableSet, attacks: AttackCollector, labels: string[]): void {
   const p = (field: string): string => (base === '' ? field : `${base}.${field}`);
-  obs.add('user', getPath(rec, 'user_name'), p('user_name'));
+  obs.addAccount(getPath(rec, 'user_name'), p('user_name'));
   obs.add('file_name', getPath(rec, 'filename'), p('filename'));
+  obs.addFilePath(getPath(rec, 'filepath'), p('filepath'));
   obs.add('command_line', getPath(rec, 'cmdline'), p('cmdline'));
   for (const h of ['sha256', 'sha1', 'md5']) obs.addHash(getPath(rec, h), p(h));
   for (const parent of ['parent_details', 'grandparent_details']) {
@@ -210,7 +214,9 @@ function mapEntity(item: JsonRecord, now: number): ItemOutcome {
   const behaviors = detects ? getRecords(item, 'behaviors') : [];
   if (detects) behaviors.forEach((b, i) => addBehavior(b, `behaviors[${i}]`, obs, attacks, labels));
   else addBehavior(item, '', obs, attacks, labels);
+  if (!detects) addProductEntityFields(item, obs);
   const first = detects ? behaviors[0] : item;
+  const user = userOfAccount(getString(first, 'user_name'), getString(first, 'logon_domain')) ?? productEntityUser(item);
 
   const alert = buildFinding({
     uid,
@@ -231,12 +237,12 @@ function mapEntity(item: JsonRecord, now: number): ItemOutcome {
     attacks: attacks.toArray(),
     labels,
     device: {
-      hostname: getString(device, 'hostname'),
-      ip: getString(device, 'local_ip'),
+      hostname: getString(device, 'hostname') ?? getString(item, 'source_endpoint_host_name') ?? getStrings(item, 'source_hosts')[0],
+      ip: ipAddressOf(getString(device, 'local_ip') ?? getString(item, 'source_endpoint_ip_address')),
       uid: getString(device, 'device_id') ?? getString(item, 'agent_id'),
       os: { name: getString(device, 'os_version', 'platform_name') },
     },
-    user: { name: getString(first, 'user_name'), domain: getString(first, 'logon_domain'), uid: getString(first, 'user_id') },
+    user: { ...user, uid: getString(first, 'user_id') ?? getString(item, 'source_account_object_sid') },
     observables: obs.toArray(),
     unmapped: {
       aggregate_id: getString(item, 'aggregate_id'),
@@ -246,6 +252,113 @@ function mapEntity(item: JsonRecord, now: number): ItemOutcome {
       confidence: getNumber(item, 'confidence'),
       objective: getString(first, 'objective'),
     },
+  });
+  return { alert };
+}
+
+/**
+ * Fields the Alerts API adds per product: Identity Protection (`source_account_*`, `source_endpoint_*`,
+ * `target_*`), XDR and Next-Gen SIEM (`source_hosts`, `source_ips`, `destination_ips`, `user_names`),
+ * Data Protection (`files_egressed`, `destination_url`), Mobile (`mobile_app_details`).
+ */
+function addProductEntityFields(item: JsonRecord, obs: ObservableSet): void {
+  obs.add('user', getPath(item, 'source_account_upn'), 'source_account_upn');
+  obs.add('email', getPath(item, 'source_account_upn'), 'source_account_upn');
+  obs.addAccount(getPath(item, 'source_account_name'), 'source_account_name', getString(item, 'source_account_domain'));
+  obs.add('hostname', getPath(item, 'source_endpoint_host_name'), 'source_endpoint_host_name');
+  obs.add('ip', getPath(item, 'source_endpoint_ip_address'), 'source_endpoint_ip_address');
+  obs.addAccount(getPath(item, 'target_account_name'), 'target_account_name', getString(item, 'target_account_domain'));
+  obs.add('hostname', getPath(item, 'target_endpoint_host_name'), 'target_endpoint_host_name');
+  obs.add('hostname', getStrings(item, 'source_hosts'), 'source_hosts');
+  obs.add('ip', getStrings(item, 'source_ips'), 'source_ips');
+  obs.add('ip', getStrings(item, 'destination_ips'), 'destination_ips');
+  obs.addAccount(getStrings(item, 'user_names'), 'user_names');
+  obs.add('email', getStrings(item, 'email_sender'), 'email_sender');
+  obs.addUrl(getPath(item, 'destination_url'), 'destination_url');
+  obs.add('domain', getPath(item, 'destination_domain'), 'destination_domain');
+  getRecords(item, 'files_egressed').forEach((f, i) => {
+    obs.add('file_name', getPath(f, 'file_path') ?? getPath(f, 'filename'), `files_egressed[${i}].file_path`);
+    obs.addHash(getPath(f, 'sha256'), `files_egressed[${i}].sha256`);
+  });
+  obs.addHash(getPath(item, 'mobile_app_details.sha256'), 'mobile_app_details.sha256');
+  const parent = getRecord(item, 'parent_details');
+  obs.addFilePath(getPath(parent, 'filepath'), 'parent_details.filepath');
+}
+
+/** The person behind a product entity without `user_name`: the identity's UPN or account, else the first XDR user. */
+function productEntityUser(item: JsonRecord): { name: string; domain?: string; email_addr?: string } | undefined {
+  return (
+    userOfAccount(getString(item, 'source_account_upn')) ??
+    userOfAccount(getString(item, 'source_account_name'), getString(item, 'source_account_domain')) ??
+    getStrings(item, 'user_names')
+      .map((u) => userOfAccount(u))
+      .find((u) => u !== undefined)
+  );
+}
+
+/**
+ * Event Streams detection summaries of Identity Protection, Mobile, XDR and Data Protection: the
+ * dedup key is `CompositeId` (else `DetectId`), `Severity` is 1–5 or 0–100 (told apart by size),
+ * identity fields are `SourceAccount*`, `SourceEndpoint*`, `TargetAccount*`, `TargetEndpoint*`.
+ */
+function mapProductStreamEvent(item: JsonRecord, eventType: string, now: number): ItemOutcome {
+  const ev = getRecord(item, 'event') ?? {};
+  const uid = getString(ev, 'CompositeId', 'DetectId', 'MobileDetectionId');
+  if (uid === undefined) return invalidAlert('event.CompositeId', `CrowdStrike ${eventType} has no CompositeId or DetectId`);
+  const obs = new ObservableSet();
+  const e = (field: string): string => `event.${field}`;
+  obs.add('user', getPath(ev, 'SourceAccountUpn'), e('SourceAccountUpn'));
+  obs.add('email', getPath(ev, 'SourceAccountUpn'), e('SourceAccountUpn'));
+  obs.addAccount(getPath(ev, 'SourceAccountName'), e('SourceAccountName'), getString(ev, 'SourceAccountDomain'));
+  obs.add('hostname', getPath(ev, 'SourceEndpointHostName'), e('SourceEndpointHostName'));
+  obs.add('ip', getPath(ev, 'SourceEndpointIpAddress'), e('SourceEndpointIpAddress'));
+  obs.addAccount(getPath(ev, 'TargetAccountName'), e('TargetAccountName'), getString(ev, 'TargetAccountDomain'));
+  obs.add('hostname', getPath(ev, 'TargetEndpointHostName'), e('TargetEndpointHostName'));
+  obs.add('hostname', getPath(ev, 'ComputerName'), e('ComputerName'));
+  obs.add('hostname', getPath(ev, 'Hostname'), e('Hostname'));
+  obs.add('ip', getPath(ev, 'LocalIP'), e('LocalIP'));
+  obs.addAccount(getPath(ev, 'UserName'), e('UserName'));
+  obs.addFilePath(getPath(ev, 'FilePath'), e('FilePath'));
+  obs.add('file_name', getPath(ev, 'FileName'), e('FileName'));
+  obs.addHash(getPath(ev, 'SHA256String'), e('SHA256String'));
+  addIoc(obs, getString(ev, 'IOCType'), getPath(ev, 'IOCValue'), e('IOCValue'));
+
+  const attacks = new AttackCollector();
+  const labels: string[] = [];
+  const mitre = getRecords(ev, 'MitreAttack');
+  for (const m of mitre) {
+    addAttack(attacks, labels, getString(m, 'TacticID', 'TacticId'), getString(m, 'Tactic'), getString(m, 'TechniqueID', 'TechniqueId'), getString(m, 'Technique'));
+  }
+  if (mitre.length === 0) addAttack(attacks, labels, getString(ev, 'TacticId'), getString(ev, 'Tactic'), getString(ev, 'TechniqueId'), getString(ev, 'Technique'));
+  const severity = getNumber(ev, 'Severity');
+  const user =
+    userOfAccount(getString(ev, 'SourceAccountUpn')) ??
+    userOfAccount(getString(ev, 'SourceAccountName'), getString(ev, 'SourceAccountDomain')) ??
+    userOfAccount(getString(ev, 'UserName'));
+
+  const alert = buildFinding({
+    uid,
+    title: getString(ev, 'DetectName', 'DisplayName', 'Name') ?? 'CrowdStrike detection',
+    desc: getString(ev, 'DetectDescription', 'Description'),
+    severity_id: severityOf(getString(ev, 'SeverityName'), severity, severity !== undefined && severity <= 5 ? 'stream' : 'score'),
+    time: firstTimestamp(getPath(item, 'metadata.eventCreationTime'), getPath(ev, 'ContextTimeStamp')) ?? now,
+    created_time: firstTimestamp(getPath(item, 'metadata.eventCreationTime')),
+    first_seen_time: firstTimestamp(getPath(ev, 'ContextTimeStamp'), getPath(ev, 'StartTime')),
+    product: PRODUCT,
+    log_name: eventType,
+    original_event_uid: getString(ev, 'DetectId'),
+    src_url: getString(ev, 'FalconHostLink'),
+    analytic: { uid: getId(ev, 'PatternId'), name: getString(ev, 'DetectName', 'Name'), type: 'Behavioral', type_id: 2 },
+    attacks: attacks.toArray(),
+    labels,
+    device: {
+      hostname: getString(ev, 'SourceEndpointHostName', 'ComputerName', 'Hostname'),
+      ip: ipAddressOf(getString(ev, 'SourceEndpointIpAddress', 'LocalIP')),
+      uid: getString(ev, 'SourceEndpointSensorId', 'SensorId', 'AgentId'),
+    },
+    user,
+    observables: obs.toArray(),
+    unmapped: { offset: getNumber(item, 'metadata.offset'), customer_id: getString(item, 'metadata.customerIDString'), objective: getString(ev, 'Objective') },
   });
   return { alert };
 }

@@ -95,6 +95,11 @@ export function classifyIp(value: string): IpInfo | undefined {
   return { version: 6, address: zoneless, is_private: isPrivate };
 }
 
+/** The canonical spelling of an IP address (zone and brackets dropped), or `undefined` when `value` is not one: for `device.ip`. */
+export function ipAddressOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? classifyIp(value)?.address : undefined;
+}
+
 /** `md5`/`sha1`/`sha256` by length of a hex string (32/40/64); zero-filled hashes mean "none" and give `undefined`. */
 export function classifyHash(value: string): 'md5' | 'sha1' | 'sha256' | undefined {
   const text = value.trim();
