@@ -9,7 +9,7 @@ import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
-import { getArray, getId, getPath, getRecord, getRecords, getString, getStrings, isRecord } from './field-access.js';
+import { getArray, getId, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
 import { isGraphAlert } from './graph.normalizer.js';
 import { ObservableSet } from './observables.js';
 import { severityFromVendorName } from './severity.js';
@@ -31,19 +31,35 @@ function unwrap(body: unknown): Unwrapped {
   return { kind: 'unrecognized', message: 'Body is not a Defender for Endpoint alert or {value: [...]} list' };
 }
 
+/** Evidence entries with their paths: an array, or one entry sent as an object (`evidence`, not `evidence[0]`). */
+function evidenceOf(item: JsonRecord): Array<{ e: JsonRecord; base: string }> {
+  const single = getRecord(item, 'evidence');
+  if (single !== undefined) return [{ e: single, base: 'evidence' }];
+  return getRecords(item, 'evidence').map((e, i) => ({ e, base: `evidence[${i}]` }));
+}
+
+/**
+ * Command lines (with their executable), accounts with their domain, UPNs: what an entry names beyond
+ * the per-field reads below. MDE's `filePath` is the folder of `fileName`, so it adds no file name.
+ */
+function addEvidencePaths(obs: ObservableSet, e: JsonRecord, base: string): void {
+  obs.addCommandLine(getPath(e, 'processCommandLine'), `${base}.processCommandLine`);
+  obs.addAccount(getPath(e, 'accountName'), `${base}.accountName`, getString(e, 'domainName'));
+  obs.add('user', getPath(e, 'userPrincipalName'), `${base}.userPrincipalName`);
+}
+
 function mapItem(item: unknown, now: number): ItemOutcome {
   if (!isRecord(item)) return invalidAlert('', 'Defender alert must be an object');
   const uid = getString(item, 'id');
   if (uid === undefined) return invalidAlert('id', 'Defender alert id is missing or not a string');
   const evidenceRaw = getPath(item, 'evidence');
-  if (evidenceRaw !== undefined && evidenceRaw !== null && !Array.isArray(evidenceRaw)) {
-    return invalidAlert('evidence', 'Defender alert evidence must be an array');
+  if (evidenceRaw !== undefined && evidenceRaw !== null && !Array.isArray(evidenceRaw) && !isRecord(evidenceRaw)) {
+    return invalidAlert('evidence', 'Defender alert evidence must be an array or an object');
   }
 
   const obs = new ObservableSet();
   obs.add('hostname', getPath(item, 'computerDnsName'), 'computerDnsName');
-  getRecords(item, 'evidence').forEach((e, i) => {
-    const base = `evidence[${i}]`;
+  evidenceOf(item).forEach(({ e, base }) => {
     obs.add('ip', getPath(e, 'ipAddress'), `${base}.ipAddress`);
     obs.addUrl(getPath(e, 'url'), `${base}.url`);
     obs.addHash(getPath(e, 'sha1'), `${base}.sha1`);
@@ -52,10 +68,10 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     obs.add('file_name', getPath(e, 'fileName'), `${base}.fileName`);
     obs.add('command_line', getPath(e, 'processCommandLine'), `${base}.processCommandLine`);
     obs.add('file_name', getPath(e, 'parentProcessFileName'), `${base}.parentProcessFileName`);
-    obs.add('user', getPath(e, 'accountName'), `${base}.accountName`);
     obs.add('email', getPath(e, 'userPrincipalName'), `${base}.userPrincipalName`);
+    addEvidencePaths(obs, e, base);
   });
-  getRecords(item, 'loggedOnUsers').forEach((u, i) => obs.add('user', getPath(u, 'accountName'), `loggedOnUsers[${i}].accountName`));
+  getRecords(item, 'loggedOnUsers').forEach((u, i) => obs.addAccount(getPath(u, 'accountName'), `loggedOnUsers[${i}].accountName`, getString(u, 'domainName')));
 
   const attacks = new AttackCollector();
   const category = getString(item, 'category');
