@@ -15,7 +15,7 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
 import { getArray, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import { ipAddressOf, ObservableSet, userOfAccount } from './observables.js';
 import { severityFromElasticRisk, severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 import { parseJsonSafely } from '../../common/http/payload-guard.js';
@@ -87,6 +87,14 @@ function unwrapWith(contexts: WeakMap<object, WrapperContext>) {
   };
   return (body: unknown): Unwrapped => {
     const items = itemsOf(body, 0);
+    const ruleRun = items !== undefined && items.length === 0 && isRecord(body) ? wrapperContext(body) : undefined;
+    if (ruleRun?.ruleName !== undefined) {
+      // A rule action that fired on a run without alerts (a summary with zero counts): nothing to ingest, not an error.
+      return {
+        kind: 'ack',
+        acknowledgement: { kind: 'no_alerts', message: `Kibana rule "${ruleRun.ruleName}" reported a run without alerts`, details: { rule: ruleRun.ruleName, date: ruleRun.date } },
+      };
+    }
     return items === undefined ? { kind: 'unrecognized', message: 'Body holds no Elastic Security alert documents (kibana.alert.* or signal.*)' } : { kind: 'items', items };
   };
 }
@@ -114,6 +122,17 @@ const HASHES = [
 ];
 const FILES = ['file.name', 'process.name', 'process.parent.name', 'dll.name'];
 const COMMANDS = ['process.command_line', 'process.parent.command_line'];
+const PATHS = ['process.executable', 'process.parent.executable', 'file.path', 'dll.path'];
+
+/**
+ * A 7.x `.siem-signals` document sent without its `_id` has no id of its own: the rule and the
+ * source event it fired on (`signal.parent`, else the first of `signal.parents`/`ancestors`) identify it.
+ */
+function legacySignalUid(doc: JsonRecord): string | undefined {
+  const rule = getString(doc, 'signal.rule.id', 'signal.rule.rule_id');
+  const parent = getString(doc, 'signal.parent.id') ?? getString(getRecords(doc, 'signal.parents')[0], 'id') ?? getString(getRecords(doc, 'signal.ancestors')[0], 'id');
+  return rule === undefined || parent === undefined ? undefined : `signal:${rule}:${parent}`;
+}
 
 function addThreat(doc: JsonRecord, attacks: AttackCollector): void {
   const threats = getRecords(doc, 'kibana.alert.rule.threat', 'signal.rule.threat');
@@ -145,7 +164,7 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
   if (rawUid !== undefined && (typeof rawUid !== 'string' || rawUid.trim() === '')) {
     return invalidAlert('kibana.alert.uuid', 'kibana.alert.uuid must be a non-empty string');
   }
-  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id');
+  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id') ?? legacySignalUid(doc);
   if (uid === undefined) return invalidAlert('kibana.alert.uuid', 'Elastic alert has no kibana.alert.uuid');
 
   const obs = new ObservableSet();
@@ -153,11 +172,12 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
   for (const f of IPS) obs.add('ip', getPath(doc, f), f);
   for (const f of DOMAINS) obs.add('domain', getPath(doc, f), f);
   for (const f of URLS) obs.addUrl(getPath(doc, f), f);
-  for (const f of USERS) obs.add('user', getPath(doc, f), f);
+  for (const f of USERS) obs.addAccount(getPath(doc, f), f, f === 'user.name' ? getString(doc, 'user.domain') : undefined);
   for (const f of EMAILS) obs.add('email', getPath(doc, f), f);
   for (const f of HASHES) obs.addHash(getPath(doc, f), f);
   for (const f of FILES) obs.add('file_name', getPath(doc, f), f);
   for (const f of COMMANDS) obs.add('command_line', getPath(doc, f), f);
+  for (const f of PATHS) obs.addFilePath(getPath(doc, f), f);
 
   const attacks = new AttackCollector();
   addThreat(doc, attacks);
@@ -190,13 +210,12 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
     device: {
       hostname: getString(doc, 'host.hostname', 'host.name'),
       name: getString(doc, 'host.name'),
-      ip: getStrings(doc, 'host.ip')[0],
+      ip: ipAddressOf(getStrings(doc, 'host.ip')[0]),
       uid: getString(doc, 'host.id'),
       os: { name: getString(doc, 'host.os.name', 'host.os.family'), type: getString(doc, 'host.os.type') },
     },
     user: {
-      name: getString(doc, 'user.name'),
-      domain: getString(doc, 'user.domain'),
+      ...userOfAccount(getString(doc, 'user.name'), getString(doc, 'user.domain')),
       uid: getString(doc, 'user.id'),
       email_addr: getString(doc, 'user.email'),
     },
