@@ -13,7 +13,7 @@ import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type U
 import { buildFinding } from './finding.js';
 import { contentHash } from './fingerprint.js';
 import { getNumber, getPath, getRecord, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { classifyIp, ObservableSet } from './observables.js';
+import { classifyIp, ObservableSet, userOfAccount } from './observables.js';
 import { severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -41,6 +41,16 @@ const HASHES = ['file_hash', 'hash', 'md5', 'sha1', 'sha256', 'file_md5', 'file_
 const FILES = ['file_name', 'process_name', 'parent_process_name'];
 const COMMANDS = ['process', 'cmdline', 'command_line', 'parent_process'];
 const EMAILS = ['sender', 'recipient', 'src_user_email', 'user_email'];
+const PATHS = ['process_path', 'parent_process_path', 'file_path', 'process_exec'];
+
+/** Hash fields as Sysmon and CIM write them: a bare hash, or `MD5=…,SHA256=…` lists. */
+function hashValues(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.includes('=')) return value;
+  return value
+    .split(',')
+    .map((part) => part.split('=')[1]?.trim() ?? '')
+    .filter((h) => h !== '');
+}
 
 /** Result fields as dotted keys: Splunk sends `annotations.mitre_attack` flat, a custom body may nest it. */
 function flatEntries(record: JsonRecord, prefix = ''): Array<[string, unknown]> {
@@ -73,19 +83,25 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   if (!isRecord(item)) return invalidAlert('', 'Splunk webhook body must be an object');
   const sid = getPath(item, 'sid');
   if (typeof sid !== 'string' || sid.trim() === '') return invalidAlert('sid', 'Splunk sid is missing or not a string');
-  const result = getRecord(item, 'result');
-  if (result === undefined) return invalidAlert('result', 'Splunk result is missing or not an object');
   const searchName = getPath(item, 'search_name');
   if (searchName !== undefined && typeof searchName !== 'string') return invalidAlert('search_name', 'Splunk search_name must be a string');
+  const rawResult = getPath(item, 'result');
+  // A test delivery or a search that matched nothing carries no row: valid, but nothing to ingest.
+  if (rawResult === undefined || rawResult === null || (isRecord(rawResult) && Object.keys(rawResult).length === 0)) {
+    return { skip: `Splunk search "${typeof searchName === 'string' ? searchName : sid}" delivered no result row` };
+  }
+  const result = getRecord(item, 'result');
+  if (result === undefined) return invalidAlert('result', 'Splunk result is missing or not an object');
 
   const obs = new ObservableSet();
   const field = (f: string): unknown => getPath(result, f);
   for (const f of HOST_OR_IP) obs.addHostOrIp(field(f), `result.${f}`);
   for (const f of IPS) obs.add('ip', field(f), `result.${f}`);
-  for (const f of USERS) obs.add('user', field(f), `result.${f}`);
+  for (const f of USERS) obs.addAccount(field(f), `result.${f}`, f === 'dest_user' || f === 'user' ? getString(result, 'dest_nt_domain') : undefined);
   for (const f of URLS) obs.addUrl(field(f), `result.${f}`);
   for (const f of DOMAINS) obs.add('domain', field(f), `result.${f}`);
-  for (const f of HASHES) obs.addHash(field(f), `result.${f}`);
+  for (const f of HASHES) obs.addHash(hashValues(field(f)), `result.${f}`);
+  for (const f of PATHS) obs.addFilePath(field(f), `result.${f}`);
   for (const f of FILES) obs.add('file_name', field(f), `result.${f}`);
   for (const f of COMMANDS) obs.add('command_line', field(f), `result.${f}`);
   for (const f of EMAILS) obs.add('email', field(f), `result.${f}`);
@@ -112,7 +128,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     attacks: attacks.toArray(),
     labels,
     device: { hostname: destHost, ip: destIp },
-    user: { name: getString(result, 'user', 'dest_user', 'src_user') },
+    user: userOfAccount(getString(result, 'user', 'dest_user', 'src_user'), getString(result, 'dest_nt_domain')),
     observables: obs.toArray(),
     unmapped: {
       count: getNumber(result, 'count'),
@@ -120,6 +136,10 @@ function mapItem(item: unknown, now: number): ItemOutcome {
       owner: getString(item, 'owner'),
       host: getString(result, 'host'),
       sourcetype: getString(result, 'sourcetype'),
+      // Enterprise Security notable fields.
+      rule_name: getString(result, 'rule_name'),
+      security_domain: getString(result, 'security_domain'),
+      notable_event_id: getString(result, 'event_id'),
     },
   });
   return { alert };
