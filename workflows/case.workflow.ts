@@ -24,7 +24,7 @@ export interface CaseWorkflowResult {
 function groupObservables(alerts: CaseAlertMessage[]): Record<string, string[]> {
   const grouped: Record<string, string[]> = {};
   for (const alert of alerts) {
-    const list = alert.finding['observables'];
+    const list = alert.observables ?? alert.finding['observables'];
     if (!Array.isArray(list)) continue;
     for (const o of list as Array<{ kind?: unknown; value?: unknown }>) {
       if (typeof o.kind !== 'string' || typeof o.value !== 'string') continue;
@@ -85,7 +85,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     if (first) {
       runStatus = 'running';
       const scope: Record<string, unknown> = {
-        alert: first.finding,
+        // Playbooks read Vigil's observables (with `kind`, `is_private`) as `alert.observables`; the stored finding stays pure OCSF.
+        alert: { ...first.finding, observables: first.observables ?? first.finding['observables'] ?? [] },
         case: { id: input.caseId, tenantId: input.tenantId },
         steps: {},
         vars: {},

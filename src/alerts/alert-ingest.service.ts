@@ -69,7 +69,11 @@ export class AlertIngestService {
       });
     }
     const settings = correlationSettings(await this.tenants.settings(principal.tenantId));
-    const planned: Planned[] = result.alerts.map((item) => ({ item, fingerprint: fingerprintOf(item.alert, source, settings) }));
+    // Vigil's tenant id goes into the finding itself (OCSF metadata.tenant_uid).
+    const planned: Planned[] = result.alerts.map((normalized) => {
+      const item = { ...normalized, alert: { ...normalized.alert, metadata: { ...normalized.alert.metadata, tenant_uid: principal.tenantId } } };
+      return { item, fingerprint: fingerprintOf(item.alert, source, settings) };
+    });
     let out: { alerts: IngestedAlert[]; queued: boolean } | undefined;
     for (let attempt = 1; out === undefined; attempt++) {
       try {
@@ -113,12 +117,13 @@ export class AlertIngestService {
 
   private async writeOne(tx: IngestTransaction, principal: Principal, source: AlertSource, p: Planned, settings: CorrelationSettings): Promise<AlertWritten> {
     const alert = p.item.alert;
-    const chosen = this.playbooks.select(alert, source, principal.tenantSlug);
+    const chosen = this.playbooks.select(alert, source, principal.tenantSlug, p.item.observables);
     const caseId = randomUUID();
     const write: AlertWrite = {
       tenantId: principal.tenantId,
       source,
       alert,
+      observables: p.item.observables,
       raw: p.item.raw,
       fingerprint: p.fingerprint.value,
       caseSeverityId: alert.severity_id === 99 ? 0 : alert.severity_id,

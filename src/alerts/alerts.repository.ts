@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { alertAddedInsert } from '../outbox/index.js';
-import type { AlertSource, CanonicalAlert } from '../common/canonical-alert.js';
+import type { AlertSource, CanonicalAlert, CanonicalObservable } from '../common/canonical-alert.js';
 
 /** Statuses of a case that no longer takes alerts (a merged case is closed by the merge). */
 const FINISHED = `('resolved', 'closed', 'false_positive')`;
@@ -25,12 +25,12 @@ const LOCK_SQL = 'SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[
  * snapshot already sees whatever a concurrent delivery of the same alert or fingerprint committed.
  */
 export const ALERT_SQL = `
-WITH f AS (SELECT $9::jsonb AS finding),
+WITH f AS (SELECT $9::jsonb AS finding, $21::jsonb AS observables),
 prev AS (
   SELECT id, case_id, finding FROM alerts WHERE tenant_id = $1 AND source = $2 AND source_uid = $3
 ),
 upd AS (
-  UPDATE alerts a SET count = a.count + 1, last_seen_at = now(), finding = f.finding, raw = $10::json, severity_id = $5, title = $7, event_time = $8
+  UPDATE alerts a SET count = a.count + 1, last_seen_at = now(), finding = f.finding, observables = f.observables, raw = $10::json, severity_id = $5, title = $7, event_time = $8
   FROM prev, f WHERE a.id = prev.id
   RETURNING a.id, a.case_id, a.count, prev.finding AS previous
 ),
@@ -58,8 +58,8 @@ created AS (
 ),
 target AS (SELECT * FROM joined UNION ALL SELECT * FROM created),
 inserted AS (
-  INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, first_seen_at, last_seen_at, join_reason)
-  SELECT $1, t.id, $2, $3, $4, $5, $7, $8, f.finding, $10::json, now(), now(),
+  INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, observables, raw, first_seen_at, last_seen_at, join_reason)
+  SELECT $1, t.id, $2, $3, $4, $5, $7, $8, f.finding, f.observables, $10::json, now(), now(),
          $18::jsonb || jsonb_build_object('rule', CASE WHEN t.created THEN 'new_case' ELSE 'fingerprint' END)
   FROM target t, f
   RETURNING id, case_id
@@ -69,7 +69,15 @@ queued AS (
     tenantId: '$1',
     caseId: 'i.case_id',
     taskQueue: '$19',
-    payload: { alertId: 'i.id', severityId: '$6::int', playbookId: 't.playbook_id', playbookHash: 't.playbook_hash', finding: 'f.finding', postedBy: '$20::text' },
+    payload: {
+      alertId: 'i.id',
+      severityId: '$6::int',
+      playbookId: 't.playbook_id',
+      playbookHash: 't.playbook_hash',
+      finding: 'f.finding',
+      observables: 'f.observables',
+      postedBy: '$20::text',
+    },
     from: 'FROM inserted i, target t, f WHERE t.playbook_id IS NOT NULL AND t.playbook_hash IS NOT NULL',
   })}
   RETURNING id
@@ -97,6 +105,8 @@ export interface AlertWrite {
   tenantId: string;
   source: AlertSource;
   alert: CanonicalAlert;
+  /** Vigil's view of the alert's observables (the `observables` column, beside the pure OCSF finding). */
+  observables: CanonicalObservable[];
   /** The vendor's item as received. */
   raw: unknown;
   fingerprint: string;
@@ -185,6 +195,7 @@ class PgIngestTransaction implements IngestTransaction {
       JSON.stringify(w.joinReason),
       w.taskQueue,
       w.postedBy,
+      JSON.stringify(w.observables),
     ];
     const result = await this.client.query<AlertRow>({ name: 'vigil_ingest_alert', text: ALERT_SQL, values });
     const row = result.rows[0];

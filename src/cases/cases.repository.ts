@@ -17,7 +17,7 @@ export const CASE_DETAIL_SQL = {
   case: `SELECT ${CASE_ROW_COLUMNS}, playbook_id, playbook_version, playbook_hash, workflow_id FROM cases WHERE tenant_id = $1 AND id = $2`,
   alerts: `SELECT id, source, source_uid AS "sourceUid", title, severity_id AS "severityId", event_time AS "time", count,
                 first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", join_reason AS "joinReason",
-                finding->'observables' AS observables, finding->'finding_info'->'attacks' AS attacks
+                observables, finding->'finding_info'->'attacks' AS attacks
          FROM alerts WHERE tenant_id = $1 AND case_id = $2 ORDER BY first_seen_at, id`,
   events: `SELECT id, at, actor, kind, step_id AS "stepId", message, data FROM case_events WHERE tenant_id = $1 AND case_id = $2 ORDER BY at, id`,
   comments: `SELECT id, author, body, created_at FROM case_comments WHERE tenant_id = $1 AND case_id = $2 ORDER BY created_at, id`,

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { NestFactory } from '@nestjs/core';
 import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import type { CanonicalAlert } from '../common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../common/canonical-alert.js';
 import { ALERT_SOURCES, type AlertSource } from '../common/canonical-alert.js';
 import { DEFAULT_CORRELATION, fingerprintOf } from '../alerts/index.js';
 import { detectSource, NORMALIZERS } from '../alerts/index.js';
@@ -68,7 +68,7 @@ function isSource(value: string): value is AlertSource {
   return (ALERT_SOURCES as readonly string[]).includes(value);
 }
 
-async function readAlert(file: string, source: string | undefined): Promise<{ alert: CanonicalAlert; source: AlertSource }> {
+async function readAlert(file: string, source: string | undefined): Promise<{ alert: CanonicalAlert; observables: CanonicalObservable[]; source: AlertSource }> {
   const text = await readFile(file, 'utf8');
   const parsed = parseJsonSafely(text);
   const body: unknown = parsed.ok ? parsed.value : text;
@@ -78,7 +78,7 @@ async function readAlert(file: string, source: string | undefined): Promise<{ al
   const result = NORMALIZERS.get(chosen)!.normalize(body, Date.now());
   const item = result.alerts[0];
   if (!item) throw new UsageError(`${file}: not a valid ${chosen} alert: ${result.failures.map((f) => f.message).join('; ')}`);
-  return { alert: item.alert, source: chosen };
+  return { alert: item.alert, observables: item.observables, source: chosen };
 }
 
 /**
@@ -95,7 +95,7 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
     VIGIL_OUTBOX_ENABLED: 'false',
     VIGIL_LOG_LEVEL: env['VIGIL_LOG_LEVEL'] ?? 'error',
   });
-  const { alert, source } = await readAlert(options.alertFile, options.source);
+  const { alert, observables, source } = await readAlert(options.alertFile, options.source);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
   let connection: Connection | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
@@ -124,7 +124,7 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
       subPlaybooks = catalog.subPlaybooks(playbook, tenantId);
     } else {
       await catalog.refreshTenant(tenantId);
-      const chosen = catalog.select(alert, source, slug);
+      const chosen = catalog.select(alert, source, slug, observables);
       if (!chosen) throw new UsageError(`no playbook of tenant ${slug} matches this alert; name one with --playbook`);
       playbook = chosen.playbook;
       hash = chosen.hash;
@@ -140,8 +140,8 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
       [caseId, tenantId, `[dry run] ${alert.finding_info.title}`, severity, `dry-run:${caseId}`, source, playbook.id, playbook.version, hash, caseWorkflowId(caseId)],
     );
     const alertRows: Array<{ id: string }> = await db.query(
-      `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, first_seen_at, last_seen_at, join_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, now(), now(), $10) RETURNING id`,
+      `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, first_seen_at, last_seen_at, join_reason, observables)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, now(), now(), $10, $11) RETURNING id`,
       [
         tenantId,
         caseId,
@@ -153,6 +153,7 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
         JSON.stringify(alert),
         JSON.stringify({ dryRun: options.alertFile }),
         JSON.stringify({ rule: 'new_case', fingerprint: fingerprint.value, fields: [], values: {}, windowMinutes: 0 }),
+        JSON.stringify(observables),
       ],
     );
 
@@ -177,7 +178,7 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
         startedBy: 'cli:dry-run',
         severityId: severity,
       },
-      [{ alertId: alertRows[0]!.id, finding: alert as unknown as Record<string, unknown> }],
+      [{ alertId: alertRows[0]!.id, finding: alert as unknown as Record<string, unknown>, observables: observables as unknown as Array<Record<string, unknown>> }],
     );
 
     const approvals: Array<{ stepId: string; decision: string }> = [];

@@ -1,7 +1,8 @@
 /**
  * Vigil's canonical alert: an OCSF Detection Finding (class_uid 2004), pinned to one OCSF version.
- * Every normaliser produces this shape; correlation, playbooks and the API read only this shape.
- * The vendor's raw payload is stored unchanged beside it, never inside it.
+ * Every normaliser produces this shape, pure OCSF (it validates against the official schema);
+ * Vigil's own observable view (`CanonicalObservable`, with `kind` and `is_private`) travels beside
+ * it, derived from the finding's paths. The vendor's raw payload is stored unchanged beside it too.
  */
 export const OCSF_VERSION = '1.8.0';
 
@@ -42,16 +43,29 @@ export const OBSERVABLE_TYPE_IDS: Readonly<Record<ObservableKind, { type_id: num
   credential_uid: { type_id: 19, type: 'User Credential ID' },
 };
 
+/**
+ * Vigil's view of one observable, kept beside the finding (the `alerts.observables` column, the
+ * playbook scope's `alert.observables`), never inside it: the OCSF observable plus Vigil's `kind`
+ * and, for IPs, `is_private`.
+ */
 export interface CanonicalObservable {
   type_id: number;
   type: string;
   value: string;
-  /** Where in the finding the value came from, e.g. `device.ip` (OCSF `name`). */
+  /** The path inside the finding that holds the value, e.g. `device.ip`, `evidences[0].process.cmd_line`. */
   name?: string;
-  /** Vigil extension: the precise kind, since OCSF shares type_ids (domain and hostname; md5, sha1 and sha256). */
+  /** The precise kind, since OCSF shares type_ids (domain and hostname; md5, sha1 and sha256). */
   kind: ObservableKind;
-  /** Vigil extension, IPs only: RFC 1918 / loopback / link-local / ULA and similar non-routable ranges. */
+  /** IPs only: RFC 1918 / loopback / link-local / ULA and similar non-routable ranges. */
   is_private?: boolean;
+}
+
+/** An OCSF observable as stored in the finding: `name` is the path of the attribute that holds `value`. */
+export interface OcsfObservable {
+  name: string;
+  type_id: number;
+  type: string;
+  value: string;
 }
 
 export interface AttackRef {
@@ -65,6 +79,134 @@ export interface AttackRef {
   sub_technique?: { uid: string; name?: string };
 }
 
+/** OCSF `fingerprint`: algorithm_id 1 MD5, 2 SHA-1, 3 SHA-256. */
+export interface OcsfFingerprint {
+  algorithm_id: number;
+  algorithm?: string;
+  value: string;
+}
+
+export interface OcsfFile {
+  name: string;
+  /** 0 Unknown, 1 Regular File, 8 Executable File… */
+  type_id: number;
+  type?: string;
+  path?: string;
+  hashes?: OcsfFingerprint[];
+  size?: number;
+}
+
+export interface OcsfUser {
+  name?: string;
+  uid?: string;
+  domain?: string;
+  email_addr?: string;
+  full_name?: string;
+}
+
+export interface OcsfProcess {
+  pid?: number;
+  uid?: string;
+  name?: string;
+  cmd_line?: string;
+  file?: OcsfFile;
+  user?: OcsfUser;
+  parent_process?: OcsfProcess;
+  created_time?: number;
+}
+
+export interface OcsfNetworkEndpoint {
+  ip?: string;
+  hostname?: string;
+  port?: number;
+  domain?: string;
+  name?: string;
+  uid?: string;
+}
+
+export interface OcsfUrl {
+  url_string: string;
+  hostname?: string;
+  path?: string;
+  scheme?: string;
+  port?: number;
+}
+
+export interface OcsfEmail {
+  from?: string;
+  to?: string[];
+  smtp_from?: string;
+  subject?: string;
+  uid?: string;
+  message_uid?: string;
+}
+
+/** OCSF 1.8 `evidences` object: at least one artefact (actor, device, endpoints, email, file, process, query, url, user…). */
+export interface OcsfEvidence {
+  name?: string;
+  uid?: string;
+  actor?: { user?: OcsfUser; process?: OcsfProcess };
+  device?: OcsfDevice;
+  src_endpoint?: OcsfNetworkEndpoint;
+  dst_endpoint?: OcsfNetworkEndpoint;
+  process?: OcsfProcess;
+  file?: OcsfFile;
+  user?: OcsfUser;
+  url?: OcsfUrl;
+  query?: { hostname: string };
+  email?: OcsfEmail;
+  resources?: OcsfResource[];
+  verdict_id?: number;
+  verdict?: string;
+}
+
+/** OCSF `resource_details` (cloud resources in `resources[]`). */
+export interface OcsfResource {
+  uid?: string;
+  name?: string;
+  type?: string;
+  region?: string;
+  hostname?: string;
+  ip?: string;
+  labels?: string[];
+}
+
+export interface OcsfDevice {
+  /** 0 Unknown, 1 Server, 2 Desktop, 3 Laptop, 4 Tablet, 5 Mobile, 6 Virtual, 7 IOT… 99 Other. */
+  type_id: number;
+  type?: string;
+  hostname?: string;
+  ip?: string;
+  uid?: string;
+  name?: string;
+  domain?: string;
+  region?: string;
+  os?: { name: string; type_id: number; type?: string; version?: string };
+  instance_uid?: string;
+  network_interfaces?: OcsfNetworkInterface[];
+}
+
+/** OCSF `cloud` (cloud profile). */
+export interface OcsfCloud {
+  provider: string;
+  region?: string;
+  zone?: string;
+  project_uid?: string;
+  /** type_id 10 AWS Account, 11 GCP Project, 13 Azure Subscription… */
+  account?: { uid?: string; name?: string; type_id?: number; type?: string };
+}
+
+/** OCSF `network_interface` of a device (its other addresses). */
+export interface OcsfNetworkInterface {
+  type_id: number;
+  type?: string;
+  ip?: string;
+  hostname?: string;
+  uid?: string;
+  name?: string;
+}
+
+/** The pure OCSF 1.8.0 Detection Finding Vigil stores and serves: no attribute OCSF does not define. */
 export interface CanonicalAlert {
   category_uid: 2;
   category_name: 'Findings';
@@ -72,19 +214,31 @@ export interface CanonicalAlert {
   class_name: 'Detection Finding';
   /** 1 Create, 2 Update, 3 Close. */
   activity_id: 1 | 2 | 3;
+  activity_name?: string;
   type_uid: number;
+  type_name?: string;
   severity_id: SeverityId;
   severity: string;
   /** Event time in epoch milliseconds. */
   time: number;
   message?: string;
   status_id?: number;
+  status?: string;
   confidence_id?: number;
+  confidence?: string;
+  is_alert?: boolean;
   metadata: {
     version: typeof OCSF_VERSION;
     product: { name: string; vendor_name: string; uid?: string };
+    /** `host` when the finding has `actor` or `device`. */
+    profiles?: string[];
+    uid?: string;
     log_name?: string;
     original_event_uid?: string;
+    /** The vendor's time as it sent it. */
+    original_time?: string;
+    /** Vigil's tenant id, set at ingest. */
+    tenant_uid?: string;
     /** Vendor-native tags kept as-is, e.g. CrowdStrike `CSTA…` tactic ids that are not ATT&CK. */
     labels?: string[];
   };
@@ -101,17 +255,14 @@ export interface CanonicalAlert {
     analytic?: { uid?: string; name?: string; type_id?: number; type?: string };
     attacks?: AttackRef[];
   };
-  device?: {
-    hostname?: string;
-    ip?: string;
-    uid?: string;
-    name?: string;
-    os?: { name?: string; type?: string };
-    instance_uid?: string;
-  };
-  actor?: { user?: { name?: string; uid?: string; domain?: string; email_addr?: string } };
-  observables: CanonicalObservable[];
-  /** Fields of the source that have no OCSF home but an analyst may want, kept small. */
+  /** Cloud profile: the provider, account and region of a cloud finding. */
+  cloud?: OcsfCloud;
+  device?: OcsfDevice;
+  actor?: { user?: OcsfUser };
+  evidences?: OcsfEvidence[];
+  resources?: OcsfResource[];
+  observables?: OcsfObservable[];
+  /** Fields of the source that have no OCSF home but an analyst may want, kept small (`unmapped.iocs` holds indicators found in free text). */
   unmapped?: Record<string, unknown>;
 }
 

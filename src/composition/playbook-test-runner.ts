@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
 import { ActionRunner } from '../activities/action-runner.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
-import type { CanonicalAlert } from '../common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../common/canonical-alert.js';
 import { fingerprintOf, DEFAULT_CORRELATION } from '../alerts/correlation.js';
 import { NORMALIZERS } from '../alerts/normalizers/index.js';
 import { type AppConfig, loadConfig } from '../config/config.schema.js';
@@ -200,7 +200,7 @@ export class PlaybookTestRunner {
   private async execute(test: PlaybookTest, dir: string, result: PlaybookTestResult): Promise<void> {
     const { playbook, hash, subPlaybooks } = await this.resolvePlaybook(test.playbook, dir);
     result.playbook = { id: playbook.id, version: playbook.version, hash };
-    const alert = await this.resolveAlert(test, dir);
+    const { alert, observables } = await this.resolveAlert(test, dir);
     const db = this.app.get(DataSource);
     const catalog = this.app.get(PlaybookLibraryService);
 
@@ -218,8 +218,8 @@ export class PlaybookTestRunner {
       [caseId, tenantId, alert.finding_info.title, severity, fingerprint.value, test.source, playbook.id, playbook.version, hash, caseWorkflowId(caseId)],
     );
     const alertRows: Array<{ id: string }> = await db.query(
-      `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, first_seen_at, last_seen_at, join_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, now(), now(), $10) RETURNING id`,
+      `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, first_seen_at, last_seen_at, join_reason, observables)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, now(), now(), $10, $11) RETURNING id`,
       [
         tenantId,
         caseId,
@@ -231,6 +231,7 @@ export class PlaybookTestRunner {
         JSON.stringify(alert),
         JSON.stringify({ playbookTest: result.name }),
         JSON.stringify({ rule: 'new_case', fingerprint: fingerprint.value, fields: Object.keys(fingerprint.parts), values: fingerprint.parts, windowMinutes: 60 }),
+        JSON.stringify(observables),
       ],
     );
 
@@ -247,7 +248,7 @@ export class PlaybookTestRunner {
           idleTimeout: '1m',
           severityId: severity,
         },
-        [{ alertId: alertRows[0]!.id, finding: alert as unknown as Record<string, unknown> }],
+        [{ alertId: alertRows[0]!.id, finding: alert as unknown as Record<string, unknown>, observables: observables as unknown as Array<Record<string, unknown>> }],
       );
       const done = await this.drive(test, tenantId, slug, caseId, result);
       const state = await this.runState(workflowId);
@@ -429,7 +430,7 @@ export class PlaybookTestRunner {
   }
 
   /** The alert as ingest would see it: the payload normalised by the source's normaliser. */
-  private async resolveAlert(test: PlaybookTest, dir: string): Promise<CanonicalAlert> {
+  private async resolveAlert(test: PlaybookTest, dir: string): Promise<{ alert: CanonicalAlert; observables: CanonicalObservable[] }> {
     let body: unknown = test.alert;
     if (typeof test.alert === 'string') {
       // `shared:alerts/x.json` names a file of the shared fixtures; anything else is relative to the test file.
@@ -449,6 +450,6 @@ export class PlaybookTestRunner {
       const why = normalized.failures.map((f) => `${f.code}: ${f.message}${f.details ? ` ${JSON.stringify(f.details)}` : ''}`).join('; ');
       throw new Error(`the alert is not a valid ${test.source} alert${why ? `: ${why}` : ` (no alert at index ${test.alertIndex})`}`);
     }
-    return item.alert;
+    return { alert: item.alert, observables: item.observables };
   }
 }

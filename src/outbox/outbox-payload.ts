@@ -1,4 +1,4 @@
-import type { CanonicalAlert } from '../common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../common/canonical-alert.js';
 
 /** Outbox payload of one new alert: everything the relay needs to reach the case workflow without another query. */
 export interface AlertOutboxPayload {
@@ -7,6 +7,8 @@ export interface AlertOutboxPayload {
   playbookId: string;
   playbookHash: string;
   finding: CanonicalAlert;
+  /** Vigil's view of the finding's observables (with `kind`, `is_private`). Absent in rows written before Vigil stored it beside the finding. */
+  observables?: CanonicalObservable[];
   /**
    * Who posted the alert: the ingest key's actor (`user:<id>` when the key belongs to a user, else
    * `api-key:<id>`). The run counts them as a requester, so they never approve what it asks.

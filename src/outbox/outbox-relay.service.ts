@@ -29,7 +29,7 @@ export function signalChunks<T extends { payload: { finding: unknown } }>(rows: 
   let current: T[] = [];
   let bytes = 0;
   for (const row of rows) {
-    const size = JSON.stringify(row.payload.finding).length + 64;
+    const size = JSON.stringify(row.payload.finding).length + JSON.stringify((row.payload as { observables?: unknown }).observables ?? null).length + 64;
     if (current.length > 0 && bytes + size > maxBytes) {
       chunks.push(current);
       current = [];
@@ -297,6 +297,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const alerts: CaseAlertMessage[] = group.map((r) => ({
       alertId: r.payload.alertId,
       finding: r.payload.finding as unknown as Record<string, unknown>,
+      ...(r.payload.observables !== undefined ? { observables: r.payload.observables as unknown as Array<Record<string, unknown>> } : {}),
       ...(r.payload.postedBy !== undefined ? { postedBy: r.payload.postedBy } : {}),
     }));
     const pins = await this.playbooks.pinRun(pinned.playbook, pinned.hash, this.playbooks.subPlaybooks(pinned.playbook, first.tenant_id));

@@ -22,7 +22,7 @@ export interface AlertAddedSelect {
   from: string;
 }
 
-const PAYLOAD_FIELDS: ReadonlyArray<keyof AlertOutboxPayload> = ['alertId', 'severityId', 'playbookId', 'playbookHash', 'finding', 'postedBy'];
+const PAYLOAD_FIELDS: ReadonlyArray<keyof AlertOutboxPayload> = ['alertId', 'severityId', 'playbookId', 'playbookHash', 'finding', 'observables', 'postedBy'];
 
 /**
  * `INSERT INTO outbox … SELECT …` of `alert_added` rows, to embed (as a CTE) in the statement that

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { findAction } from '../../integrations/index.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../config/project-paths.js';
-import type { CanonicalAlert } from '../common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../common/canonical-alert.js';
 import type { CaseWorkflowInput, PinnedPlaybook } from '../../workflows/contracts/case-messages.js';
 import type { Playbook, Step } from '../../workflows/language/playbook.types.js';
 import { type PinnedReads, pinnedReadsOf } from '../../workflows/language/step-reads.js';
@@ -274,9 +274,9 @@ export class PlaybookLibraryService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The playbook for a new case's first alert, among the tenant's effective playbooks. Memory only. */
-  select(alert: CanonicalAlert, source: string, tenantSlug: string): CatalogEntry | undefined {
+  select(alert: CanonicalAlert, source: string, tenantSlug: string, observables: readonly CanonicalObservable[]): CatalogEntry | undefined {
     const tenantId = this.tenantIdBySlug.get(tenantSlug);
-    return selectPlaybook(tenantId ? this.list(tenantId) : this.bundled, alert, source, tenantSlug);
+    return selectPlaybook(tenantId ? this.list(tenantId) : this.bundled, alert, source, tenantSlug, observables);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { CanonicalAlert } from '../common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../common/canonical-alert.js';
 import type { Playbook, PlaybookTrigger } from '../../workflows/language/playbook.types.js';
 
 export interface SelectablePlaybook {
@@ -6,8 +6,11 @@ export interface SelectablePlaybook {
   hash: string;
 }
 
-/** True when every condition the trigger names holds for this alert and tenant. */
-export function triggerMatches(trigger: PlaybookTrigger, alert: CanonicalAlert, source: string, tenantSlug: string): boolean {
+/**
+ * True when every condition the trigger names holds for this alert and tenant. `observables` is Vigil's
+ * view of the alert's observables (with `kind`), which `observableTypes` matches.
+ */
+export function triggerMatches(trigger: PlaybookTrigger, alert: CanonicalAlert, source: string, tenantSlug: string, observables: readonly CanonicalObservable[]): boolean {
   if (trigger.sources && !trigger.sources.includes(source)) return false;
   if (trigger.minSeverity !== undefined && (alert.severity_id === 99 || alert.severity_id < trigger.minSeverity)) return false;
   if (trigger.tenants && !trigger.tenants.includes(tenantSlug)) return false;
@@ -16,7 +19,7 @@ export function triggerMatches(trigger: PlaybookTrigger, alert: CanonicalAlert, 
   if (trigger.techniques && !attacks.some((a) => [a.technique?.uid, a.sub_technique?.uid].some((uid) => uid !== undefined && trigger.techniques!.includes(uid)))) {
     return false;
   }
-  if (trigger.observableTypes && !alert.observables.some((o) => trigger.observableTypes!.includes(o.kind))) return false;
+  if (trigger.observableTypes && !observables.some((o) => trigger.observableTypes!.includes(o.kind))) return false;
   return true;
 }
 
@@ -24,11 +27,17 @@ export function triggerMatches(trigger: PlaybookTrigger, alert: CanonicalAlert, 
  * Picks the playbook for a new case: among playbooks with a matching trigger, the highest priority
  * wins (ties by id, so the choice is stable). A playbook without triggers matches everything, at its priority.
  */
-export function selectPlaybook<T extends SelectablePlaybook>(candidates: readonly T[], alert: CanonicalAlert, source: string, tenantSlug: string): T | undefined {
+export function selectPlaybook<T extends SelectablePlaybook>(
+  candidates: readonly T[],
+  alert: CanonicalAlert,
+  source: string,
+  tenantSlug: string,
+  observables: readonly CanonicalObservable[],
+): T | undefined {
   let best: T | undefined;
   for (const c of candidates) {
     const triggers = c.playbook.triggers;
-    const matches = !triggers || triggers.length === 0 || triggers.some((t) => triggerMatches(t, alert, source, tenantSlug));
+    const matches = !triggers || triggers.length === 0 || triggers.some((t) => triggerMatches(t, alert, source, tenantSlug, observables));
     if (!matches) continue;
     if (!best || (c.playbook.priority ?? 0) > (best.playbook.priority ?? 0) || ((c.playbook.priority ?? 0) === (best.playbook.priority ?? 0) && c.playbook.id < best.playbook.id)) {
       best = c;

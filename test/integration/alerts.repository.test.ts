@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { type AlertWrite, AlertsRepository } from '../../src/alerts/alerts.repository.js';
 import type { CanonicalAlert } from '../../src/common/canonical-alert.js';
 import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
+import { vigilObservables } from '../../src/alerts/normalizers/finding-observables.js';
 import { caseWorkflowId } from '../../workflows/contracts/case-messages.js';
 import { createTestTenant, openTestDatabase } from '../support/database.js';
 
@@ -40,6 +41,7 @@ function alertWrite(uid: string, fingerprint: string, options: { playbook?: type
     tenantId,
     source: 'generic',
     alert,
+    observables: vigilObservables(alert),
     raw: { sourceId: uid },
     fingerprint,
     caseSeverityId: options.caseSeverityId ?? alert.severity_id,

@@ -109,7 +109,15 @@ queued AS (
     tenantId: '$1::uuid',
     caseId: 'i.case_id',
     taskQueue: '$4',
-    payload: { alertId: 'i.id', severityId: '5', playbookId: `'triage'`, playbookHash: `'sha256-triage'`, finding: `'{"title":"x"}'::jsonb`, postedBy: `'user:analyst-1'` },
+    payload: {
+      alertId: 'i.id',
+      severityId: '5',
+      playbookId: `'triage'`,
+      playbookHash: `'sha256-triage'`,
+      finding: `'{"title":"x"}'::jsonb`,
+      observables: `'[]'::jsonb`,
+      postedBy: `'user:analyst-1'`,
+    },
     from: 'FROM i',
   })}
   RETURNING id

@@ -354,20 +354,20 @@ steps:
     await eventually(async () => (elsewhere.listening ? true : undefined), 5_000, 'the other catalogue to listen');
     try {
       const t = await stack.createTenant();
-      const alert = NORMALIZERS.get('generic')!.normalize({ title: 'Anything', severity: 'medium' }, Date.now()).alerts[0]!.alert;
-      assert.equal(elsewhere.select(alert, 'generic', t.slug)?.playbook.id, 'default');
+      const { alert, observables } = NORMALIZERS.get('generic')!.normalize({ title: 'Anything', severity: 'medium' }, Date.now()).alerts[0]!;
+      assert.equal(elsewhere.select(alert, 'generic', t.slug, observables)?.playbook.id, 'default');
       const res = await http<Stored>('POST', `${stack.url}/api/v1/playbooks`, { key: t.key, raw: pinPlaybook('7', '', 'triaged'), contentType: YAML });
       assert.equal(res.status, 201);
       const picked = await eventually(
         async () => {
-          const entry = elsewhere.select(alert, 'generic', t.slug);
+          const entry = elsewhere.select(alert, 'generic', t.slug, observables);
           return entry?.playbook.id === 'pin-test' ? entry : undefined;
         },
         5_000,
         'the other catalogue to hear of the new version',
       );
       assert.deepEqual([picked.hash, picked.origin, picked.tenantId], [res.body.playbook.hash, 'tenant', t.id]);
-      assert.equal(elsewhere.select(alert, 'generic', other.slug)?.playbook.id, 'default', 'other tenants are unaffected');
+      assert.equal(elsewhere.select(alert, 'generic', other.slug, observables)?.playbook.id, 'default', 'other tenants are unaffected');
     } finally {
       await elsewhere.onModuleDestroy();
     }

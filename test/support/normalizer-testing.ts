@@ -3,7 +3,8 @@
  * results. Imported by `*.test.ts` only.
  */
 import assert from 'node:assert/strict';
-import type { CanonicalAlert } from '../../src/common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../../src/common/canonical-alert.js';
+import { vigilObservables } from '../../src/alerts/normalizers/finding-observables.js';
 import type { NormalizeResult } from '../../src/alerts/normalizers/normalizer.js';
 import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-access.js';
 import { readFileSync } from 'node:fs';
@@ -66,9 +67,14 @@ export function onlyAlert(result: NormalizeResult): CanonicalAlert {
   return result.alerts[0].alert;
 }
 
+/** Vigil's observables of a finding (derived from its paths, as ingest stores them). */
+export function vigilOf(alert: CanonicalAlert): CanonicalObservable[] {
+  return vigilObservables(alert);
+}
+
 /** Observables as `kind:value` strings, in order. */
 export function observed(alert: CanonicalAlert): string[] {
-  return alert.observables.map((o) => `${o.kind}:${o.value}`);
+  return vigilObservables(alert).map((o) => `${o.kind}:${o.value}`);
 }
 
 /** ATT&CK refs as `tactic|technique|sub` strings. */

@@ -5,6 +5,7 @@ import { NORMALIZERS } from '../../src/alerts/normalizers/index.js';
 import { BUNDLED_PLAYBOOKS_DIR } from '../../src/config/project-paths.js';
 import { actionCatalogForValidation } from '../../src/playbooks/action-catalog-view.js';
 import { selectPlaybook } from '../../src/playbooks/playbook-selector.js';
+import { vigilObservables } from '../../src/alerts/normalizers/finding-observables.js';
 import { type LoadedPlaybook, loadPlaybookDirectory } from '../../src/playbooks/validation/index.js';
 import { readFixtureJson } from '../support/fixtures.js';
 
@@ -46,7 +47,7 @@ describe('selection over the bundled playbooks', () => {
   for (const [file, source, expected] of FIXTURES) {
     test(`${file} (${source}) → ${expected}`, () => {
       const alert = normalize(source, readFixtureJson('alerts', file));
-      assert.equal(selectPlaybook(bundled, alert, source, 'acme')?.playbook.id, expected);
+      assert.equal(selectPlaybook(bundled, alert, source, 'acme', vigilObservables(alert))?.playbook.id, expected);
     });
   }
 
@@ -60,19 +61,28 @@ describe('selection over the bundled playbooks', () => {
         { type: 'url', value: 'https://phish-example.net/login' },
       ],
     });
-    assert.equal(selectPlaybook(bundled, alert, 'generic', 'acme')?.playbook.id, 'phishing-triage');
+    assert.equal(selectPlaybook(bundled, alert, 'generic', 'acme', vigilObservables(alert))?.playbook.id, 'phishing-triage');
   });
 
   test('credential stuffing from a generic source → brute-force; too low a severity → default', () => {
     const stuffing = { title: 'Password spray against VPN', severity: 'medium', techniques: ['T1110.003'], observables: [{ type: 'ip', value: '203.0.113.50' }] };
-    assert.equal(selectPlaybook(bundled, normalize('generic', stuffing), 'generic', 'acme')?.playbook.id, 'brute-force');
-    assert.equal(selectPlaybook(bundled, normalize('generic', { ...stuffing, severity: 'informational' }), 'generic', 'acme')?.playbook.id, 'default');
+    assert.equal(selectPlaybook(bundled, normalize('generic', stuffing), 'generic', 'acme', vigilObservables(normalize('generic', stuffing)))?.playbook.id, 'brute-force');
+    assert.equal(
+      selectPlaybook(
+        bundled,
+        normalize('generic', { ...stuffing, severity: 'informational' }),
+        'generic',
+        'acme',
+        vigilObservables(normalize('generic', { ...stuffing, severity: 'informational' })),
+      )?.playbook.id,
+      'default',
+    );
   });
 
   test('a GuardDuty finding wins over the more general playbooks it also matches', () => {
     const alert = normalize('guardduty', readFixtureJson('alerts', 'guardduty_eventbridge.json'));
-    const matching = bundled.filter((p) => selectPlaybook([p], alert, 'guardduty', 'acme') !== undefined).map((p) => p.playbook.id);
+    const matching = bundled.filter((p) => selectPlaybook([p], alert, 'guardduty', 'acme', vigilObservables(alert)) !== undefined).map((p) => p.playbook.id);
     assert.ok(matching.includes('default') && matching.length >= 2, `several match: ${matching.join(', ')}`);
-    assert.equal(selectPlaybook(bundled, alert, 'guardduty', 'acme')?.playbook.id, 'guardduty-compromised-instance');
+    assert.equal(selectPlaybook(bundled, alert, 'guardduty', 'acme', vigilObservables(alert))?.playbook.id, 'guardduty-compromised-instance');
   });
 });

@@ -7,6 +7,12 @@ export interface CaseAlertMessage {
   alertId: string;
   /** The canonical OCSF finding, as plain JSON. */
   finding: Record<string, unknown>;
+  /**
+   * Vigil's view of the finding's observables (`kind`, `value`, `type_id`, `name`, `is_private` for IPs):
+   * what the playbook scope's `alert.observables` lists. Absent in messages sent before Vigil kept it
+   * beside the finding; those findings carried `kind` in their own observables.
+   */
+  observables?: Array<Record<string, unknown>>;
   /** Who posted it (`user:<id>` or `api-key:<id>`): the run counts them as a requester of its approvals. */
   postedBy?: string;
 }

@@ -3,6 +3,7 @@
  * item, mapping it, and collecting alerts and failures so one bad item never sinks the batch.
  */
 import type { CanonicalAlert } from '../../common/canonical-alert.js';
+import { vigilObservables } from './finding-observables.js';
 import { checkPayload, looksLikeNdjson, parseJsonSafely, parseNdjson, type PayloadError, type PayloadLimits } from '../../common/http/payload-guard.js';
 import type { NormalizeFailure, NormalizeResult } from './normalizer.js';
 
@@ -133,7 +134,7 @@ export function runNormalizer(body: unknown, unwrap: (body: unknown) => Unwrappe
     } catch (err) {
       outcome = invalidAlert('', `Item could not be normalised: ${err instanceof Error ? err.message : 'unknown error'}`);
     }
-    if ('alert' in outcome) result.alerts.push({ index, alert: outcome.alert, raw: item.value });
+    if ('alert' in outcome) result.alerts.push({ index, alert: outcome.alert, observables: vigilObservables(outcome.alert), raw: item.value });
     else if ('failure' in outcome) result.failures.push({ index, ...outcome.failure });
     else skipped.push(outcome.skip);
   });

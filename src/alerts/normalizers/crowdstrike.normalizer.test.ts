@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crowdStrikeNormalizer } from './crowdstrike.normalizer.js';
-import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, withPath, vigilOf } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'crowdstrike_stream_detection_summary.json';
 const DETECT_ID = 'ldt:4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c:98765432109';
@@ -52,7 +52,7 @@ describe('crowdstrike normaliser', () => {
     assert.deepEqual(alert.finding_info.attacks, [
       { tactic: { uid: 'TA0002', name: 'Execution' }, technique: { uid: 'T1059' }, sub_technique: { uid: 'T1059.001', name: 'PowerShell' } },
     ]);
-    assert.deepEqual(alert.device, { hostname: 'WS-0142', ip: '10.1.4.142', uid: '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142', domain: 'CORP', ip: '10.1.4.142', uid: '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP' } });
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
@@ -123,7 +123,7 @@ describe('crowdstrike normaliser', () => {
     assert.equal(alert.time, 1772446900000);
     assert.deepEqual(attackKeys(alert), ['TA0006|T1003|T1003.001']);
     assert.equal(alert.metadata.log_name, 'EppDetectionSummaryEvent');
-    assert.deepEqual(alert.device, { hostname: 'WS-0142', ip: '10.1.4.142', uid: 'agent1' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142', ip: '10.1.4.142', uid: 'agent1' });
     assert.equal(alert.unmapped?.['aggregate_id'], 'aggind:agent1:1772446798');
   });
 
@@ -279,7 +279,7 @@ describe('documented Falcon shapes (test/fixtures/alerts/crowdstrike)', () => {
       observables: ['ip:fe80::1c2a:3bff:fe4d:5e6f', 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae', 'email:cgreen@corp.example'],
     });
     assert.equal(alert.device?.ip, 'fe80::1c2a:3bff:fe4d:5e6f');
-    assert.equal(alert.observables.find((o) => o.value === 'fe80::1c2a:3bff:fe4d:5e6f')?.is_private, true);
+    assert.equal(vigilOf(alert).find((o) => o.value === 'fe80::1c2a:3bff:fe4d:5e6f')?.is_private, true);
   });
 
   test('Alerts API v2, OverWatch: process, parent and the service account', () => {

@@ -9,9 +9,9 @@ import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
-import { getArray, getId, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
+import { getArray, getId, getPath, getRecord, getRecords, getString, getStrings, isRecord } from './field-access.js';
 import { isGraphAlert } from './graph.normalizer.js';
-import { ObservableSet } from './observables.js';
+import { device, endpoint, EvidenceList, file, hashes, processOf, url, user } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -31,52 +31,67 @@ function unwrap(body: unknown): Unwrapped {
   return { kind: 'unrecognized', message: 'Body is not a Defender for Endpoint alert or {value: [...]} list' };
 }
 
-/** Evidence entries with their paths: an array, or one entry sent as an object (`evidence`, not `evidence[0]`). */
-function evidenceOf(item: JsonRecord): Array<{ e: JsonRecord; base: string }> {
-  const single = getRecord(item, 'evidence');
-  if (single !== undefined) return [{ e: single, base: 'evidence' }];
-  return getRecords(item, 'evidence').map((e, i) => ({ e, base: `evidence[${i}]` }));
-}
-
-/**
- * Command lines (with their executable), accounts with their domain, UPNs: what an entry names beyond
- * the per-field reads below. MDE's `filePath` is the folder of `fileName`, so it adds no file name.
- */
-function addEvidencePaths(obs: ObservableSet, e: JsonRecord, base: string): void {
-  obs.addCommandLine(getPath(e, 'processCommandLine'), `${base}.processCommandLine`);
-  obs.addAccount(getPath(e, 'accountName'), `${base}.accountName`, getString(e, 'domainName'));
-  obs.add('user', getPath(e, 'userPrincipalName'), `${base}.userPrincipalName`);
-}
-
 function mapItem(item: unknown, now: number): ItemOutcome {
   if (!isRecord(item)) return invalidAlert('', 'Defender alert must be an object');
   const uid = getString(item, 'id');
   if (uid === undefined) return invalidAlert('id', 'Defender alert id is missing or not a string');
   const evidenceRaw = getPath(item, 'evidence');
-  if (evidenceRaw !== undefined && evidenceRaw !== null && !Array.isArray(evidenceRaw) && !isRecord(evidenceRaw)) {
-    return invalidAlert('evidence', 'Defender alert evidence must be an array or an object');
+  if (evidenceRaw !== undefined && evidenceRaw !== null && !Array.isArray(evidenceRaw)) {
+    return invalidAlert('evidence', 'Defender alert evidence must be an array');
   }
 
-  const obs = new ObservableSet();
-  obs.add('hostname', getPath(item, 'computerDnsName'), 'computerDnsName');
-  evidenceOf(item).forEach(({ e, base }) => {
-    obs.add('ip', getPath(e, 'ipAddress'), `${base}.ipAddress`);
-    obs.addUrl(getPath(e, 'url'), `${base}.url`);
-    obs.addHash(getPath(e, 'sha1'), `${base}.sha1`);
-    obs.addHash(getPath(e, 'sha256'), `${base}.sha256`);
-    obs.addHash(getPath(e, 'md5'), `${base}.md5`);
-    obs.add('file_name', getPath(e, 'fileName'), `${base}.fileName`);
-    obs.add('command_line', getPath(e, 'processCommandLine'), `${base}.processCommandLine`);
-    obs.add('file_name', getPath(e, 'parentProcessFileName'), `${base}.parentProcessFileName`);
-    obs.add('email', getPath(e, 'userPrincipalName'), `${base}.userPrincipalName`);
-    addEvidencePaths(obs, e, base);
-  });
-  getRecords(item, 'loggedOnUsers').forEach((u, i) => obs.addAccount(getPath(u, 'accountName'), `loggedOnUsers[${i}].accountName`, getString(u, 'domainName')));
+  // Every MDE evidence entry has every key (nulls where they do not apply): read each for all of them.
+  const evidences = new EvidenceList();
+  for (const e of getRecords(item, 'evidence')) {
+    const path = getString(e, 'filePath');
+    const name = getString(e, 'fileName');
+    const image = file({
+      path: path !== undefined && name !== undefined && !path.endsWith(name) ? `${path.replace(/[\\/]$/, '')}\\${name}` : (path ?? name),
+      name,
+      hashes: hashes(getPath(e, 'sha256'), getPath(e, 'sha1'), getPath(e, 'md5')),
+      type_id: getPath(e, 'processId') !== undefined && getPath(e, 'processId') !== null ? 8 : undefined,
+    });
+    const account = user({
+      name: getPath(e, 'accountName'),
+      domain: getPath(e, 'domainName'),
+      uid: getPath(e, 'userSid') ?? getPath(e, 'aadUserId'),
+      email_addr: getPath(e, 'userPrincipalName'),
+    });
+    const parentPath = getString(e, 'parentProcessFilePath');
+    const parentName = getString(e, 'parentProcessFileName');
+    const parent = processOf({
+      pid: getPath(e, 'parentProcessId'),
+      file: file({
+        path:
+          parentPath !== undefined && parentName !== undefined && !parentPath.endsWith(parentName)
+            ? `${parentPath.replace(/[\\/]$/, '')}\\${parentName}`
+            : (parentPath ?? parentName),
+        name: parentName,
+        type_id: 8,
+      }),
+      created_time: firstTimestamp(getPath(e, 'parentProcessCreationTime')),
+    });
+    const proc = processOf({
+      pid: getPath(e, 'processId'),
+      cmd_line: getPath(e, 'processCommandLine'),
+      file: image,
+      parent_process: parent,
+      created_time: firstTimestamp(getPath(e, 'processCreationTime')),
+    });
+    evidences.add({
+      ...(proc !== undefined && (proc.pid !== undefined || proc.cmd_line !== undefined) ? { process: proc } : { file: image }),
+      user: account,
+      dst_endpoint: endpoint({ ip: getPath(e, 'ipAddress') }),
+      url: url(getPath(e, 'url')),
+    });
+  }
+  const loggedOn = getRecords(item, 'loggedOnUsers').map((u) => user({ name: getPath(u, 'accountName'), domain: getPath(u, 'domainName') }));
+  for (const u of loggedOn) evidences.add({ user: u });
 
   const attacks = new AttackCollector();
   const category = getString(item, 'category');
   attacks.addUnpaired(category === undefined ? [] : [category], getStrings(item, 'mitreTechniques'));
-  const user = getRecord(item, 'relatedUser');
+  const related = getRecord(item, 'relatedUser');
 
   const alert = buildFinding({
     uid,
@@ -93,9 +108,10 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     types: category === undefined ? undefined : [category],
     analytic: { uid: getString(item, 'detectorId'), name: getString(item, 'title'), type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
-    device: { hostname: getString(item, 'computerDnsName'), uid: getString(item, 'machineId') },
-    user: { name: getString(user, 'userName'), domain: getString(user, 'domainName') },
-    observables: obs.toArray(),
+    original_time: getPath(item, 'lastUpdateTime') ?? getPath(item, 'alertCreationTime'),
+    device: device({ hostname: getString(item, 'computerDnsName'), uid: getString(item, 'machineId') }),
+    user: user({ name: getString(related, 'userName'), domain: getString(related, 'domainName') }),
+    evidences,
     unmapped: {
       incident_id: getId(item, 'incidentId'),
       investigation_id: getId(item, 'investigationId'),

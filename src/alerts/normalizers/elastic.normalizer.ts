@@ -15,7 +15,8 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
 import { getArray, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { ipAddressOf, ObservableSet, userOfAccount } from './observables.js';
+import type { OcsfFingerprint, OcsfProcess } from '../../common/canonical-alert.js';
+import { device, deviceTypeFromName, email, endpoint, EvidenceList, file, hashes, networkInterface, os, processOf, query, url, user } from './evidence.js';
 import { severityFromElasticRisk, severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 import { parseJsonSafely } from '../../common/http/payload-guard.js';
@@ -87,51 +88,49 @@ function unwrapWith(contexts: WeakMap<object, WrapperContext>) {
   };
   return (body: unknown): Unwrapped => {
     const items = itemsOf(body, 0);
-    const ruleRun = items !== undefined && items.length === 0 && isRecord(body) ? wrapperContext(body) : undefined;
-    if (ruleRun?.ruleName !== undefined) {
-      // A rule action that fired on a run without alerts (a summary with zero counts): nothing to ingest, not an error.
-      return {
-        kind: 'ack',
-        acknowledgement: { kind: 'no_alerts', message: `Kibana rule "${ruleRun.ruleName}" reported a run without alerts`, details: { rule: ruleRun.ruleName, date: ruleRun.date } },
-      };
-    }
     return items === undefined ? { kind: 'unrecognized', message: 'Body holds no Elastic Security alert documents (kibana.alert.* or signal.*)' } : { kind: 'items', items };
   };
 }
 
-const HOSTNAMES = ['host.name', 'host.hostname', 'related.hosts'];
-const IPS = ['host.ip', 'source.ip', 'destination.ip', 'client.ip', 'server.ip', 'related.ip'];
-const DOMAINS = ['destination.domain', 'source.domain', 'dns.question.name', 'url.domain', 'server.domain'];
-const URLS = ['url.full', 'url.original'];
-const USERS = ['user.name', 'user.target.name', 'source.user.name', 'destination.user.name', 'related.user'];
-const EMAILS = ['user.email', 'email.from.address', 'email.to.address', 'email.sender.address'];
-const HASHES = [
-  'process.hash.md5',
-  'process.hash.sha1',
-  'process.hash.sha256',
-  'process.parent.hash.md5',
-  'process.parent.hash.sha1',
-  'process.parent.hash.sha256',
-  'file.hash.md5',
-  'file.hash.sha1',
-  'file.hash.sha256',
-  'dll.hash.md5',
-  'dll.hash.sha1',
-  'dll.hash.sha256',
-  'related.hash',
-];
-const FILES = ['file.name', 'process.name', 'process.parent.name', 'dll.name'];
-const COMMANDS = ['process.command_line', 'process.parent.command_line'];
-const PATHS = ['process.executable', 'process.parent.executable', 'file.path', 'dll.path'];
+function ecsHashes(doc: JsonRecord, base: string): OcsfFingerprint[] {
+  return hashes(...['md5', 'sha1', 'sha256'].map((h) => getPath(doc, `${base}.hash.${h}`)));
+}
 
-/**
- * A 7.x `.siem-signals` document sent without its `_id` has no id of its own: the rule and the
- * source event it fired on (`signal.parent`, else the first of `signal.parents`/`ancestors`) identify it.
- */
-function legacySignalUid(doc: JsonRecord): string | undefined {
-  const rule = getString(doc, 'signal.rule.id', 'signal.rule.rule_id');
-  const parent = getString(doc, 'signal.parent.id') ?? getString(getRecords(doc, 'signal.parents')[0], 'id') ?? getString(getRecords(doc, 'signal.ancestors')[0], 'id');
-  return rule === undefined || parent === undefined ? undefined : `signal:${rule}:${parent}`;
+function ecsProcess(doc: JsonRecord, base: string, parent?: OcsfProcess): OcsfProcess | undefined {
+  const image = file({ path: getPath(doc, `${base}.executable`), name: getPath(doc, `${base}.name`), hashes: ecsHashes(doc, base), type_id: 8 });
+  return processOf({
+    pid: getPath(doc, `${base}.pid`),
+    uid: getPath(doc, `${base}.entity_id`),
+    name: getPath(doc, `${base}.name`),
+    cmd_line: getPath(doc, `${base}.command_line`),
+    file: image,
+    parent_process: parent,
+  });
+}
+
+/** ECS fields in their OCSF homes; `related.*` lists have none and stay as indicators. */
+function ecsEvidences(doc: JsonRecord): { evidences: EvidenceList; iocs: unknown[] } {
+  const evidences = new EvidenceList();
+  const side = (base: string) => endpoint({ ip: getPath(doc, `${base}.ip`), hostname: getPath(doc, `${base}.domain`), port: getPath(doc, `${base}.port`) });
+  evidences.add({ src_endpoint: side('source'), dst_endpoint: side('destination') });
+  evidences.add({ src_endpoint: side('client'), dst_endpoint: side('server') });
+  evidences.add({ process: ecsProcess(doc, 'process', ecsProcess(doc, 'process.parent')) });
+  evidences.add({ file: file({ path: getPath(doc, 'file.path'), name: getPath(doc, 'file.name'), hashes: ecsHashes(doc, 'file'), size: getPath(doc, 'file.size') }) });
+  evidences.add({ file: file({ path: getPath(doc, 'dll.path'), name: getPath(doc, 'dll.name'), hashes: ecsHashes(doc, 'dll') }) });
+  evidences.add({ query: query(getPath(doc, 'dns.question.name')) });
+  evidences.add({ url: url(getString(doc, 'url.full', 'url.original')) });
+  evidences.add({
+    email: email({
+      from: getPath(doc, 'email.from.address') ?? getPath(doc, 'email.sender.address'),
+      to: getPath(doc, 'email.to.address'),
+      subject: getPath(doc, 'email.subject'),
+    }),
+  });
+  evidences.add({ user: user({ name: getPath(doc, 'user.target.name'), uid: getPath(doc, 'user.target.id') }) });
+  evidences.add({ src_endpoint: side('source'), user: user({ name: getPath(doc, 'source.user.name') }) });
+  evidences.add({ dst_endpoint: side('destination'), user: user({ name: getPath(doc, 'destination.user.name') }) });
+  const iocs = ['related.ip', 'related.hosts', 'related.user', 'related.hash', 'url.domain'].flatMap((f) => getStrings(doc, f));
+  return { evidences, iocs };
 }
 
 function addThreat(doc: JsonRecord, attacks: AttackCollector): void {
@@ -164,20 +163,10 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
   if (rawUid !== undefined && (typeof rawUid !== 'string' || rawUid.trim() === '')) {
     return invalidAlert('kibana.alert.uuid', 'kibana.alert.uuid must be a non-empty string');
   }
-  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id') ?? legacySignalUid(doc);
+  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id');
   if (uid === undefined) return invalidAlert('kibana.alert.uuid', 'Elastic alert has no kibana.alert.uuid');
 
-  const obs = new ObservableSet();
-  for (const f of HOSTNAMES) obs.add('hostname', getPath(doc, f), f);
-  for (const f of IPS) obs.add('ip', getPath(doc, f), f);
-  for (const f of DOMAINS) obs.add('domain', getPath(doc, f), f);
-  for (const f of URLS) obs.addUrl(getPath(doc, f), f);
-  for (const f of USERS) obs.addAccount(getPath(doc, f), f, f === 'user.name' ? getString(doc, 'user.domain') : undefined);
-  for (const f of EMAILS) obs.add('email', getPath(doc, f), f);
-  for (const f of HASHES) obs.addHash(getPath(doc, f), f);
-  for (const f of FILES) obs.add('file_name', getPath(doc, f), f);
-  for (const f of COMMANDS) obs.add('command_line', getPath(doc, f), f);
-  for (const f of PATHS) obs.addFilePath(getPath(doc, f), f);
+  const { evidences, iocs } = ecsEvidences(doc);
 
   const attacks = new AttackCollector();
   addThreat(doc, attacks);
@@ -207,23 +196,31 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
       type: getString(doc, 'kibana.alert.rule.type', 'signal.rule.type'),
     },
     attacks: attacks.toArray(),
-    device: {
+    original_time: getPath(doc, '@timestamp') ?? ctx?.date,
+    device: device({
       hostname: getString(doc, 'host.hostname', 'host.name'),
       name: getString(doc, 'host.name'),
-      ip: ipAddressOf(getStrings(doc, 'host.ip')[0]),
+      ip: getStrings(doc, 'host.ip')[0],
       uid: getString(doc, 'host.id'),
-      os: { name: getString(doc, 'host.os.name', 'host.os.family'), type: getString(doc, 'host.os.type') },
-    },
-    user: {
-      ...userOfAccount(getString(doc, 'user.name'), getString(doc, 'user.domain')),
+      os: os(getString(doc, 'host.os.name', 'host.os.family', 'host.os.type'), getString(doc, 'host.os.version')),
+      type_id: deviceTypeFromName(getString(doc, 'host.type')),
+      network_interfaces: getStrings(doc, 'host.ip')
+        .slice(1)
+        .map((ip) => networkInterface({ ip })),
+    }),
+    user: user({
+      name: getString(doc, 'user.name'),
+      domain: getString(doc, 'user.domain'),
       uid: getString(doc, 'user.id'),
       email_addr: getString(doc, 'user.email'),
-    },
-    observables: obs.toArray(),
+    }),
+    evidences,
+    iocs,
     unmapped: {
       count: getNumber(doc, 'kibana.alert.suppression.docs_count'),
       risk_score: risk,
       workflow_status: workflow,
+      rule_type: getString(doc, 'kibana.alert.rule.type', 'signal.rule.type'),
       rule_version: getNumber(doc, 'kibana.alert.rule.version'),
     },
   });

@@ -1,21 +1,38 @@
 /**
- * Assembles a CanonicalAlert from what a normaliser extracted: fills the fixed OCSF class
- * fields, derives type_uid and the severity caption, adds device/actor observables, and leaves
- * out every empty field so stored alerts stay small and comparable.
+ * Assembles a CanonicalAlert, a pure OCSF 1.8.0 Detection Finding, from what a normaliser extracted
+ * and placed (device, actor, evidences, resources; see `evidence.ts`): fills the fixed OCSF class
+ * fields, derives type_uid and the captions, declares the `host` profile, derives the observables
+ * from the finding's paths, and leaves out every empty field so stored alerts stay small and comparable.
  */
-import { OCSF_VERSION, SEVERITY_NAMES, type AttackRef, type CanonicalAlert, type CanonicalObservable, type SeverityId } from '../../common/canonical-alert.js';
-import { dedupeObservables, makeObservable } from './observables.js';
+import {
+  OCSF_VERSION,
+  SEVERITY_NAMES,
+  type AttackRef,
+  type CanonicalAlert,
+  type OcsfCloud,
+  type OcsfDevice,
+  type OcsfEvidence,
+  type OcsfResource,
+  type OcsfUser,
+  type SeverityId,
+} from '../../common/canonical-alert.js';
+import { EvidenceList, prune } from './evidence.js';
+import { ocsfObservables, vigilObservables } from './finding-observables.js';
 
 export interface FindingInput {
   uid: string;
   title: string;
   severity_id: SeverityId;
   time: number;
+  /** The vendor's time as it sent it (`metadata.original_time`). */
+  original_time?: unknown;
   activity_id?: 1 | 2 | 3;
   message?: string;
   desc?: string;
   status_id?: number;
   confidence_id?: number;
+  /** The vendor's own confidence word or number (`confidence`), when `confidence_id` is 99 Other or to keep its spelling. */
+  confidence?: string;
   product: { name: string; vendor_name: string; uid?: string };
   log_name?: string;
   original_event_uid?: string;
@@ -27,9 +44,13 @@ export interface FindingInput {
   src_url?: string;
   analytic?: { uid?: string; name?: string; type_id?: number; type?: string };
   attacks?: AttackRef[];
-  device?: CanonicalAlert['device'];
-  user?: NonNullable<CanonicalAlert['actor']>['user'];
-  observables?: CanonicalObservable[];
+  cloud?: OcsfCloud;
+  device?: OcsfDevice;
+  user?: OcsfUser;
+  evidences?: EvidenceList | OcsfEvidence[];
+  resources?: Array<OcsfResource | undefined>;
+  /** Indicators with no OCSF home (found in free text, vendor IOC lists): `unmapped.iocs`. */
+  iocs?: unknown[];
   unmapped?: Record<string, unknown>;
 }
 
@@ -45,40 +66,102 @@ function compact<T extends Record<string, unknown>>(record: T): Partial<T> {
   return out as Partial<T>;
 }
 
-function isEmpty(record: object | undefined): boolean {
-  return record === undefined || Object.keys(record).length === 0;
+const ACTIVITY_NAMES: Readonly<Record<1 | 2 | 3, string>> = { 1: 'Create', 2: 'Update', 3: 'Close' };
+export const STATUS_NAMES: Readonly<Record<number, string>> = {
+  0: 'Unknown',
+  1: 'New',
+  2: 'In Progress',
+  3: 'Suppressed',
+  4: 'Resolved',
+  5: 'Archived',
+  6: 'Deleted',
+  99: 'Other',
+};
+export const CONFIDENCE_NAMES: Readonly<Record<number, string>> = { 0: 'Unknown', 1: 'Low', 2: 'Medium', 3: 'High', 99: 'Other' };
+
+/** A 0–100 vendor confidence as OCSF confidence_id: < 40 Low, < 70 Medium, else High. */
+export function confidenceIdFromScore(score: number | undefined): number | undefined {
+  if (score === undefined || !Number.isFinite(score) || score < 0) return undefined;
+  return score < 40 ? 1 : score < 70 ? 2 : 3;
+}
+
+function originalTime(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+const ANALYTIC_TYPES: Readonly<Record<number, string>> = {
+  0: 'Unknown',
+  1: 'Rule',
+  2: 'Behavioral',
+  3: 'Statistical',
+  4: 'Learning (ML/DL)',
+  5: 'Fingerprinting',
+  6: 'Tagging',
+  99: 'Other',
+};
+
+/** A vendor's analytic type word as OCSF analytic type_id: machine learning 4, threshold/anomaly 3, behavioral 2, anything else a rule (1). */
+function analyticTypeId(type: string | undefined): number {
+  const t = (type ?? '').toLowerCase();
+  if (/machine.?learning|\bml\b/.test(t)) return 4;
+  if (/threshold|anomal|statistic/.test(t)) return 3;
+  if (/behavio/.test(t)) return 2;
+  return 1;
+}
+
+/** OCSF analytic: type_id is required and `type` is its caption (the vendor's own word stays only when it is the caption). */
+function analyticOf(a: NonNullable<FindingInput['analytic']>): CanonicalAlert['finding_info']['analytic'] {
+  const typeId = a.type_id ?? analyticTypeId(a.type);
+  return compact({ uid: a.uid, name: a.name, type_id: typeId, type: ANALYTIC_TYPES[typeId] ?? 'Other' });
 }
 
 export function buildFinding(input: FindingInput): CanonicalAlert {
   const activity = input.activity_id ?? (input.status_id === STATUS.resolved ? 3 : 1);
-  const device = input.device === undefined ? undefined : compact({ ...input.device, os: input.device.os === undefined ? undefined : compact(input.device.os) });
-  const user = input.user === undefined ? undefined : compact(input.user);
-
-  // Device and actor first, like OCSF producers list them; the source's own evidence follows.
-  const derived: Array<CanonicalObservable | undefined> = [
-    makeObservable('hostname', device?.hostname, 'device.hostname'),
-    makeObservable('ip', device?.ip, 'device.ip'),
-    makeObservable('user', user?.name, 'actor.user.name'),
-    makeObservable('email', user?.email_addr, 'actor.user.email_addr'),
-  ];
-  const observables = dedupeObservables([...derived.filter((o): o is CanonicalObservable => o !== undefined), ...(input.observables ?? [])]);
+  const device = input.device === undefined ? undefined : prune(input.device);
+  const user = input.user === undefined ? undefined : prune(input.user);
+  const list = input.evidences instanceof EvidenceList ? input.evidences : undefined;
+  const evidences = list?.evidences ?? (Array.isArray(input.evidences) ? input.evidences : []);
+  const resources = (input.resources ?? []).filter((r): r is OcsfResource => r !== undefined && prune(r) !== undefined);
+  const iocs = (input.iocs ?? []).filter((v) => typeof v === 'string' && v.trim() !== '');
+  const unmapped = prune({ ...input.unmapped, processes: list?.unmappedProcesses, iocs: iocs.length === 0 ? undefined : [...new Set(iocs)] });
 
   const labels = input.labels === undefined ? [] : [...new Set(input.labels)];
+  const hasHost = device !== undefined || user !== undefined;
+  const cloud = input.cloud === undefined ? undefined : prune(input.cloud);
+  const profiles = [...(cloud !== undefined ? ['cloud'] : []), ...(hasHost ? ['host'] : [])];
   const alert: CanonicalAlert = {
     category_uid: 2,
     category_name: 'Findings',
     class_uid: 2004,
     class_name: 'Detection Finding',
     activity_id: activity,
+    activity_name: ACTIVITY_NAMES[activity],
     type_uid: 2004 * 100 + activity,
+    type_name: `Detection Finding: ${ACTIVITY_NAMES[activity]}`,
     severity_id: input.severity_id,
     severity: SEVERITY_NAMES[input.severity_id],
     time: input.time,
-    ...compact({ message: input.message, status_id: input.status_id, confidence_id: input.confidence_id }),
+    message: input.message ?? input.title,
+    ...compact({
+      status_id: input.status_id,
+      status: input.status_id === undefined ? undefined : STATUS_NAMES[input.status_id],
+      confidence_id: input.confidence_id,
+      confidence: input.confidence ?? (input.confidence_id === undefined ? undefined : CONFIDENCE_NAMES[input.confidence_id]),
+    }),
+    // Vigil ingests detections: a Close is a vendor saying it is over, not an alertable signal.
+    is_alert: activity !== 3,
     metadata: {
       version: OCSF_VERSION,
       product: { name: input.product.name, vendor_name: input.product.vendor_name, ...compact({ uid: input.product.uid }) },
-      ...compact({ log_name: input.log_name, original_event_uid: input.original_event_uid, labels }),
+      ...compact({
+        profiles,
+        uid: input.original_event_uid ?? input.uid,
+        log_name: input.log_name,
+        original_event_uid: input.original_event_uid,
+        original_time: originalTime(input.original_time),
+        labels,
+      }),
     },
     finding_info: {
       uid: input.uid,
@@ -91,16 +174,19 @@ export function buildFinding(input: FindingInput): CanonicalAlert {
         last_seen_time: input.last_seen_time,
         src_url: input.src_url,
         // An analytic with neither uid nor name says nothing.
-        analytic: input.analytic === undefined || (input.analytic.uid === undefined && input.analytic.name === undefined) ? undefined : compact(input.analytic),
+        analytic: input.analytic === undefined || (input.analytic.uid === undefined && input.analytic.name === undefined) ? undefined : analyticOf(input.analytic),
         attacks: input.attacks,
       }),
     },
-    observables,
   };
-  if (!isEmpty(device)) alert.device = device;
-  if (!isEmpty(user)) alert.actor = { user };
-  const unmapped = input.unmapped === undefined ? undefined : compact(input.unmapped);
-  if (!isEmpty(unmapped)) alert.unmapped = unmapped;
+  if (cloud !== undefined) alert.cloud = cloud;
+  if (device !== undefined) alert.device = device;
+  if (user !== undefined) alert.actor = { user };
+  if (evidences.length > 0) alert.evidences = evidences;
+  if (resources.length > 0) alert.resources = resources;
+  if (unmapped !== undefined) alert.unmapped = unmapped;
+  const observables = ocsfObservables(vigilObservables(alert));
+  if (observables.length > 0) alert.observables = observables;
   return alert;
 }
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gcpSccNormalizer } from './gcp-scc.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'gcp_scc_notification_decoded.json';
 const NAME = 'organizations/123456789012/sources/9876543210987654321/findings/8f7e6d5c4b3a29180716253443526170';
@@ -30,6 +30,8 @@ describe('gcp-scc normaliser', () => {
     assert.equal(alert.status_id, 1);
     assert.deepEqual(alert.finding_info.attacks, [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1105' }, version: 'v15' }]);
     assert.deepEqual(alert.device, {
+      type_id: 6,
+      type: 'Virtual',
       uid: '//compute.googleapis.com/projects/prod-web/zones/europe-west1-b/instances/5566778899001122334',
       instance_uid: '5566778899001122334',
       name: 'web-prod-03',
@@ -44,7 +46,7 @@ describe('gcp-scc normaliser', () => {
       'url:https://cdn.bad-example.net/stage2.ps1',
       'ip:10.132.0.12',
     ]);
-    assert.equal(alert.observables.find((o) => o.value === '10.132.0.12')?.is_private, true);
+    assert.equal(vigilOf(alert).find((o) => o.value === '10.132.0.12')?.is_private, true);
     assert.equal(alert.unmapped?.['notification_config'], 'organizations/123456789012/notificationConfigs/soar-high-findings');
   });
 

@@ -11,7 +11,7 @@ import { AttackCollector, isTechniqueId } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, STATUS } from './finding.js';
 import { getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import { accountOf, DEVICE_TYPE, device, endpoint, EvidenceList, file, hashes, processOf, resource as resourceOf, url, user } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 import { parseJsonSafely } from '../../common/http/payload-guard.js';
@@ -161,29 +161,36 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
   const prefix = wrapped ? 'finding.' : '';
   const uid = getString(finding, 'name');
   if (uid === undefined) return invalidAlert(`${prefix}name`, 'SCC finding name is missing or not a string');
-  const resource = getRecord(item, 'resource');
+  const gcpResource = getRecord(item, 'resource');
 
-  const obs = new ObservableSet();
-  const f = (field: string): string => `${prefix}${field}`;
-  obs.add('ip', getPath(finding, 'indicator.ipAddresses'), f('indicator.ipAddresses'));
-  obs.add('domain', getPath(finding, 'indicator.domains'), f('indicator.domains'));
-  obs.addUrl(getPath(finding, 'indicator.uris'), f('indicator.uris'));
-  getRecords(finding, 'connections').forEach((c, i) => {
-    obs.add('ip', getPath(c, 'destinationIp'), f(`connections[${i}].destinationIp`));
-    obs.add('ip', getPath(c, 'sourceIp'), f(`connections[${i}].sourceIp`));
+  const evidences = new EvidenceList();
+  for (const ip of getStrings(finding, 'indicator.ipAddresses')) evidences.add({ dst_endpoint: endpoint({ ip }) });
+  for (const domain of getStrings(finding, 'indicator.domains')) evidences.add({ dst_endpoint: endpoint({ hostname: domain }) });
+  for (const uri of getStrings(finding, 'indicator.uris')) evidences.add({ url: url(uri) });
+  for (const c of getRecords(finding, 'connections')) {
+    evidences.add({
+      src_endpoint: endpoint({ ip: getPath(c, 'sourceIp'), port: getPath(c, 'sourcePort') }),
+      dst_endpoint: endpoint({ ip: getPath(c, 'destinationIp'), port: getPath(c, 'destinationPort') }),
+    });
+  }
+  evidences.add({
+    src_endpoint: endpoint({ ip: getPath(finding, 'access.callerIp') }),
+    user: user({ name: getPath(finding, 'access.principalEmail'), email_addr: getPath(finding, 'access.principalEmail') }),
   });
-  obs.add('email', getPath(finding, 'access.principalEmail'), f('access.principalEmail'));
-  obs.add('ip', getPath(finding, 'access.callerIp'), f('access.callerIp'));
-  getRecords(finding, 'files').forEach((file, i) => {
-    obs.add('file_name', getPath(file, 'path'), f(`files[${i}].path`));
-    obs.addHash(getPath(file, 'sha256'), f(`files[${i}].sha256`));
-  });
-  getRecords(finding, 'processes').forEach((p, i) => {
-    obs.add('file_name', getPath(p, 'binary.path'), f(`processes[${i}].binary.path`));
-    obs.addHash(getPath(p, 'binary.sha256'), f(`processes[${i}].binary.sha256`));
+  for (const f of getRecords(finding, 'files')) evidences.add({ file: file({ path: getPath(f, 'path'), hashes: hashes(getPath(f, 'sha256')), size: getPath(f, 'size') }) });
+  for (const p of getRecords(finding, 'processes')) {
     const args = getStrings(p, 'args');
-    if (args.length > 0) obs.add('command_line', args.join(' '), f(`processes[${i}].args`));
-  });
+    const image = file({ path: getPath(p, 'binary.path'), hashes: hashes(getPath(p, 'binary.sha256')), size: getPath(p, 'binary.size'), type_id: 8 });
+    evidences.add({
+      process: processOf({
+        pid: getPath(p, 'pid'),
+        name: getPath(p, 'name'),
+        cmd_line: args.length > 0 ? args.join(' ') : undefined,
+        file: image,
+        parent_process: processOf({ pid: getPath(p, 'parentPid') }),
+      }),
+    });
+  }
 
   const version = getString(finding, 'mitreAttack.version');
   const attacks = new AttackCollector(version === undefined ? undefined : `v${version.replace(/^v/i, '')}`);
@@ -193,9 +200,9 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
   const state = (getString(finding, 'state') ?? '').toUpperCase();
   const muted = (getString(finding, 'mute') ?? '').toUpperCase() === 'MUTED';
   const status = muted ? STATUS.suppressed : state === 'INACTIVE' ? STATUS.resolved : state === 'ACTIVE' ? STATUS.new : undefined;
-  const resourceName = getString(finding, 'resourceName') ?? getString(resource, 'name');
+  const resourceName = getString(finding, 'resourceName') ?? getString(gcpResource, 'name');
   const isInstance = resourceName !== undefined && /\/instances\/[^/]+$/.test(resourceName);
-  const displayName = getString(resource, 'displayName', 'resourceDisplayName');
+  const displayName = getString(gcpResource, 'displayName', 'resourceDisplayName');
   const principal = getString(finding, 'access.principalEmail');
 
   const alert = buildFinding({
@@ -214,14 +221,23 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
     analytic: { name: getString(finding, 'category'), uid: getString(finding, 'parent'), type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
     labels,
-    device: isInstance ? { uid: resourceName, instance_uid: resourceName.split('/').pop(), name: displayName, hostname: displayName } : undefined,
-    user: principal === undefined ? undefined : { name: principal, email_addr: principal },
-    observables: obs.toArray(),
+    original_time: getPath(finding, 'eventTime') ?? getPath(finding, 'createTime'),
+    device: isInstance
+      ? device({ uid: resourceName, instance_uid: resourceName.split('/').pop(), name: displayName, hostname: displayName, type_id: DEVICE_TYPE.virtual })
+      : undefined,
+    user: principal === undefined ? undefined : user({ name: principal, email_addr: principal }),
+    cloud: {
+      provider: 'GCP',
+      project_uid: getString(gcpResource, 'project')?.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, ''),
+      account: accountOf(getString(gcpResource, 'projectDisplayName'), 11, 'GCP Project'),
+    },
+    evidences,
+    resources: [resourceOf({ uid: resourceName, name: displayName, type: getString(gcpResource, 'type'), region: getString(gcpResource, 'location') })],
     unmapped: {
       notification_config: getString(item, 'notificationConfigName'),
       resource_name: resourceName,
-      resource_type: getString(resource, 'type'),
-      project: getString(resource, 'projectDisplayName'),
+      resource_type: getString(gcpResource, 'type'),
+      project: getString(gcpResource, 'projectDisplayName'),
       canonical_name: getString(finding, 'canonicalName'),
       state: state === '' ? undefined : state,
     },

@@ -39,7 +39,7 @@ describe('generic normaliser', () => {
     assert.equal(alert.finding_info.desc, 'Logins from NL and BR 5 minutes apart');
     assert.equal(alert.severity_id, 4);
     assert.equal(alert.time, Date.UTC(2026, 2, 2, 10, 15, 30));
-    assert.deepEqual(alert.device, { ip: '10.1.4.142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', ip: '10.1.4.142' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe' } });
     assert.deepEqual(alert.finding_info.analytic, { name: 'impossible_travel', type: 'Rule', type_id: 1 });
     assert.deepEqual(alert.metadata.product, { name: 'travel-watch', vendor_name: 'ACME' });
@@ -137,7 +137,7 @@ describe('generic normaliser', () => {
 
   test('a hostname host goes to device.hostname; product defaults', () => {
     const alert = onlyAlert(genericNormalizer.normalize({ title: 't', severity: 'low', host: 'ws-0142', product: 'cron-check' }, NOW));
-    assert.deepEqual(alert.device, { hostname: 'ws-0142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'ws-0142' });
     assert.deepEqual(alert.metadata.product, { name: 'cron-check', vendor_name: 'cron-check' });
     const plain = onlyAlert(genericNormalizer.normalize({ title: 't', severity: 'low' }, NOW));
     assert.deepEqual(plain.metadata.product, { name: 'Generic', vendor_name: 'Unknown' });

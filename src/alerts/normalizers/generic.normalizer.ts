@@ -33,9 +33,10 @@
  */
 import { z } from 'zod';
 import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
-import type { CanonicalObservable, SeverityId } from '../../common/canonical-alert.js';
+import type { SeverityId } from '../../common/canonical-alert.js';
 import { AttackCollector, parseTechniqueId, resolveTactic } from './attack.js';
 import { invalidAlert, runNormalizer, type ItemOutcome, type Unwrapped } from './batch.js';
+import { device, EvidenceList, file, url, user } from './evidence.js';
 import { buildFinding } from './finding.js';
 import { contentHash } from './fingerprint.js';
 import { getArray, getPath, isRecord } from './field-access.js';
@@ -108,11 +109,16 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     time = ms;
   }
 
-  const observables: CanonicalObservable[] = [];
+  // Values with an OCSF home go there; the rest stay in Vigil's own terms under `unmapped.observables`.
+  const evidences = new EvidenceList();
+  const typed: Array<{ type: string; value: string }> = [];
   for (const [i, o] of (a.observables ?? []).entries()) {
-    const obs = makeObservable(o.type, o.value, `observables[${i}]`);
+    const obs = makeObservable(o.type, o.value);
     if (obs === undefined) return invalidAlert(`observables[${i}].value`, `"${o.value}" is not a valid ${o.type}`);
-    observables.push(obs);
+    if (o.type === 'url') evidences.add({ url: url(o.value) });
+    else if (o.type === 'user') evidences.add({ user: user({ name: o.value }) });
+    else if (o.type === 'file_name') evidences.add({ file: file({ path: o.value }) });
+    else typed.push({ type: obs.kind, value: obs.value });
   }
 
   const attacks = new AttackCollector();
@@ -145,9 +151,11 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     original_event_uid: a.sourceId,
     analytic: a.rule === undefined ? undefined : { name: a.rule, type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
-    device: a.host === undefined ? undefined : hostIsIp ? { ip: a.host } : { hostname: a.host },
-    user: a.user === undefined ? undefined : { name: a.user },
-    observables,
+    original_time: a.time,
+    device: a.host === undefined ? undefined : device(hostIsIp ? { ip: a.host } : { hostname: a.host }),
+    user: a.user === undefined ? undefined : user({ name: a.user }),
+    evidences,
+    unmapped: { observables: typed },
   });
   return { alert };
 }

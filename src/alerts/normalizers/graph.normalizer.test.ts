@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { graphNormalizer } from './graph.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'msgraph_alert_v2.json';
 const ID = 'da638765432109876543_-1234567890';
@@ -23,7 +23,9 @@ describe('graph normaliser', () => {
       hostname: 'ws-0142.corp.example',
       uid: '0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e',
       ip: '10.1.4.142',
-      os: { name: 'Windows11' },
+      os: { name: 'Windows11', type_id: 100, type: 'Windows' },
+      type_id: 0,
+      type: 'Unknown',
     });
     assert.deepEqual(alert.actor, {
       user: { name: 'jdoe', domain: 'CORP', uid: 'S-1-5-21-1111111111-2222222222-3333333333-1142', email_addr: 'jdoe@corp.example' },
@@ -43,7 +45,7 @@ describe('graph normaliser', () => {
       'file_name:powershell.exe',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
     ]);
-    assert.equal(alert.observables.find((o) => o.value === '203.0.113.66')?.name, 'evidence[2].ipAddress');
+    assert.equal(vigilOf(alert).find((o) => o.value === '203.0.113.66')?.name, 'evidence[2].ipAddress');
     assert.equal(alert.unmapped?.['incident_id'], '48211');
   });
 
@@ -75,7 +77,7 @@ describe('graph normaliser', () => {
       'ip:fe80::1',
       'ip:2001:db8::5',
     ]);
-    assert.equal(alert.observables.find((o) => o.value === 'fe80::1')?.is_private, true);
+    assert.equal(vigilOf(alert).find((o) => o.value === 'fe80::1')?.is_private, true);
     assert.equal(alert.device, undefined);
   });
 

@@ -11,7 +11,8 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
 import { getArray, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import type { OcsfFile } from '../../common/canonical-alert.js';
+import { device, email, endpoint, EvidenceList, file, hashes, networkInterface, os, processOf, query, url, user } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -53,57 +54,98 @@ function evidenceType(evidence: JsonRecord): string {
   return type.replace(/^#?microsoft\.graph\.security\./i, '');
 }
 
-function addFileDetails(obs: ObservableSet, file: JsonRecord | undefined, base: string): void {
-  if (file === undefined) return;
-  obs.add('file_name', getPath(file, 'fileName'), `${base}.fileName`);
-  for (const h of ['md5', 'sha1', 'sha256']) obs.addHash(getPath(file, h), `${base}.${h}`);
+function fileDetails(details: JsonRecord | undefined, typeId?: number): OcsfFile | undefined {
+  if (details === undefined) return undefined;
+  const path = getString(details, 'filePath');
+  const name = getString(details, 'fileName');
+  return file({
+    path: path !== undefined && name !== undefined && !path.endsWith(name) ? `${path.replace(/[\\/]$/, '')}\\${name}` : (path ?? name),
+    name,
+    hashes: hashes(getPath(details, 'md5'), getPath(details, 'sha1'), getPath(details, 'sha256')),
+    size: getPath(details, 'fileSize'),
+    type_id: typeId,
+  });
 }
 
-function addEvidence(obs: ObservableSet, evidence: JsonRecord, base: string): void {
+function accountOf(account: JsonRecord | undefined, email?: unknown) {
+  return user({
+    name: getPath(account, 'accountName'),
+    domain: getPath(account, 'domainName'),
+    uid: getPath(account, 'userSid') ?? getPath(account, 'azureAdUserId'),
+    email_addr: email ?? getPath(account, 'userPrincipalName'),
+  });
+}
+
+/** Each Graph evidence in its OCSF evidence home, by `@odata.type`. */
+function addEvidence(evidences: EvidenceList, evidence: JsonRecord): void {
   switch (evidenceType(evidence)) {
-    case 'deviceEvidence':
-      obs.add('hostname', getPath(evidence, 'deviceDnsName'), `${base}.deviceDnsName`);
-      obs.add('ip', getStrings(evidence, 'ipInterfaces'), `${base}.ipInterfaces`);
-      getRecords(evidence, 'loggedOnUsers').forEach((u, i) => obs.add('user', getPath(u, 'accountName'), `${base}.loggedOnUsers[${i}].accountName`));
+    case 'deviceEvidence': {
+      const ips = getStrings(evidence, 'ipInterfaces');
+      evidences.add({
+        device: device({
+          hostname: getPath(evidence, 'deviceDnsName'),
+          ip: ips[0],
+          uid: getPath(evidence, 'mdeDeviceId') ?? getPath(evidence, 'azureAdDeviceId'),
+          os: os(getPath(evidence, 'osPlatform'), getPath(evidence, 'version')),
+          network_interfaces: ips.slice(1).map((ip) => networkInterface({ ip })),
+        }),
+      });
+      for (const u of getRecords(evidence, 'loggedOnUsers')) evidences.add({ user: user({ name: getPath(u, 'accountName'), domain: getPath(u, 'domainName') }) });
       break;
+    }
     case 'userEvidence':
+      evidences.add({ user: accountOf(getRecord(evidence, 'userAccount')) });
+      break;
     case 'mailboxEvidence':
-      obs.add('user', getPath(evidence, 'userAccount.accountName'), `${base}.userAccount.accountName`);
-      obs.add('email', getPath(evidence, 'userAccount.userPrincipalName'), `${base}.userAccount.userPrincipalName`);
-      obs.add('email', getPath(evidence, 'primaryAddress'), `${base}.primaryAddress`);
+      evidences.add({ user: accountOf(getRecord(evidence, 'userAccount'), getPath(evidence, 'primaryAddress')) });
       break;
     case 'ipEvidence':
-      obs.add('ip', getPath(evidence, 'ipAddress'), `${base}.ipAddress`);
+      // Graph gives no direction: an IP evidence is the far end of the activity.
+      evidences.add({ dst_endpoint: endpoint({ ip: getPath(evidence, 'ipAddress') }) });
       break;
     case 'urlEvidence':
     case 'blobEvidence':
-      obs.addUrl(getPath(evidence, 'url'), `${base}.url`);
+      evidences.add({ url: url(getPath(evidence, 'url')) });
       break;
     case 'analyzedMessageEvidence':
-      obs.add('ip', getPath(evidence, 'senderIp'), `${base}.senderIp`);
-      obs.add('email', getPath(evidence, 'recipientEmailAddress'), `${base}.recipientEmailAddress`);
-      obs.add('email', getPath(evidence, 'p1Sender.emailAddress'), `${base}.p1Sender.emailAddress`);
-      obs.add('email', getPath(evidence, 'p2Sender.emailAddress'), `${base}.p2Sender.emailAddress`);
+      evidences.add({
+        src_endpoint: endpoint({ ip: getPath(evidence, 'senderIp') }),
+        email: email({
+          from: getPath(evidence, 'p2Sender.emailAddress') ?? getPath(evidence, 'p1Sender.emailAddress'),
+          smtp_from: getPath(evidence, 'p1Sender.emailAddress'),
+          to: getPath(evidence, 'recipientEmailAddress'),
+          subject: getPath(evidence, 'subject'),
+          uid: getPath(evidence, 'internetMessageId'),
+        }),
+      });
       break;
     case 'fileEvidence':
-      addFileDetails(obs, getRecord(evidence, 'fileDetails'), `${base}.fileDetails`);
+      evidences.add({ file: fileDetails(getRecord(evidence, 'fileDetails')) });
       break;
-    case 'processEvidence':
-      obs.add('command_line', getPath(evidence, 'processCommandLine'), `${base}.processCommandLine`);
-      addFileDetails(obs, getRecord(evidence, 'imageFile'), `${base}.imageFile`);
-      addFileDetails(obs, getRecord(evidence, 'parentProcessImageFile'), `${base}.parentProcessImageFile`);
-      obs.add('user', getPath(evidence, 'userAccount.accountName'), `${base}.userAccount.accountName`);
+    case 'processEvidence': {
+      const parent = processOf({ pid: getPath(evidence, 'parentProcessId'), file: fileDetails(getRecord(evidence, 'parentProcessImageFile'), 8) });
+      evidences.add({
+        process: processOf({
+          pid: getPath(evidence, 'processId'),
+          cmd_line: getPath(evidence, 'processCommandLine'),
+          file: fileDetails(getRecord(evidence, 'imageFile'), 8),
+          user: accountOf(getRecord(evidence, 'userAccount')),
+          parent_process: parent,
+        }),
+      });
       break;
+    }
     case 'dnsEvidence':
-      obs.add('domain', getPath(evidence, 'domainName'), `${base}.domainName`);
-      obs.add('ip', getPath(evidence, 'hostIpAddress.ipAddress'), `${base}.hostIpAddress.ipAddress`);
+      evidences.add({ query: query(getPath(evidence, 'domainName')), dst_endpoint: endpoint({ ip: getPath(evidence, 'hostIpAddress.ipAddress') }) });
       break;
     case 'networkConnectionEvidence':
-      obs.add('ip', getPath(evidence, 'sourceAddress.ipAddress'), `${base}.sourceAddress.ipAddress`);
-      obs.add('ip', getPath(evidence, 'destinationAddress.ipAddress'), `${base}.destinationAddress.ipAddress`);
+      evidences.add({
+        src_endpoint: endpoint({ ip: getPath(evidence, 'sourceAddress.ipAddress'), port: getPath(evidence, 'sourcePort') }),
+        dst_endpoint: endpoint({ ip: getPath(evidence, 'destinationAddress.ipAddress'), port: getPath(evidence, 'destinationPort') }),
+      });
       break;
     case 'nicEvidence':
-      obs.add('ip', getPath(evidence, 'ipAddress.ipAddress'), `${base}.ipAddress.ipAddress`);
+      evidences.add({ device: device({ network_interfaces: [networkInterface({ ip: getPath(evidence, 'ipAddress.ipAddress'), name: getPath(evidence, 'nicName') })] }) });
       break;
     default:
       break;
@@ -119,12 +161,10 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     return invalidAlert('evidence', 'Graph alert evidence must be an array');
   }
 
-  const obs = new ObservableSet();
+  const evidences = new EvidenceList();
   const records = (evidence ?? []).filter(isRecord);
-  (evidence ?? []).forEach((e, i) => {
-    if (isRecord(e)) addEvidence(obs, e, `evidence[${i}]`);
-  });
-  const device = records.find((e) => evidenceType(e) === 'deviceEvidence');
+  records.forEach((e) => addEvidence(evidences, e));
+  const host = records.find((e) => evidenceType(e) === 'deviceEvidence');
   const userEvidence = records.find((e) => evidenceType(e) === 'userEvidence');
   const account = getRecord(userEvidence, 'userAccount');
 
@@ -149,19 +189,15 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     types: category === undefined ? undefined : [category],
     analytic: { uid: getString(item, 'detectorId'), name: getString(item, 'title'), type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
-    device: {
-      hostname: getString(device, 'deviceDnsName'),
-      uid: getString(device, 'mdeDeviceId', 'azureAdDeviceId'),
-      ip: getStrings(device, 'ipInterfaces')[0],
-      os: { name: getString(device, 'osPlatform') },
-    },
-    user: {
-      name: getString(account, 'accountName'),
-      domain: getString(account, 'domainName'),
-      uid: getString(account, 'userSid', 'azureAdUserId'),
-      email_addr: getString(account, 'userPrincipalName'),
-    },
-    observables: obs.toArray(),
+    original_time: getPath(item, 'lastUpdateDateTime') ?? getPath(item, 'createdDateTime'),
+    device: device({
+      hostname: getString(host, 'deviceDnsName'),
+      uid: getString(host, 'mdeDeviceId', 'azureAdDeviceId'),
+      ip: getStrings(host, 'ipInterfaces')[0],
+      os: os(getString(host, 'osPlatform'), getString(host, 'version')),
+    }),
+    user: accountOf(account),
+    evidences,
     unmapped: {
       incident_id: getString(item, 'incidentId'),
       incident_url: getString(item, 'incidentWebUrl'),

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardDutyNormalizer } from './guardduty.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'guardduty_eventbridge.json';
 
@@ -37,6 +37,10 @@ describe('guardduty normaliser', () => {
     assert.equal(alert.metadata.log_name, 'GuardDuty Finding');
     assert.equal(alert.metadata.original_event_uid, '6f1c2a7e-3b1d-4c2e-9a1b-0d2e3f4a5b6c');
     assert.deepEqual(alert.device, {
+      type_id: 6,
+      type: 'Virtual',
+      network_interfaces: [{ hostname: 'ec2-203-0-113-10.eu-west-1.compute.amazonaws.com', ip: '203.0.113.10', type: 'Unknown', type_id: 0 }],
+      region: 'eu-west-1',
       uid: 'i-0a1b2c3d4e5f60718',
       instance_uid: 'i-0a1b2c3d4e5f60718',
       hostname: 'ip-10-20-30-40.eu-west-1.compute.internal',
@@ -50,10 +54,10 @@ describe('guardduty normaliser', () => {
       'hostname:ec2-203-0-113-10.eu-west-1.compute.amazonaws.com',
       'ip:198.51.100.77',
     ]);
-    const remote = alert.observables.find((o) => o.value === '198.51.100.77');
+    const remote = vigilOf(alert).find((o) => o.value === '198.51.100.77');
     assert.equal(remote?.is_private, false);
     assert.equal(remote?.name, 'service.action.networkConnectionAction.remoteIpDetails.ipAddressV4');
-    assert.equal(alert.observables.find((o) => o.value === '10.20.30.40')?.is_private, true);
+    assert.equal(vigilOf(alert).find((o) => o.value === '10.20.30.40')?.is_private, true);
     assert.deepEqual(alert.finding_info.attacks, undefined);
     assert.equal(alert.class_uid, 2004);
     assert.equal(alert.type_uid, 200401);

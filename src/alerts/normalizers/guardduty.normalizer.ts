@@ -13,7 +13,8 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, STATUS } from './finding.js';
 import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import type { OcsfEvidence } from '../../common/canonical-alert.js';
+import { DEVICE_TYPE, device, endpoint, EvidenceList, file, accountOf, hashes, networkInterface, os, processOf, prune, query, resource as resourceOf, user } from './evidence.js';
 import { severityFromGuardDuty } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 import { parseJsonSafely } from '../../common/http/payload-guard.js';
@@ -109,37 +110,38 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const nics = getRecords(instance, 'networkInterfaces');
   const nic = nics[0];
 
-  const obs = new ObservableSet();
-  nics.forEach((n, i) => {
-    const base = `resource.instanceDetails.networkInterfaces[${i}]`;
-    obs.add('ip', getPath(n, 'privateIpAddress'), `${base}.privateIpAddress`);
-    getRecords(n, 'privateIpAddresses').forEach((p, j) => obs.add('ip', getPath(p, 'privateIpAddress'), `${base}.privateIpAddresses[${j}].privateIpAddress`));
-    obs.add('ip', getPath(n, 'publicIp'), `${base}.publicIp`);
-    obs.add('ip', getStrings(n, 'ipv6Addresses'), `${base}.ipv6Addresses`);
-    obs.add('hostname', getPath(n, 'privateDnsName'), `${base}.privateDnsName`);
-    obs.add('hostname', getPath(n, 'publicDnsName'), `${base}.publicDnsName`);
-  });
-  for (const kind of ['networkConnectionAction', 'awsApiCallAction', 'kubernetesApiCallAction', 'rdsLoginAttemptAction'] as const) {
-    const base = `service.action.${kind}`;
-    obs.add('ip', getPath(action, `${kind}.remoteIpDetails.ipAddressV4`), `${base}.remoteIpDetails.ipAddressV4`);
-    obs.add('ip', getPath(action, `${kind}.remoteIpDetails.ipAddressV6`), `${base}.remoteIpDetails.ipAddressV6`);
-    obs.add('ip', getPath(action, `${kind}.localIpDetails.ipAddressV4`), `${base}.localIpDetails.ipAddressV4`);
+  const evidences = new EvidenceList();
+  const local = (port: unknown) => endpoint({ ip: getPath(nic, 'privateIpAddress'), hostname: getPath(nic, 'privateDnsName'), port });
+  const remote = (details: unknown, port: unknown) =>
+    endpoint({ ip: getPath(details, 'ipAddressV4') ?? getPath(details, 'ipAddressV6'), port, domain: getPath(details, 'organization.asnOrg') });
+  const conn = getRecord(action, 'networkConnectionAction');
+  if (conn !== undefined) {
+    const there = remote(getPath(conn, 'remoteIpDetails'), getPath(conn, 'remotePortDetails.port'));
+    const here = endpoint({ ip: getPath(conn, 'localIpDetails.ipAddressV4'), port: getPath(conn, 'localPortDetails.port') }) ?? local(getPath(conn, 'localPortDetails.port'));
+    const inbound = getString(conn, 'connectionDirection') === 'INBOUND';
+    evidences.add({ src_endpoint: inbound ? there : here, dst_endpoint: inbound ? here : there });
   }
-  obs.add('domain', getPath(action, 'awsApiCallAction.domainDetails.domain'), 'service.action.awsApiCallAction.domainDetails.domain');
-  obs.add('domain', getPath(action, 'dnsRequestAction.domain'), 'service.action.dnsRequestAction.domain');
-  getRecords(action, 'portProbeAction.portProbeDetails').forEach((p, i) => {
-    obs.add('ip', getPath(p, 'remoteIpDetails.ipAddressV4'), `service.action.portProbeAction.portProbeDetails[${i}].remoteIpDetails.ipAddressV4`);
+  for (const kind of ['awsApiCallAction', 'kubernetesApiCallAction', 'rdsLoginAttemptAction'] as const) {
+    const call = getRecord(action, kind);
+    if (call === undefined) continue;
+    const caller = endpoint({ ip: getPath(call, 'remoteIpDetails.ipAddressV4') ?? getPath(call, 'remoteIpDetails.ipAddressV6'), hostname: getPath(call, 'domainDetails.domain') });
+    const operation = getString(call, 'api', 'requestUri');
+    evidences.add({ src_endpoint: caller, ...(operation === undefined ? {} : { api: { operation, service: prune({ name: getString(call, 'serviceName') }) } }) } as OcsfEvidence);
+  }
+  evidences.add({ query: query(getPath(action, 'dnsRequestAction.domain')) });
+  for (const p of getRecords(action, 'portProbeAction.portProbeDetails')) {
+    evidences.add({ src_endpoint: remote(getPath(p, 'remoteIpDetails'), undefined), dst_endpoint: local(getPath(p, 'localPortDetails.port')) });
+  }
+  evidences.add({
+    user: user({ name: getPath(resource, 'kubernetesDetails.kubernetesUserDetails.username'), uid: getPath(resource, 'kubernetesDetails.kubernetesUserDetails.uid') }),
   });
-  obs.add('user', getPath(resource, 'accessKeyDetails.userName'), 'resource.accessKeyDetails.userName');
-  obs.add('user', getPath(resource, 'kubernetesDetails.kubernetesUserDetails.username'), 'resource.kubernetesDetails.kubernetesUserDetails.username');
-  obs.add('file_name', getPath(service, 'runtimeDetails.process.executablePath'), 'service.runtimeDetails.process.executablePath');
-  obs.addHash(getPath(service, 'runtimeDetails.process.executableSha256'), 'service.runtimeDetails.process.executableSha256');
-  getRecords(service, 'ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames').forEach((t, i) => {
-    getRecords(t, 'filePaths').forEach((f, j) => {
-      const base = `service.ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames[${i}].filePaths[${j}]`;
-      obs.addHash(getPath(f, 'hash'), `${base}.hash`);
-      obs.add('file_name', getPath(f, 'fileName'), `${base}.fileName`);
-    });
+  const proc = getRecord(service, 'runtimeDetails.process');
+  if (proc !== undefined) {
+    const image = file({ path: getPath(proc, 'executablePath'), hashes: hashes(getPath(proc, 'executableSha256')), type_id: 8 });
+    evidences.add({ process: processOf({ pid: getPath(proc, 'pid'), uid: getPath(proc, 'uuid'), name: getPath(proc, 'name'), file: image }) });
+  }
+  getRecords(service, 'ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames').forEach((t) => {
+    getRecords(t, 'filePaths').forEach((f) => evidences.add({ file: file({ path: getPath(f, 'filePath'), name: getPath(f, 'fileName'), hashes: hashes(getPath(f, 'hash')) }) }));
   });
 
   // The finding type's first part is GuardDuty's "threat purpose"; several are ATT&CK tactic names.
@@ -166,19 +168,41 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     types: findingType === undefined ? undefined : [findingType],
     analytic: findingType === undefined ? undefined : { name: findingType, type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
+    original_time: getPath(detail, 'updatedAt') ?? (wrapped ? getPath(item, 'time') : undefined),
     device:
       instance === undefined
         ? undefined
-        : {
+        : device({
             uid: instanceId,
             instance_uid: instanceId,
             hostname: getString(nic, 'privateDnsName'),
             ip: getString(nic, 'privateIpAddress'),
             name: getString(nameTag, 'value'),
-            os: { name: getString(instance, 'platform') },
-          },
-    user: { name: getString(resource, 'accessKeyDetails.userName'), uid: getString(resource, 'accessKeyDetails.principalId') },
-    observables: obs.toArray(),
+            region: getString(detail, 'region'),
+            os: os(getString(instance, 'platform')),
+            type_id: DEVICE_TYPE.virtual,
+            // The device's own address is the first interface's primary one; the others are listed beside it.
+            network_interfaces: nics.flatMap((n, i) => [
+              i === 0 ? undefined : networkInterface({ ip: getPath(n, 'privateIpAddress'), hostname: getPath(n, 'privateDnsName'), uid: getPath(n, 'networkInterfaceId') }),
+              ...getRecords(n, 'privateIpAddresses')
+                .filter((p) => getPath(p, 'privateIpAddress') !== getPath(n, 'privateIpAddress'))
+                .map((p) => networkInterface({ ip: getPath(p, 'privateIpAddress'), hostname: getPath(p, 'privateDnsName') })),
+              networkInterface({ ip: getPath(n, 'publicIp'), hostname: getPath(n, 'publicDnsName') }),
+              ...getStrings(n, 'ipv6Addresses').map((ip) => networkInterface({ ip })),
+            ]),
+          }),
+    user: user({ name: getString(resource, 'accessKeyDetails.userName'), uid: getString(resource, 'accessKeyDetails.principalId') }),
+    cloud: { provider: 'AWS', region: getString(detail, 'region'), account: accountOf(getId(detail, 'accountId'), 10, 'AWS Account') },
+    evidences,
+    resources: [
+      resourceOf({
+        uid: instanceId ?? getString(resource, 'accessKeyDetails.accessKeyId', 's3BucketDetails.0.arn'),
+        name: getString(nameTag, 'value'),
+        type: getString(resource, 'resourceType'),
+        region: getString(detail, 'region'),
+      }),
+    ],
+
     unmapped: {
       count: getNumber(service, 'count'),
       account_id: getId(detail, 'accountId'),

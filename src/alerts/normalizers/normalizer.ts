@@ -1,4 +1,4 @@
-import type { AlertSource, CanonicalAlert } from '../../common/canonical-alert.js';
+import type { AlertSource, CanonicalAlert, CanonicalObservable } from '../../common/canonical-alert.js';
 
 /** One item of a delivery that could not be normalised; `index` is its position in the delivery. */
 export interface NormalizeFailure {
@@ -10,7 +10,10 @@ export interface NormalizeFailure {
 
 export interface NormalizedItem {
   index: number;
+  /** The pure OCSF Detection Finding. */
   alert: CanonicalAlert;
+  /** Vigil's view of the finding's observables (with `kind` and `is_private`), derived from its paths: stored beside it, never inside. */
+  observables: CanonicalObservable[];
   /** The vendor's own item as received (one element of a batch, or the whole body). */
   raw: unknown;
 }

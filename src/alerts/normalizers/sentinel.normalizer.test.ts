@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sentinelNormalizer } from './sentinel.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'sentinel_incident.json';
 const NAME = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
@@ -31,7 +31,7 @@ describe('sentinel normaliser', () => {
     assert.match(alert.finding_info.src_url ?? '', /Incidents\/5a6b7c8d/);
     assert.equal(alert.unmapped?.['incident_number'], 1842);
     assert.equal(alert.unmapped?.['provider_incident_id'], '48211');
-    assert.deepEqual(alert.observables, []);
+    assert.deepEqual(vigilOf(alert), []);
     assert.deepEqual(alert.metadata.product, { name: 'Microsoft Sentinel', vendor_name: 'Microsoft' });
   });
 
@@ -39,7 +39,7 @@ describe('sentinel normaliser', () => {
     const incident = withPath(fixture(FIXTURE), 'properties.relatedEntities', ENTITIES);
     const alert = onlyAlert(sentinelNormalizer.normalize({ object: incident, workspaceId: '0000', workspaceInfo: { WorkspaceName: 'law-sec' } }, NOW));
     assert.equal(alert.finding_info.uid, NAME);
-    assert.deepEqual(alert.device, { hostname: 'WS-0142.corp.example', name: 'WS-0142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'WS-0142.corp.example', name: 'WS-0142' });
     assert.deepEqual(alert.actor, { user: { name: 'jdoe', domain: 'CORP', uid: 'S-1-5-21-1-2-3-1142' } });
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142.corp.example',

@@ -10,7 +10,7 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, statusIdFromName } from './finding.js';
 import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import { device, email, endpoint, EvidenceList, file, os, processOf, query, url, user } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -48,41 +48,48 @@ function hostName(entity: JsonRecord): string | undefined {
   return domain === undefined || host.includes('.') ? host : `${host}.${domain}`;
 }
 
-function addEntity(obs: ObservableSet, entity: JsonRecord, base: string): void {
+/** Each related entity in its OCSF evidence home, by `kind`; file hashes without a file name have none and stay as indicators. */
+function addEntity(evidences: EvidenceList, iocs: unknown[], entity: JsonRecord): void {
   const kind = (getString(entity, 'kind') ?? '').toLowerCase();
-  const p = `${base}.properties`;
+  const p = (field: string): unknown => getPath(entity, `properties.${field}`);
   switch (kind) {
     case 'ip':
-      obs.add('ip', getPath(entity, 'properties.address'), `${p}.address`);
+      evidences.add({ dst_endpoint: endpoint({ ip: p('address') }) });
       break;
     case 'host':
-      obs.add('hostname', hostName(entity), `${p}.hostName`);
+      evidences.add({
+        device: device({ hostname: hostName(entity), name: p('hostName'), domain: p('dnsDomain'), uid: p('azureID') ?? p('omsAgentID'), os: os(p('osFamily'), p('osVersion')) }),
+      });
       break;
     case 'account':
-      obs.add('user', getPath(entity, 'properties.accountName'), `${p}.accountName`);
+      evidences.add({ user: user({ name: p('accountName'), domain: p('ntDomain') ?? p('upnSuffix'), uid: p('sid') ?? p('aadUserId') }) });
       break;
     case 'url':
-      obs.addUrl(getPath(entity, 'properties.url'), `${p}.url`);
+      evidences.add({ url: url(p('url')) });
       break;
     case 'filehash':
-      obs.addHash(getPath(entity, 'properties.hashValue'), `${p}.hashValue`);
+      iocs.push(p('hashValue'));
       break;
-    case 'file':
-      obs.add('file_name', getPath(entity, 'properties.fileName'), `${p}.fileName`);
+    case 'file': {
+      const dir = getString(entity, 'properties.directory');
+      const name = getString(entity, 'properties.fileName');
+      evidences.add({ file: file({ path: dir !== undefined && name !== undefined ? `${dir.replace(/[\\/]$/, '')}\\${name}` : name, name }) });
       break;
+    }
     case 'dnsresolution':
-      obs.add('domain', getPath(entity, 'properties.domainName'), `${p}.domainName`);
+      evidences.add({ query: query(p('domainName')) });
       break;
     case 'mailbox':
-      obs.add('email', getPath(entity, 'properties.mailboxPrimaryAddress'), `${p}.mailboxPrimaryAddress`);
+      evidences.add({ user: user({ name: p('upn') ?? p('mailboxPrimaryAddress'), full_name: p('displayName'), email_addr: p('mailboxPrimaryAddress') }) });
       break;
     case 'mailmessage':
-      obs.add('email', getPath(entity, 'properties.sender'), `${p}.sender`);
-      obs.add('email', getPath(entity, 'properties.recipient'), `${p}.recipient`);
-      obs.add('ip', getPath(entity, 'properties.senderIP'), `${p}.senderIP`);
+      evidences.add({
+        src_endpoint: endpoint({ ip: p('senderIP') }),
+        email: email({ from: p('p2Sender') ?? p('sender'), smtp_from: p('p1Sender'), to: p('recipient'), subject: p('subject'), uid: p('internetMessageId') }),
+      });
       break;
     case 'process':
-      obs.add('command_line', getPath(entity, 'properties.commandLine'), `${p}.commandLine`);
+      evidences.add({ process: processOf({ pid: p('processId'), cmd_line: p('commandLine'), created_time: firstTimestamp(p('creationTimeUtc')) }) });
       break;
     default:
       break;
@@ -100,8 +107,9 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   if (props === undefined) return invalidAlert(`${prefix}properties`, 'Sentinel incident properties are missing or not an object');
 
   const entities = getRecords(props, 'relatedEntities');
-  const obs = new ObservableSet();
-  entities.forEach((e, i) => addEntity(obs, e, `${prefix}properties.relatedEntities[${i}]`));
+  const evidences = new EvidenceList();
+  const iocs: unknown[] = [];
+  entities.forEach((e) => addEntity(evidences, iocs, e));
   const host = entities.find((e) => (getString(e, 'kind') ?? '').toLowerCase() === 'host');
   const account = entities.find((e) => (getString(e, 'kind') ?? '').toLowerCase() === 'account');
 
@@ -130,16 +138,18 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     analytic: { uid: getStrings(props, 'relatedAnalyticRuleIds')[0], type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
     labels,
-    device: host === undefined ? undefined : { hostname: hostName(host), name: getString(host, 'properties.hostName') },
+    original_time: getPath(props, 'lastModifiedTimeUtc') ?? getPath(props, 'createdTimeUtc'),
+    device: host === undefined ? undefined : device({ hostname: hostName(host), name: getString(host, 'properties.hostName'), os: os(getString(host, 'properties.osFamily')) }),
     user:
       account === undefined
         ? undefined
-        : {
+        : user({
             name: getString(account, 'properties.accountName'),
             domain: getString(account, 'properties.ntDomain', 'properties.upnSuffix'),
             uid: getString(account, 'properties.sid', 'properties.aadUserId'),
-          },
-    observables: obs.toArray(),
+          }),
+    evidences,
+    iocs,
     unmapped: {
       incident_number: getNumber(props, 'incidentNumber'),
       provider_name: getString(props, 'providerName'),

@@ -13,7 +13,8 @@ import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type U
 import { buildFinding } from './finding.js';
 import { contentHash } from './fingerprint.js';
 import { getNumber, getPath, getRecord, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { classifyIp, ObservableSet, userOfAccount } from './observables.js';
+import { classifyIp } from './observables.js';
+import { device, email, endpoint, EvidenceList, file, hashes, processOf, query, url, user } from './evidence.js';
 import { severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -31,25 +32,49 @@ function unwrap(body: unknown): Unwrapped {
   return { kind: 'unrecognized', message: 'Body is not a Splunk webhook alert action ({sid, search_name, result})' };
 }
 
-/** Result fields by CIM name. */
-const HOST_OR_IP = ['src', 'dest', 'dvc', 'src_host', 'dest_host', 'dest_nt_host', 'src_nt_host'];
-const IPS = ['src_ip', 'dest_ip', 'dvc_ip', 'ip', 'client_ip', 'remote_ip'];
-const USERS = ['user', 'src_user', 'dest_user', 'user_name'];
-const URLS = ['url'];
-const DOMAINS = ['domain', 'query', 'url_domain', 'dest_domain'];
-const HASHES = ['file_hash', 'hash', 'md5', 'sha1', 'sha256', 'file_md5', 'file_sha1', 'file_sha256', 'process_hash'];
-const FILES = ['file_name', 'process_name', 'parent_process_name'];
-const COMMANDS = ['process', 'cmdline', 'command_line', 'parent_process'];
-const EMAILS = ['sender', 'recipient', 'src_user_email', 'user_email'];
-const PATHS = ['process_path', 'parent_process_path', 'file_path', 'process_exec'];
+/** The first of the CIM fields that is set. */
+function cim(result: JsonRecord, ...fields: string[]): unknown {
+  for (const f of fields) {
+    const v = getPath(result, f);
+    if (v !== undefined && v !== null && v !== '') return Array.isArray(v) ? v[0] : v;
+  }
+  return undefined;
+}
 
-/** Hash fields as Sysmon and CIM write them: a bare hash, or `MD5=…,SHA256=…` lists. */
-function hashValues(value: unknown): unknown {
-  if (typeof value !== 'string' || !value.includes('=')) return value;
-  return value
-    .split(',')
-    .map((part) => part.split('=')[1]?.trim() ?? '')
-    .filter((h) => h !== '');
+/** CIM fields in their OCSF homes: endpoints, process, file, URL, DNS query, email, users. */
+function cimEvidences(r: JsonRecord): { evidences: EvidenceList; iocs: unknown[] } {
+  const evidences = new EvidenceList();
+  const src = endpoint({ ip: cim(r, 'src_ip', 'client_ip', 'remote_ip'), hostname: cim(r, 'src_host', 'src_nt_host', 'src'), port: cim(r, 'src_port') });
+  const srcIpOnly = endpoint({ ip: cim(r, 'src') });
+  const dst = endpoint({ ip: cim(r, 'dest_ip'), hostname: cim(r, 'dest_host', 'dest_nt_host', 'dest'), port: cim(r, 'dest_port'), domain: cim(r, 'dest_domain') });
+  evidences.add({ src_endpoint: src ?? srcIpOnly, dst_endpoint: dst });
+  if (src !== undefined && srcIpOnly !== undefined && src.ip !== srcIpOnly.ip) evidences.add({ src_endpoint: srcIpOnly });
+  // Multivalue fields: every further value is an endpoint of its own.
+  for (const ip of getStrings(r, 'src_ip').slice(1)) evidences.add({ src_endpoint: endpoint({ ip }) });
+  for (const ip of getStrings(r, 'dest_ip').slice(1)) evidences.add({ dst_endpoint: endpoint({ ip }) });
+  evidences.add({ device: device({ ip: cim(r, 'dvc_ip'), hostname: cim(r, 'dvc') }) });
+  const parent = processOf({ pid: cim(r, 'parent_process_id'), name: cim(r, 'parent_process_name'), cmd_line: cim(r, 'parent_process') });
+  const image = file({ path: cim(r, 'process_path', 'process_name'), hashes: hashes(getPath(r, 'process_hash')), type_id: 8 });
+  evidences.add({
+    process: processOf({
+      pid: cim(r, 'process_id', 'pid'),
+      name: cim(r, 'process_name'),
+      cmd_line: cim(r, 'process', 'cmdline', 'command_line'),
+      file: image,
+      parent_process: parent,
+    }),
+  });
+  const fileHashes = hashes(...['file_hash', 'hash', 'md5', 'sha1', 'sha256', 'file_md5', 'file_sha1', 'file_sha256'].map((f) => getPath(r, f)));
+  const theFile = file({ path: cim(r, 'file_path'), name: cim(r, 'file_name'), hashes: fileHashes });
+  evidences.add({ file: theFile });
+  for (const u of getStrings(r, 'url')) evidences.add({ url: url(u) });
+  evidences.add({ query: query(cim(r, 'query')) });
+  evidences.add({ email: email({ from: cim(r, 'sender', 'src_user_email'), to: getPath(r, 'recipient'), subject: cim(r, 'subject') }) });
+  evidences.add({ user: user({ name: cim(r, 'dest_user'), email_addr: cim(r, 'user_email') }) });
+  evidences.add({ actor: { user: user({ name: cim(r, 'src_user') }) } });
+  // Values with no home of their own: a bare `ip`/`domain`, hashes of a file the row does not name.
+  const iocs = [cim(r, 'ip'), ...getStrings(r, 'domain'), ...getStrings(r, 'url_domain'), ...(theFile === undefined ? fileHashes.map((h) => h.value) : [])];
+  return { evidences, iocs };
 }
 
 /** Result fields as dotted keys: Splunk sends `annotations.mitre_attack` flat, a custom body may nest it. */
@@ -83,28 +108,12 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   if (!isRecord(item)) return invalidAlert('', 'Splunk webhook body must be an object');
   const sid = getPath(item, 'sid');
   if (typeof sid !== 'string' || sid.trim() === '') return invalidAlert('sid', 'Splunk sid is missing or not a string');
-  const searchName = getPath(item, 'search_name');
-  if (searchName !== undefined && typeof searchName !== 'string') return invalidAlert('search_name', 'Splunk search_name must be a string');
-  const rawResult = getPath(item, 'result');
-  // A test delivery or a search that matched nothing carries no row: valid, but nothing to ingest.
-  if (rawResult === undefined || rawResult === null || (isRecord(rawResult) && Object.keys(rawResult).length === 0)) {
-    return { skip: `Splunk search "${typeof searchName === 'string' ? searchName : sid}" delivered no result row` };
-  }
   const result = getRecord(item, 'result');
   if (result === undefined) return invalidAlert('result', 'Splunk result is missing or not an object');
+  const searchName = getPath(item, 'search_name');
+  if (searchName !== undefined && typeof searchName !== 'string') return invalidAlert('search_name', 'Splunk search_name must be a string');
 
-  const obs = new ObservableSet();
-  const field = (f: string): unknown => getPath(result, f);
-  for (const f of HOST_OR_IP) obs.addHostOrIp(field(f), `result.${f}`);
-  for (const f of IPS) obs.add('ip', field(f), `result.${f}`);
-  for (const f of USERS) obs.addAccount(field(f), `result.${f}`, f === 'dest_user' || f === 'user' ? getString(result, 'dest_nt_domain') : undefined);
-  for (const f of URLS) obs.addUrl(field(f), `result.${f}`);
-  for (const f of DOMAINS) obs.add('domain', field(f), `result.${f}`);
-  for (const f of HASHES) obs.addHash(hashValues(field(f)), `result.${f}`);
-  for (const f of PATHS) obs.addFilePath(field(f), `result.${f}`);
-  for (const f of FILES) obs.add('file_name', field(f), `result.${f}`);
-  for (const f of COMMANDS) obs.add('command_line', field(f), `result.${f}`);
-  for (const f of EMAILS) obs.add('email', field(f), `result.${f}`);
+  const { evidences, iocs } = cimEvidences(result);
 
   const attacks = new AttackCollector();
   const labels: string[] = [];
@@ -127,19 +136,17 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     analytic: typeof searchName === 'string' ? { name: searchName, type: 'Rule', type_id: 1 } : undefined,
     attacks: attacks.toArray(),
     labels,
-    device: { hostname: destHost, ip: destIp },
-    user: userOfAccount(getString(result, 'user', 'dest_user', 'src_user'), getString(result, 'dest_nt_domain')),
-    observables: obs.toArray(),
+    original_time: getPath(result, '_time') ?? getPath(result, 'time'),
+    device: device({ hostname: destHost, ip: destIp }),
+    user: user({ name: getString(result, 'user', 'user_name', 'dest_user', 'src_user') }),
+    evidences,
+    iocs,
     unmapped: {
       count: getNumber(result, 'count'),
       app: getString(item, 'app'),
       owner: getString(item, 'owner'),
       host: getString(result, 'host'),
       sourcetype: getString(result, 'sourcetype'),
-      // Enterprise Security notable fields.
-      rule_name: getString(result, 'rule_name'),
-      security_domain: getString(result, 'security_domain'),
-      notable_event_id: getString(result, 'event_id'),
     },
   });
   return { alert };

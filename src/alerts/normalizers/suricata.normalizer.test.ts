@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suricataNormalizer } from './suricata.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'suricata_eve_alert.json';
 
@@ -15,10 +15,10 @@ describe('suricata normaliser', () => {
     assert.equal(alert.time, Date.UTC(2026, 2, 2, 10, 14, 52, 318));
     assert.equal(alert.finding_info.first_seen_time, Date.UTC(2026, 2, 2, 10, 14, 52, 101));
     assert.deepEqual(alert.finding_info.attacks, [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1105' } }]);
-    assert.deepEqual(alert.device, { ip: '10.1.4.142' });
+    assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', ip: '10.1.4.142' });
     assert.deepEqual(observed(alert), ['ip:10.1.4.142', 'ip:203.0.113.66', 'domain:cdn.bad-example.net', 'url:http://cdn.bad-example.net/stage2.ps1']);
-    assert.equal(alert.observables[0].is_private, true);
-    assert.equal(alert.observables[1].is_private, false);
+    assert.equal(vigilOf(alert)[0].is_private, true);
+    assert.equal(vigilOf(alert)[1].is_private, false);
     assert.equal(alert.unmapped?.['sensor'], 'ids-sensor-01');
     assert.deepEqual(alert.finding_info.analytic, { uid: '2024897', name: 'ET MALWARE Suspicious PowerShell Stage2 Download', type: 'Rule', type_id: 1 });
   });

@@ -12,7 +12,8 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding } from './finding.js';
 import { getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord } from './field-access.js';
-import { classifyIp, ObservableSet } from './observables.js';
+import { classifyIp } from './observables.js';
+import { device, email, endpoint, EvidenceList, file, hashes, query, url } from './evidence.js';
 import { severityFromSuricata } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -57,19 +58,17 @@ function mapItem(item: unknown, flowIds: WeakMap<object, string>, now: number): 
 
   const srcIp = getString(item, 'src_ip');
   const destIp = getString(item, 'dest_ip');
-  const obs = new ObservableSet();
-  obs.add('ip', srcIp, 'src_ip');
-  obs.add('ip', destIp, 'dest_ip');
-  obs.add('domain', getPath(item, 'http.hostname'), 'http.hostname');
-  const url = httpUrl(item);
-  if (url !== undefined) obs.addUrl(url, 'http.url');
-  obs.add('domain', getPath(item, 'tls.sni'), 'tls.sni');
-  obs.add('domain', getPath(item, 'dns.rrname'), 'dns.rrname');
-  getRecords(item, 'dns.query').forEach((q, i) => obs.add('domain', getPath(q, 'rrname'), `dns.query[${i}].rrname`));
-  obs.add('file_name', getPath(item, 'fileinfo.filename'), 'fileinfo.filename');
-  for (const h of ['md5', 'sha1', 'sha256']) obs.addHash(getPath(item, `fileinfo.${h}`), `fileinfo.${h}`);
-  obs.add('email', getPath(item, 'smtp.mail_from'), 'smtp.mail_from');
-  obs.add('email', getPath(item, 'smtp.rcpt_to'), 'smtp.rcpt_to');
+  const evidences = new EvidenceList();
+  const fileHashes = hashes(...['sha256', 'sha1', 'md5'].map((h) => getPath(item, `fileinfo.${h}`)));
+  evidences.add({
+    src_endpoint: endpoint({ ip: srcIp, port: getPath(item, 'src_port') }),
+    dst_endpoint: endpoint({ ip: destIp, port: getPath(item, 'dest_port'), hostname: getPath(item, 'http.hostname') ?? getPath(item, 'tls.sni') }),
+    url: url(httpUrl(item)),
+    query: query(getPath(item, 'dns.rrname') ?? getPath(getRecords(item, 'dns.query')[0], 'rrname')),
+    file: file({ path: getPath(item, 'fileinfo.filename'), hashes: fileHashes, size: getPath(item, 'fileinfo.size') }),
+    email: email({ from: getPath(item, 'smtp.mail_from'), to: getPath(item, 'smtp.rcpt_to') }),
+  });
+  for (const q of getRecords(item, 'dns.query').slice(1)) evidences.add({ query: query(getPath(q, 'rrname')) });
 
   const meta = getRecord(alertPart, 'metadata');
   const tactics = getStrings(meta, 'mitre_tactic_id');
@@ -91,8 +90,10 @@ function mapItem(item: unknown, flowIds: WeakMap<object, string>, now: number): 
     log_name: 'eve',
     analytic: { uid: signatureId, name: signature, type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
-    device: { ip: internalIp },
-    observables: obs.toArray(),
+    original_time: getPath(item, 'timestamp'),
+    device: device({ ip: internalIp }),
+    evidences,
+    iocs: getPath(item, 'fileinfo.filename') === undefined ? fileHashes.map((h) => h.value) : undefined,
     unmapped: {
       sensor: getString(item, 'host'),
       in_iface: getString(item, 'in_iface'),

@@ -11,7 +11,7 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding } from './finding.js';
 import { getId, getNumber, getPath, getRecord, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { ObservableSet } from './observables.js';
+import { device, endpoint, EvidenceList, file, hashes, processOf, query, url, user } from './evidence.js';
 import { severityFromWazuhLevel } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 
@@ -43,22 +43,33 @@ function sysmonHashes(text: string | undefined): string[] {
     .filter((h) => h !== '');
 }
 
-function addObservables(obs: ObservableSet, alert: JsonRecord, base: string): void {
-  const p = (field: string): string => (base === '' ? field : `${base}.${field}`);
-  for (const f of ['data.srcip', 'data.dstip', 'data.src_ip', 'data.dest_ip', 'data.win.eventdata.ipAddress', 'data.win.eventdata.sourceIp', 'data.win.eventdata.destinationIp']) {
-    obs.add('ip', getPath(alert, f), p(f));
-  }
-  for (const f of ['data.srcuser', 'data.dstuser', 'data.win.eventdata.targetUserName', 'data.win.eventdata.subjectUserName', 'data.win.eventdata.user']) {
-    obs.add('user', getPath(alert, f), p(f));
-  }
-  for (const f of ['data.url', 'data.http.url']) obs.addUrl(getPath(alert, f), p(f));
-  for (const f of ['data.hostname', 'data.dns.rrname', 'data.win.eventdata.queryName']) obs.add('domain', getPath(alert, f), p(f));
-  for (const f of ['data.win.eventdata.commandLine', 'data.win.eventdata.parentCommandLine', 'data.audit.command']) obs.add('command_line', getPath(alert, f), p(f));
-  for (const f of ['data.win.eventdata.image', 'data.win.eventdata.parentImage', 'data.audit.exe', 'syscheck.path']) obs.add('file_name', getPath(alert, f), p(f));
-  for (const f of ['syscheck.md5_after', 'syscheck.sha1_after', 'syscheck.sha256_after', 'data.virustotal.source.md5', 'data.virustotal.source.sha1']) {
-    obs.addHash(getPath(alert, f), p(f));
-  }
-  obs.addHash(sysmonHashes(getString(alert, 'data.win.eventdata.hashes')), p('data.win.eventdata.hashes'));
+/** Decoder fields in their OCSF homes: the network pair, users, Sysmon/auditd processes, FIM and VirusTotal files, DNS, URL. */
+function wazuhEvidences(alert: JsonRecord): EvidenceList {
+  const evidences = new EvidenceList();
+  const d = (field: string): unknown => getPath(alert, `data.${field}`);
+  const w = (field: string): unknown => getPath(alert, `data.win.eventdata.${field}`);
+  evidences.add({
+    src_endpoint: endpoint({ ip: d('srcip') ?? d('src_ip') ?? w('ipAddress') ?? w('sourceIp'), port: d('srcport') ?? w('sourcePort') }),
+    dst_endpoint: endpoint({ ip: d('dstip') ?? d('dest_ip') ?? w('destinationIp'), port: d('dstport') ?? w('destinationPort') }),
+  });
+  evidences.add({ actor: { user: user({ name: d('srcuser') ?? w('subjectUserName'), domain: w('subjectDomainName') }) } });
+  evidences.add({ user: user({ name: d('dstuser') ?? w('targetUserName') ?? w('user'), domain: w('targetDomainName') }) });
+  const parent = processOf({ pid: w('parentProcessId'), file: file({ path: w('parentImage'), type_id: 8 }), cmd_line: w('parentCommandLine') });
+  const image = file({ path: w('image'), hashes: hashes(sysmonHashes(getString(alert, 'data.win.eventdata.hashes'))), type_id: 8 });
+  evidences.add({ process: processOf({ pid: w('processId'), uid: w('processGuid'), file: image, cmd_line: w('commandLine'), parent_process: parent }) });
+  evidences.add({ process: processOf({ pid: d('audit.pid'), file: file({ path: d('audit.exe'), type_id: 8 }), cmd_line: d('audit.command') }) });
+  evidences.add({
+    file: file({
+      path: getPath(alert, 'syscheck.path'),
+      hashes: hashes(getPath(alert, 'syscheck.sha256_after'), getPath(alert, 'syscheck.sha1_after'), getPath(alert, 'syscheck.md5_after')),
+      size: getPath(alert, 'syscheck.size_after'),
+    }),
+  });
+  evidences.add({ file: file({ path: d('virustotal.source.file'), hashes: hashes(d('virustotal.source.sha1'), d('virustotal.source.md5')) }) });
+  evidences.add({ query: query(d('dns.rrname') ?? w('queryName')) });
+  evidences.add({ url: url(d('url') ?? d('http.url')) });
+  evidences.add({ dst_endpoint: endpoint({ hostname: d('hostname') }) });
+  return evidences;
 }
 
 function mapItem(item: unknown, now: number): ItemOutcome {
@@ -71,8 +82,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const level = getNumber(alertRecord, 'rule.level');
   if (level === undefined) return invalidAlert(`${prefix}rule.level`, 'Wazuh rule.level must be a number');
 
-  const obs = new ObservableSet();
-  addObservables(obs, alertRecord, wrapped ? 'all_fields' : '');
+  const evidences = wazuhEvidences(alertRecord);
   const attacks = new AttackCollector();
   attacks.addUnpaired(getStrings(alertRecord, 'rule.mitre.tactic'), getStrings(alertRecord, 'rule.mitre.id'));
   const ruleId = getId(alertRecord, 'rule.id');
@@ -89,13 +99,14 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     types: getStrings(alertRecord, 'rule.groups'),
     analytic: { uid: ruleId, name: description, type: 'Rule', type_id: 1 },
     attacks: attacks.toArray(),
-    device: {
+    original_time: getPath(alertRecord, 'timestamp') ?? getPath(alertRecord, '@timestamp'),
+    device: device({
       hostname: getString(alertRecord, 'agent.name'),
       ip: getString(alertRecord, 'agent.ip'),
       uid: getId(alertRecord, 'agent.id'),
-    },
-    user: { name: getString(alertRecord, 'data.dstuser', 'data.win.eventdata.targetUserName') },
-    observables: obs.toArray(),
+    }),
+    user: user({ name: getString(alertRecord, 'data.dstuser', 'data.win.eventdata.targetUserName') }),
+    evidences,
     unmapped: {
       count: getNumber(alertRecord, 'rule.firedtimes'),
       level,

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { CanonicalAlert } from '../../common/canonical-alert.js';
+import type { CanonicalAlert, CanonicalObservable } from '../../common/canonical-alert.js';
 
 /** Why an alert joined its case, recorded at correlation time. */
 export interface JoinReason {
@@ -49,8 +49,13 @@ export class AlertEntity {
   @Column({ name: 'event_time', type: 'timestamptz' })
   eventTime!: Date;
 
+  /** The pure OCSF 1.8.0 Detection Finding. */
   @Column({ type: 'jsonb' })
   finding!: CanonicalAlert;
+
+  /** Vigil's view of the finding's observables (`kind`, `value`, `type_id`, `name` = path in the finding, `is_private` for IPs). */
+  @Column({ type: 'jsonb', default: [] })
+  observables!: CanonicalObservable[];
 
   /** The vendor's item as received (`json`, not `jsonb`, so key order and spelling are kept). */
   @Column({ type: 'json' })

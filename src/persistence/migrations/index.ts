@@ -6,6 +6,7 @@ import { IntegrationsRuntime1764400000000 } from './1764400000000-integrations-r
 import { AlertChanges1764500000000 } from './1764500000000-alert-changes.js';
 import { PlaybookVersions1764600000000 } from './1764600000000-playbook-versions.js';
 import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.js';
+import { AlertObservables1764800000000 } from './1764800000000-alert-observables.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AlertChanges1764500000000,
   PlaybookVersions1764600000000,
   OutboxTaskQueue1764700000000,
+  AlertObservables1764800000000,
 ];
