@@ -102,6 +102,11 @@ export interface OcsfUser {
   domain?: string;
   email_addr?: string;
   full_name?: string;
+  /** The credential the user acted with, e.g. an AWS access key id. */
+  credential_uid?: string;
+  /** OCSF user type_id: 1 User, 2 Admin, 3 System, 4 Service, 99 Other. */
+  type_id?: number;
+  type?: string;
 }
 
 export interface OcsfProcess {

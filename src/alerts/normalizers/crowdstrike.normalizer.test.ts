@@ -234,8 +234,8 @@ describe('documented Falcon shapes (test/fixtures/alerts/crowdstrike)', () => {
       attacks: ['TA0008|T1550|T1550.002'],
       device: { hostname: 'WS-0142.corp.example', ip: '10.1.4.142', uid: '8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d' },
       user: { name: 'jdoe@corp.example', domain: 'corp.example', email_addr: 'jdoe@corp.example', uid: 'S-1-5-21-3623811015-3361044348-30300820-1013' },
-      observables: ['user:jdoe@corp.example', 'email:jdoe@corp.example', 'user:jdoe', 'hostname:DC01', 'hostname:DC01.corp.example', 'ip:10.1.4.142'],
-      absent: ['user:DC01$'],
+      observables: ['user:jdoe@corp.example', 'email:jdoe@corp.example', 'hostname:DC01', 'domain:dc01.corp.example', 'ip:10.1.4.142'],
+      absent: ['user:DC01$', 'user:jdoe'],
     });
   });
 
@@ -321,7 +321,7 @@ describe('documented Falcon shapes (test/fixtures/alerts/crowdstrike)', () => {
       attacks: ['TA0007|T1069|T1069.002'],
       device: { hostname: 'SCAN01.corp.example', ip: '10.1.3.50' },
       user: { name: 'svc_scan@corp.example', domain: 'corp.example', email_addr: 'svc_scan@corp.example' },
-      observables: ['user:svc_scan', 'hostname:DC01.corp.example', 'email:svc_scan@corp.example'],
+      observables: ['user:svc_scan@corp.example', 'domain:dc01.corp.example', 'email:svc_scan@corp.example', 'domain:scan01.corp.example'],
     });
     assert.equal(alert.finding_info.uid, '0123456789abcdef0123456789abcdef:ind:8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d:77AA0011-2233-4455-6677-8899AABBCCDD');
     assert.equal(alert.metadata.log_name, 'IdpDetectionSummaryEvent');
