@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defenderNormalizer } from './defender.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'mde_alert_legacy.json';
 const ID = 'da638765432109876543_-1234567890';
@@ -22,6 +22,7 @@ describe('defender normaliser', () => {
     assert.deepEqual(observed(alert), [
       'hostname:ws-0142.corp.example',
       'user:jdoe',
+      'user:jdoe@corp.example',
       'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
       'file_name:powershell.exe',
@@ -48,7 +49,7 @@ describe('defender normaliser', () => {
 
   test('reads {value: [...]} with a bad item in the middle', () => {
     const result = defenderNormalizer.normalize(
-      { '@odata.context': 'https://api.securitycenter.microsoft.com/api/$metadata#Alerts', value: [fixture(FIXTURE), { id: 7 }, withPath(fixture(FIXTURE), 'evidence', {})] },
+      { '@odata.context': 'https://api.securitycenter.microsoft.com/api/$metadata#Alerts', value: [fixture(FIXTURE), { id: 7 }, withPath(fixture(FIXTURE), 'evidence', 'none')] },
       NOW,
     );
     assert.deepEqual(
@@ -76,5 +77,74 @@ describe('defender normaliser', () => {
     assert.equal(defenderNormalizer.detect({ value: [fixture(FIXTURE)] }), true);
     assert.equal(defenderNormalizer.detect(fixture('msgraph_alert_v2.json')), false);
     assert.equal(defenderNormalizer.normalize('not json', NOW).failures[0].code, 'unrecognized_payload');
+  });
+});
+
+describe('documented Defender for Endpoint shapes (test/fixtures/alerts/defender)', () => {
+  test('evidence as an array: process command line and executable, UPN, the machine account as a host, a zoned IPv6', () => {
+    const alert = onlyAlert(defenderNormalizer.normalize(shapeFixture('defender', 'mde-alert-evidence-array.json'), NOW));
+    expectShape(alert, {
+      title: 'Suspicious access to LSASS service',
+      severity_id: 4,
+      time: '2026-03-04T08:16:40.100Z',
+      rule: '5e8f3a1c-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
+      attacks: ['TA0006||', '|T1003|T1003.001'],
+      device: { hostname: 'ws-0142.corp.example', uid: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07' },
+      user: { name: 'jdoe', domain: 'CORP' },
+      observables: [
+        'command_line:procdump64.exe -accepteula -ma lsass.exe C:\\Users\\Public\\l.dmp',
+        'file_name:procdump64.exe',
+        'file_name:powershell.exe',
+        'user:jdoe@corp.example',
+        'email:jdoe@corp.example',
+        'hostname:WS-0142',
+        'ip:fe80::5d1a:7c2b:3e4f:9a01',
+      ],
+      absent: ['user:WS-0142$', 'file_name:Sysinternals'],
+    });
+  });
+
+  test('evidence as one object is read like a one-entry list, named `evidence`', () => {
+    const alert = onlyAlert(defenderNormalizer.normalize(shapeFixture('defender', 'mde-alert-evidence-object.json'), NOW));
+    expectShape(alert, {
+      title: "'Mimikatz' hacktool was detected",
+      severity_id: 3,
+      time: '2026-03-04T10:05:00.000Z',
+      status_id: 2,
+      attacks: ['|T1003|'],
+      user: { name: 'svc_backup', domain: 'CORP' },
+      observables: ['file_name:m64.exe', 'sha256:92a4c7f6e5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918f7e6d5c4b3a2', 'sha1:d1a2b3c4e5f60718293a4b5c6d7e8f90a1b2c3d4'],
+    });
+    assert.ok(
+      vigilOf(alert).some((o) => o.kind === 'file_name' && o.name?.startsWith('evidences[0].file')),
+      'the one entry is the first evidence',
+    );
+  });
+
+  test('a {value} list: refanged URL and its domain, IPv6, the process account and UPN', () => {
+    const alert = onlyAlert(defenderNormalizer.normalize(shapeFixture('defender', 'mde-alerts-list-network.json'), NOW));
+    expectShape(alert, {
+      title: 'Connection to a custom network indicator',
+      severity_id: 2,
+      time: '2026-03-05T13:40:05.000Z',
+      attacks: ['TA0011||'],
+      observables: [
+        'url:http://update-check.example-cdn.net/v2/ping',
+        'domain:update-check.example-cdn.net',
+        'ip:2001:db8:ff00::42',
+        'file_name:updater.exe',
+        'user:asmith',
+        'email:asmith@corp.example',
+      ],
+    });
+  });
+
+  test('evidence that is neither a list nor an object is refused at `evidence`', () => {
+    const body = withPath(shapeFixture('defender', 'mde-alert-evidence-object.json'), 'evidence', 42);
+    const result = defenderNormalizer.normalize(body, NOW);
+    assert.deepEqual(
+      result.failures.map((f) => [f.code, f.details?.path]),
+      [['invalid_alert', 'evidence']],
+    );
   });
 });
