@@ -196,7 +196,7 @@ describe('documented Elastic Security shapes (test/fixtures/alerts/elastic)', ()
       rule: '35df0dd8-092d-4a83-88c1-5151a804f31b',
       attacks: ['TA0004|T1055|'],
       user: { name: 'mlopez', domain: 'CORP' },
-      observables: ['user:mlopez', 'file_name:svchost.exe', 'file_name:WINWORD.EXE', 'ip:10.1.2.77'],
+      observables: ['user:mlopez', 'file_name:svchost.exe', 'file_name:winword.exe', 'ip:10.1.2.77'],
       absent: ['user:CORP\\mlopez'],
     });
     assert.equal(alert.finding_info.uid, 'signal:4b2c7e10-cc5e-11eb-9f25-3b4c5d6e7f80:p5W1DnoBxkT3yQ8nL2aa');
