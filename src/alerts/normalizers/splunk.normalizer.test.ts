@@ -138,7 +138,7 @@ describe('documented Splunk shapes (test/fixtures/alerts/splunk)', () => {
       attacks: ['|T1059|T1059.001', '|T1027|', 'TA0002||', 'TA0005||'],
       device: { hostname: 'WS-0219' },
       user: { name: 'bwhite@corp.example', domain: 'corp.example', email_addr: 'bwhite@corp.example' },
-      observables: ['md5:4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e', 'file_name:powershell.exe', 'file_name:EXCEL.EXE', 'email:bwhite@corp.example'],
+      observables: ['md5:4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e', 'file_name:powershell.exe', 'file_name:excel.exe', 'email:bwhite@corp.example'],
     });
   });
 
