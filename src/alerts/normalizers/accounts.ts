@@ -42,7 +42,8 @@ export function principalUser(...values: unknown[]): OcsfUser | undefined {
   for (const value of values) {
     const p = parseCloudPrincipal(value);
     if (p === undefined) {
-      if (name === undefined && typeof value === 'string' && value.trim() !== '' && !/\s/.test(value.trim())) name = parseAccount(value)?.name;
+      // A plain user name (no scheme, no path) still names the principal; URIs such as `principal://…` do not.
+      if (name === undefined && typeof value === 'string' && /^[^\s:/]+$/.test(value.trim())) name = parseAccount(value)?.name;
       continue;
     }
     name ??= p.user;
