@@ -11,7 +11,7 @@ import { AttackCollector, isTechniqueId } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, STATUS } from './finding.js';
 import { getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { accountOf, DEVICE_TYPE, device, endpoint, EvidenceList, file, hashes, processOf, resource as resourceOf, url, user } from './evidence.js';
+import { accountOf, DEVICE_TYPE, device, endpoint, EvidenceList, file, hashes, processOf, resource as resourceOf, url } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
 import { principalUser } from './accounts.js';
