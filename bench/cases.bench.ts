@@ -132,7 +132,7 @@ async function seed(db: pg.Client): Promise<{ tenantId: string; key: string }> {
     [tenantId, CASES, RUN_EVERY],
   );
   await db.query(
-    `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, count, first_seen_at, last_seen_at, join_reason)
+    `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, observables, raw, count, first_seen_at, last_seen_at, join_reason)
      SELECT $1::uuid, md5('case-' || x.c)::uuid, 'generic', 'uid-' || a, md5('fp-' || x.c), x.sev, 'alert ' || a, x.ts,
             jsonb_build_object(
               'class_uid', 2004, 'severity_id', x.sev,
@@ -140,14 +140,16 @@ async function seed(db: pg.Client): Promise<{ tenantId: string; key: string }> {
                 'attacks', jsonb_build_array(jsonb_build_object('tactic', jsonb_build_object('uid', 'TA0011', 'name', 'Command and Control'),
                                                                 'technique', jsonb_build_object('uid', 'T1071', 'name', 'Application Layer Protocol')))),
               'device', jsonb_build_object('hostname', 'host-' || (x.c % 997)),
-              'observables', jsonb_build_array(
-                jsonb_build_object('kind', 'ip', 'type_id', 2, 'type', 'IP Address', 'value', '198.51.' || (x.c % 250) || '.' || (a % 3)),
-                jsonb_build_object('kind', 'domain', 'type_id', 1, 'type', 'Hostname', 'value', 'c2-' || (x.c % 500) || '.example'),
-                jsonb_build_object('kind', 'sha256', 'type_id', 8, 'type', 'Hash', 'value', encode(sha256(('h' || x.c)::bytea), 'hex')))),
-            '{}'::json, 1, x.ts, x.ts, '{"rule":"fingerprint"}'::jsonb
+              'observables', (SELECT jsonb_agg(e - 'kind') FROM jsonb_array_elements(o.list) e)),
+            o.list, '{}'::json, 1, x.ts, x.ts, '{"rule":"fingerprint"}'::jsonb
      FROM generate_series(1, $2::int) a,
           LATERAL (SELECT 1 + (a - 1) % $3 AS c, 1 + (a * 7) % 5 AS sev,
-                          now() - make_interval(mins => ((a - 1) % $3) * 5) + make_interval(secs => a % 97) AS ts) x`,
+                          now() - make_interval(mins => ((a - 1) % $3) * 5) + make_interval(secs => a % 97) AS ts) x,
+          -- Vigil's observables (the alerts.observables column); the finding lists the same without Vigil's kind.
+          LATERAL (SELECT jsonb_build_array(
+                jsonb_build_object('kind', 'ip', 'name', 'unmapped.iocs[0]', 'type_id', 2, 'type', 'IP Address', 'value', '198.51.' || (x.c % 250) || '.' || (a % 3)),
+                jsonb_build_object('kind', 'domain', 'name', 'unmapped.iocs[1]', 'type_id', 1, 'type', 'Hostname', 'value', 'c2-' || (x.c % 500) || '.example'),
+                jsonb_build_object('kind', 'sha256', 'name', 'unmapped.iocs[2]', 'type_id', 8, 'type', 'Hash', 'value', encode(sha256(('h' || x.c)::bytea), 'hex'))) AS list) o`,
     [tenantId, ALERTS, CASES],
   );
   // A case's severity is the highest of its alerts, as ingest keeps it.

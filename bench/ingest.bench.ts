@@ -7,6 +7,9 @@
  *                Measured to the 202 and to the workflow's start (its WorkflowExecutionStarted time);
  *   (c) storm  — one alert per request, distinct source ids over only a few fingerprints: the alerts join
  *                a few cases. Measured to the 202 and to the signal that hands each alert to its case workflow.
+ *   (n) normalise-only — each source's normaliser over the alert fixtures on one core, in process, beside
+ *                `JSON.parse` of the same payload bytes (bench/normalise-rate.ts). Measured first, before any
+ *                child process starts; `--normalise-only` runs just this part (no database, no Temporal).
  *
  * Vigil runs as it does in production: `api` and `worker` as child processes (the benchmark's HTTP
  * client gets its own process), on a database of its own (`vigil_bench_ingest`, dropped and created
@@ -14,7 +17,8 @@
  * with the same flags as the development one, so the shared server is neither loaded nor polluted.
  *
  * Options (also as BENCH_<NAME> environment variables): --concurrency 32 --raw 2000 --new 2000
- * --storm 10000 --fingerprints 20 --temporal host:port --keep (leave the database for inspection).
+ * --storm 10000 --fingerprints 20 --temporal host:port --keep (leave the database for inspection)
+ * --normalise-only --normalise-ms 500 (time per normalise-only measurement; two per source).
  */
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -31,6 +35,7 @@ import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { runStateQuery } from '../workflows/contracts/case-messages.js';
 import { apiRequest, stopChild } from './bench-support.js';
+import { measureNormaliseRates, normaliseRateLines } from './normalise-rate.js';
 
 interface Options {
   concurrency: number;
@@ -40,6 +45,8 @@ interface Options {
   fingerprints: number;
   temporal: string | undefined;
   keep: boolean;
+  normaliseOnly: boolean;
+  normaliseMs: number;
 }
 
 function readOptions(argv: string[]): Options {
@@ -66,6 +73,8 @@ function readOptions(argv: string[]): Options {
     fingerprints: int('fingerprints', 20),
     temporal: get('temporal'),
     keep: get('keep') === 'true',
+    normaliseOnly: get('normalise-only') === 'true',
+    normaliseMs: int('normalise-ms', 500),
   };
 }
 
@@ -250,6 +259,14 @@ async function postAlerts(agent: http.Agent, port: number, key: string, bodies: 
 
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
+  // (n) first, on a machine nothing of the benchmark loads yet.
+  log(`(n) normalise-only rates, ${options.normaliseMs} ms per measurement`);
+  const normalise = measureNormaliseRates(options.normaliseMs);
+  if (options.normaliseOnly) {
+    process.stdout.write(`\nVigil ingest benchmark, normalise-only — node ${process.version}\n${normaliseRateLines(normalise).join('\n')}\n`);
+    process.stdout.write(`${JSON.stringify({ cpus: os.cpus().length, normalise })}\n`);
+    return;
+  }
   const runId = randomBytes(4).toString('hex');
   const work = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-ingest-'));
   const children: ChildProcess[] = [];
@@ -509,6 +526,7 @@ async function main(): Promise<void> {
     out.write(`${line('(b) new alerts → case workflow started', freshStarted)}\n`);
     out.write(`${line('(c) storm → 202', storm202)}\n`);
     out.write(`${line('(c) storm → alert signalled to its workflow', stormDelivered)}\n`);
+    out.write(`${normaliseRateLines(normalise).join('\n')}\n`);
     out.write(`ratios: b/a = ${ratio(freshStarted.rate)} (to started; target ≥ 0.8)   b202/a = ${ratio(fresh202.rate)}\n`);
     out.write(`        c/a = ${ratio(storm202.rate)} (to 202; target ≥ 1.5)   c-signalled/a = ${ratio(stormDelivered.rate)}\n`);
     out.write(
@@ -545,6 +563,7 @@ async function main(): Promise<void> {
         targets: { bOverA: 0.8, cOverA: 1.5, met: ratio(freshStarted.rate) >= 0.8 && ratio(storm202.rate) >= 1.5 },
         storm: { cases: counts.cases, alerts: counts.alerts, outbox: counts.outbox, alertsSeen, signalled: signalledAt.size },
         lost: problems.length > 0,
+        normalise,
       })}\n`,
     );
     if (problems.length > 0) process.exitCode = 1;

@@ -10,7 +10,17 @@ export const LAYERED_FOLDERS = ['src', 'workflows', 'integrations', 'test', 'ben
 export const DEPENDENCY_RULES = path.join(lintDir, 'dependency-rules.cjs');
 
 /** What the formatter checks (its settings: .prettierrc.json, .prettierignore). */
-export const FORMATTED = ['src/**/*.ts', 'workflows/**/*.ts', 'integrations/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.mjs', 'bin/**/*.mjs', 'tools/lint/*.{js,cjs}'];
+export const FORMATTED = [
+  'src/**/*.ts',
+  'workflows/**/*.ts',
+  'integrations/**/*.ts',
+  'test/**/*.ts',
+  'bench/**/*.ts',
+  'scripts/**/*.mjs',
+  'bin/**/*.mjs',
+  'tools/lint/*.{js,cjs}',
+  'tools/ocsf/*.mjs',
+];
 
 /** Runs one of tools/lint's commands in the project root; `inherit` prints as it goes, otherwise its output is returned. */
 export function runLintTool(name, args, inherit) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { VigilError } from '../common/errors/vigil-error.js';
 import { type AppConfig, loadConfig } from '../config/config.schema.js';
@@ -15,6 +17,8 @@ import type { AlertSource, CanonicalAlert } from '../common/canonical-alert.js';
 import { DEFAULT_CORRELATION, fingerprintOf } from './correlation.js';
 import { NORMALIZERS } from './normalizers/index.js';
 import type { NormalizeResult } from './normalizers/normalizer.js';
+import { LOCAL_ALERT_FIXTURES_DIR } from '../../test/support/ocsf-conformance.js';
+import { validateOcsfFinding } from '../../test/support/ocsf-validator.js';
 
 const NOW = Date.parse('2026-03-02T10:15:30Z');
 const TASK_QUEUE = 'unit-queue';
@@ -122,6 +126,7 @@ class FakeAlertsRepository {
         playbookId: target.playbook.id,
         playbookHash: target.playbook.hash,
         finding: w.alert,
+        observables: w.observables,
         postedBy: w.postedBy,
       });
     }
@@ -261,8 +266,21 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
     assert.equal(ingested.duplicate, false);
     assert.equal(repo.state.cases.get(open.id)!.alertCount, 2);
     assert.deepEqual(repo.state.outbox, [
-      { alertId: ingested.id, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: result.alerts[0]!.alert, postedBy: 'api-key:k1' },
+      {
+        alertId: ingested.id,
+        severityId: 5,
+        playbookId: 'triage',
+        playbookHash: 'sha256-triage',
+        // The stored finding is the normaliser's, with Vigil's tenant in OCSF's metadata.tenant_uid; Vigil's observables travel beside it.
+        finding: { ...result.alerts[0]!.alert, metadata: { ...result.alerts[0]!.alert.metadata, tenant_uid: principal.tenantId } },
+        observables: result.alerts[0]!.observables,
+        postedBy: 'api-key:k1',
+      },
     ]);
+    assert.ok(
+      repo.state.outbox[0]!.observables!.some((o) => o.kind === 'hostname' && o.name === 'device.hostname'),
+      'the outbox payload carries Vigil observables with their kind',
+    );
     assert.equal(relay.wakes, 1, 'the relay is woken once the transaction committed');
     // What a new case would have been given had there been no open case: the playbook the catalogue chose for it.
     const write = repo.writes[0]!;
@@ -302,6 +320,18 @@ describe('AlertIngestService (repository in memory, real normalisers)', () => {
       repo.writes.map((w) => w.postedBy),
       ['user:u-7', 'api-key:k1'],
     );
+  });
+
+  test("a producer's valid OCSF finding is written whole, with Vigil's tenant in metadata.tenant_uid and Vigil's observables beside it", async () => {
+    const { service, repo } = harness();
+    const body = JSON.parse(readFileSync(path.join(LOCAL_ALERT_FIXTURES_DIR, 'ocsf', 'rich-detection-finding.json'), 'utf8')) as CanonicalAlert;
+    const result = normalize('ocsf', body);
+    await service.store(principal, 'ocsf', result);
+    const write = repo.writes[0]!;
+    assert.deepEqual(write.alert, { ...body, metadata: { ...body.metadata, tenant_uid: principal.tenantId } });
+    assert.deepEqual(validateOcsfFinding(write.alert), [], 'still valid OCSF');
+    assert.deepEqual(write.observables, result.alerts[0]!.observables);
+    assert.ok(write.observables.some((o) => o.kind === 'domain' && o.name === 'evidences[2].query.hostname'));
   });
 
   test('severity 99 (other) counts as 0 for the case and the outbox payload; the alert keeps its own', async () => {

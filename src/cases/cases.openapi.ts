@@ -101,7 +101,32 @@ export const CASE_ROUTE_DOCS: RouteDoc[] = [
             live: null,
           },
           allowedTransitions: ['contained', 'on_hold', 'resolved', 'false_positive', 'closed'],
-          alerts: [],
+          alerts: [
+            {
+              id: '7c1f7c43-5d0e-4d1b-9a34-5e2a8d1c2b10',
+              source: 'generic',
+              sourceUid: 'my-tool-4711',
+              title: 'Beacon to known C2',
+              severityId: 4,
+              time: '2026-03-02T10:15:00.000Z',
+              count: 1,
+              firstSeenAt: '2026-03-02T10:15:00.412Z',
+              lastSeenAt: '2026-03-02T10:15:00.412Z',
+              joinReason: {
+                rule: 'new_case',
+                fingerprint: '9f2c…',
+                fields: ['source', 'rule', 'host'],
+                values: { source: 'generic', rule: 'c2_beacon', host: 'ws-0142' },
+                windowMinutes: 60,
+              },
+              // Vigil's observables of the alert (alerts.observables): `name` is the path of the value in the OCSF finding.
+              observables: [
+                { kind: 'hostname', name: 'device.hostname', type_id: 1, type: 'Hostname', value: 'ws-0142' },
+                { kind: 'ip', name: 'unmapped.observables[0].value', type_id: 2, type: 'IP Address', value: '203.0.113.9', is_private: false },
+              ],
+              attacks: [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1071', name: 'Application Layer Protocol' } }],
+            },
+          ],
           observables: [
             {
               kind: 'ip',

@@ -127,6 +127,8 @@ export interface OcsfNetworkEndpoint {
   domain?: string;
   name?: string;
   uid?: string;
+  autonomous_system?: { number?: number; name?: string };
+  isp?: string;
 }
 
 export interface OcsfUrl {

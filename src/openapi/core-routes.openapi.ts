@@ -26,7 +26,39 @@ const acknowledged = z.object({
   acknowledged: z.string().meta({ description: 'A vendor handshake (subscription confirmation, test ping) was recognised; no alert.' }),
   message: z.string(),
 });
-const INGEST_EXAMPLE = { source: 'generic', alerts: [{ index: 0, id: '7c1f7c43-5d0e-4d1b-9a34-5e2a8d1c2b10', caseId: '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11', duplicate: false }] };
+const INGEST_EXAMPLE = {
+  source: 'generic',
+  alerts: [
+    { index: 0, id: '7c1f7c43-5d0e-4d1b-9a34-5e2a8d1c2b10', caseId: '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11', duplicate: false },
+    // A re-send of an alert Vigil has: paths inside the stored OCSF finding that changed.
+    {
+      index: 1,
+      id: '2d8e3b6a-9f14-4c7e-8a2b-6c1d0e9f8a21',
+      caseId: '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11',
+      duplicate: true,
+      changed: ['finding_info.desc', 'metadata.original_time', 'severity', 'severity_id', 'time'],
+    },
+  ],
+};
+/** A producer's own OCSF 1.8.0 Detection Finding, as `POST /api/v1/alerts` detects it (class_uid 2004): Vigil stores it whole. */
+const OCSF_FINDING_EXAMPLE = {
+  class_uid: 2004,
+  category_uid: 2,
+  activity_id: 1,
+  type_uid: 200401,
+  severity_id: 4,
+  time: 1772446805000,
+  is_alert: true,
+  status_id: 1,
+  confidence_id: 3,
+  message: 'Encoded PowerShell launched by Word',
+  metadata: { version: '1.8.0', uid: 'evt-4711', profiles: ['host'], product: { name: 'Falcon Insight', vendor_name: 'CrowdStrike' } },
+  finding_info: { uid: 'ldt:4f3e:98765', title: 'Encoded PowerShell from Office', attacks: [{ tactic: { uid: 'TA0002' }, technique: { uid: 'T1059' } }] },
+  device: { type_id: 2, type: 'Desktop', hostname: 'WS-0142', ip: '10.1.4.142', os: { name: 'Windows 11', type_id: 100, type: 'Windows' } },
+  actor: { user: { name: 'jdoe' } },
+  evidences: [{ dst_endpoint: { ip: '203.0.113.66', port: 443 }, process: { pid: 4242, name: 'powershell.exe', cmd_line: 'powershell.exe -enc SQBFAFgA' } }],
+  observables: [{ name: 'evidences[0].dst_endpoint.ip', type_id: 2, type: 'IP Address', value: '203.0.113.66' }],
+};
 const ACK_EXAMPLE = {
   acknowledged: 'sns_subscription_confirmation',
   message: 'SNS asks to confirm the subscription: visit SubscribeURL (after verifying the message signature) to start receiving GuardDuty findings',
@@ -105,8 +137,9 @@ export const CORE_ROUTE_DOCS: RouteDoc[] = [
     tenantScoped: true,
     body: {
       schema: z.unknown(),
-      description: 'The vendor payload, as the vendor sends it.',
-      example: { title: 'Beacon to known C2', severity: 'high', observables: [{ type: 'ip', value: '203.0.113.9' }] },
+      description:
+        'The vendor payload, as the vendor sends it. Example: an OCSF Detection Finding (source `ocsf`), stored whole. Every source is stored as a pure OCSF 1.8.0 Detection Finding whose observable names are paths inside it; Vigil keeps its own observable view (`kind`, `is_private`) beside it.',
+      example: OCSF_FINDING_EXAMPLE,
     },
     responses: {
       202: { description: 'Stored: each alert and the case it joined', schema: ingestResponse, example: INGEST_EXAMPLE },

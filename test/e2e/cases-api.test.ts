@@ -88,18 +88,21 @@ async function seedCase(stack: TestStack, tenantId: string, c: SeedCase = {}): P
     ],
   );
   for (const [i, sev] of (c.alerts ?? []).entries()) {
+    // Vigil's observables go to their own column; the finding lists them as OCSF does (no kind).
+    const observables = [
+      { kind: 'ip', name: 'unmapped.iocs[0]', type_id: 2, type: 'IP Address', value: '198.51.100.7', is_private: false },
+      { kind: 'domain', name: 'unmapped.iocs[1]', type_id: 1, type: 'Hostname', value: i % 2 === 0 ? 'Evil.example' : 'evil.example' },
+    ];
     const finding = {
       severity_id: sev,
       finding_info: { uid: `${id}-${i}`, title: `alert ${i}`, attacks: [{ tactic: { uid: 'TA0011', name: 'Command and Control' }, technique: { uid: 'T1071' } }] },
-      observables: [
-        { kind: 'ip', type_id: 2, value: '198.51.100.7' },
-        { kind: 'domain', type_id: 1, value: i % 2 === 0 ? 'Evil.example' : 'evil.example' },
-      ],
+      unmapped: { iocs: observables.map((o) => o.value) },
+      observables: observables.map(({ name, type_id, type, value }) => ({ name, type_id, type, value })),
     };
     await stack.db.query(
-      `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, raw, first_seen_at, last_seen_at, join_reason)
-       VALUES ($1, $2, 'generic', $3, $4, $5, $6, now(), $7, '{}', clock_timestamp(), clock_timestamp(), '{"rule":"new_case"}')`,
-      [tenantId, id, `${id}-${i}`, `fp-${id}`, sev, `alert ${i}`, JSON.stringify(finding)],
+      `INSERT INTO alerts (tenant_id, case_id, source, source_uid, fingerprint, severity_id, title, event_time, finding, observables, raw, first_seen_at, last_seen_at, join_reason)
+       VALUES ($1, $2, 'generic', $3, $4, $5, $6, now(), $7, $8, '{}', clock_timestamp(), clock_timestamp(), '{"rule":"new_case"}')`,
+      [tenantId, id, `${id}-${i}`, `fp-${id}`, sev, `alert ${i}`, JSON.stringify(finding), JSON.stringify(observables)],
     );
   }
   return id;

@@ -88,14 +88,16 @@ describe('AlertsRepository on PostgreSQL', () => {
     assert.equal(c['run_status'], 'pending');
     assert.equal(c['workflow_id'], w.newCase.workflowId);
     assert.equal(c['alert_count'], 1);
-    const alerts: Array<{ id: string; join_reason: { rule: string; fingerprint: string }; finding: unknown; raw: unknown }> = await db.query(
-      `SELECT id, join_reason, finding, raw FROM alerts WHERE tenant_id = $1 AND case_id = $2`,
+    const alerts: Array<{ id: string; join_reason: { rule: string; fingerprint: string }; finding: unknown; observables: unknown; raw: unknown }> = await db.query(
+      `SELECT id, join_reason, finding, observables, raw FROM alerts WHERE tenant_id = $1 AND case_id = $2`,
       [tenantId, row.caseId],
     );
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.id, row.id);
     assert.deepEqual(alerts[0]!.join_reason, { ...w.joinReason, rule: 'new_case' });
     assert.deepEqual(alerts[0]!.finding, w.alert);
+    assert.deepEqual(alerts[0]!.observables, w.observables, "Vigil's observables are stored beside the finding");
+    assert.ok(w.observables.length > 0);
     assert.deepEqual(alerts[0]!.raw, { sourceId: 'new-1' });
 
     const outbox = await outboxOf(row.caseId);
@@ -103,7 +105,15 @@ describe('AlertsRepository on PostgreSQL', () => {
       {
         kind: 'alert_added',
         task_queue: w.taskQueue,
-        payload: { alertId: row.id, severityId: w.caseSeverityId, playbookId: 'triage', playbookHash: 'sha256-triage', finding: w.alert, postedBy: w.postedBy },
+        payload: {
+          alertId: row.id,
+          severityId: w.caseSeverityId,
+          playbookId: 'triage',
+          playbookHash: 'sha256-triage',
+          finding: w.alert,
+          observables: w.observables,
+          postedBy: w.postedBy,
+        },
       },
     ]);
   });

@@ -94,6 +94,29 @@ steps:
     kind: end
     summary: "count={{steps.each_ip.output.count}} checked={{join vars.checked ','}}"
 `,
+  'observable-kinds': `
+id: observable-kinds
+name: Foreach over the public addresses, by Vigil's kind and is_private
+version: "1"
+priority: 10
+triggers: [{ techniques: [T1009] }]
+steps:
+  - id: each_public
+    kind: foreach
+    items: filterBy(filterBy(alert.observables, 'kind', 'ip'), 'is_private', false)
+    as: address
+    steps:
+      - { id: check_public, kind: action, action: abuseipdb.check_ip, with: { ip: "{{address.value}}" } }
+  - id: sorted
+    kind: set
+    vars:
+      private: map(filterBy(filterBy(alert.observables, 'kind', 'ip'), 'is_private', true), 'value')
+      kinds: map(alert.observables, 'kind')
+      paths: map(filterBy(alert.observables, 'kind', 'ip'), 'name')
+  - id: done
+    kind: end
+    summary: "public={{steps.each_public.output.count}} private={{join vars.private ','}} kinds={{join vars.kinds ','}} paths={{join vars.paths ','}}"
+`,
   'foreach-large': `
 id: foreach-large
 name: Foreach, a thousand items
@@ -284,6 +307,29 @@ describe('playbook step kinds on the real Temporal server', () => {
     assert.equal(checks.length, 3, 'one line per item');
     const abuse = await simulatorCalls('abuseipdb');
     for (const ip of ips) assert.equal(abuse.filter((c) => JSON.stringify(c.query).includes(ip)).length, 1, `${ip} checked once`);
+  });
+
+  test("alert.observables in the playbook scope carry Vigil's kind and is_private; the stored finding's observables stay pure OCSF", async () => {
+    const ips = ['198.51.100.31', '10.9.8.7', '198.51.100.32', '192.168.4.4'];
+    const { view, caseId } = await runCase('T1009', ips);
+    assert.equal(view.run.status, 'completed', finished(view).message);
+    assert.match(
+      finished(view).message,
+      /public=2 private=10\.9\.8\.7,192\.168\.4\.4 kinds=ip,ip,ip,ip paths=unmapped\.observables\[0\]\.value,unmapped\.observables\[1\]\.value,/,
+    );
+    const abuse = await simulatorCalls('abuseipdb');
+    for (const ip of ['198.51.100.31', '198.51.100.32']) assert.equal(abuse.filter((c) => JSON.stringify(c.query).includes(ip)).length, 1, `${ip} checked once`);
+    for (const ip of ['10.9.8.7', '192.168.4.4']) assert.equal(abuse.filter((c) => JSON.stringify(c.query).includes(ip)).length, 0, `private ${ip} not checked`);
+    const rows: Array<{ finding: { observables?: Array<Record<string, unknown>> }; observables: Array<Record<string, unknown>> }> = await stack.db.query(
+      'SELECT finding, observables FROM alerts WHERE tenant_id = $1 AND case_id = $2',
+      [tenant.id, caseId],
+    );
+    assert.equal(rows[0]!.finding.observables?.length, 4);
+    for (const o of rows[0]!.finding.observables ?? []) assert.deepEqual(Object.keys(o).sort(), ['name', 'type', 'type_id', 'value'], 'OCSF attributes only');
+    assert.deepEqual(
+      rows[0]!.observables.map((o) => [o['kind'], o['value'], o['is_private']]),
+      ips.map((ip) => ['ip', ip, !ip.startsWith('198.')]),
+    );
   });
 
   test('foreach over 1,000 items with concurrency 20 finishes, in child workflows, with a short parent history', async () => {

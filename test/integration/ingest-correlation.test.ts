@@ -128,7 +128,8 @@ describe('correlation and update semantics', () => {
     const [updated] = await post(tenant, alert('u-1', { description: 'seen again, worse', severity: 'critical', time: '2026-03-02T11:00:00Z' }));
     assert.equal(updated!.id, first!.id);
     assert.equal(updated!.duplicate, true);
-    assert.deepEqual(updated!.changed, ['finding_info.desc', 'severity', 'severity_id', 'time']);
+    // The vendor's own time changed too (OCSF metadata.original_time).
+    assert.deepEqual(updated!.changed, ['finding_info.desc', 'metadata.original_time', 'severity', 'severity_id', 'time']);
 
     const rows: Array<{
       count: number;
@@ -146,7 +147,7 @@ describe('correlation and update semantics', () => {
     assert.ok(row.first_seen_at <= before[0]!.last_seen_at, 'first seen stays');
     assert.deepEqual(
       row.changes.map((c) => [c.count, c.fields]),
-      [[3, ['finding_info.desc', 'severity', 'severity_id', 'time']]],
+      [[3, ['finding_info.desc', 'metadata.original_time', 'severity', 'severity_id', 'time']]],
       'only the re-send that changed something is recorded',
     );
 

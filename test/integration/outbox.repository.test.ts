@@ -115,7 +115,7 @@ queued AS (
       playbookId: `'triage'`,
       playbookHash: `'sha256-triage'`,
       finding: `'{"title":"x"}'::jsonb`,
-      observables: `'[]'::jsonb`,
+      observables: `'[{"kind":"ip","name":"device.ip","type_id":2,"type":"IP Address","value":"203.0.113.9","is_private":false}]'::jsonb`,
       postedBy: `'user:analyst-1'`,
     },
     from: 'FROM i',
@@ -128,7 +128,15 @@ SELECT count(*)::int AS n FROM queued`;
     const claimed = await repo.claim(queue, 10, 30);
     assert.equal(claimed.length, 1);
     assert.equal(claimed[0]!.case_id, caseId);
-    assert.deepEqual(claimed[0]!.payload, { alertId, severityId: 5, playbookId: 'triage', playbookHash: 'sha256-triage', finding: { title: 'x' }, postedBy: 'user:analyst-1' });
+    assert.deepEqual(claimed[0]!.payload, {
+      alertId,
+      severityId: 5,
+      playbookId: 'triage',
+      playbookHash: 'sha256-triage',
+      finding: { title: 'x' },
+      observables: [{ kind: 'ip', name: 'device.ip', type_id: 2, type: 'IP Address', value: '203.0.113.9', is_private: false }],
+      postedBy: 'user:analyst-1',
+    });
     const kinds: Array<{ kind: string }> = await db.query(`SELECT kind FROM outbox WHERE id = $1`, [claimed[0]!.id]);
     assert.equal(kinds[0]!.kind, 'alert_added');
   });

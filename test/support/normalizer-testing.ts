@@ -114,4 +114,24 @@ export function expectShape(alert: CanonicalAlert, want: ShapeExpectation): void
   const seen = observed(alert);
   for (const o of want.observables) assert.ok(seen.includes(o), `observable ${o} in ${JSON.stringify(seen)}`);
   for (const o of want.absent ?? []) assert.ok(!seen.includes(o), `observable ${o} absent`);
+  assertNamesArePaths(alert);
+}
+
+/** The value at an observable's `name` inside the finding (`evidences[0].process.file.hashes[1].value`). */
+export function atPath(alert: CanonicalAlert, path: string): unknown {
+  let current: unknown = alert;
+  for (const part of path.split(/\.|(?=\[)/)) {
+    const index = /^\[(\d+)\]$/.exec(part);
+    if (index !== null) current = Array.isArray(current) ? current[Number(index[1])] : undefined;
+    else current = isRecord(current) ? current[part] : undefined;
+  }
+  return current;
+}
+
+/** Every observable's `name`, in Vigil's view and in the finding's OCSF list, is the path that holds its value. */
+export function assertNamesArePaths(alert: CanonicalAlert): void {
+  for (const o of [...vigilObservables(alert), ...(alert.observables ?? [])]) {
+    assert.ok(o.name !== undefined, `${o.value} has a name`);
+    assert.equal(atPath(alert, o.name), o.value, `${o.name} holds ${o.value}`);
+  }
 }

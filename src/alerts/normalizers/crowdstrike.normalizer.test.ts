@@ -58,13 +58,13 @@ describe('crowdstrike normaliser', () => {
       'hostname:WS-0142',
       'ip:10.1.4.142',
       'user:jdoe',
-      'file_name:powershell.exe',
-      'file_name:winword.exe',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
-      'command_line:"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n',
+      'file_name:powershell.exe',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
       'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
       'md5:7353f60b1739074eb17c5f4dddefe239',
+      'command_line:"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n',
+      'file_name:winword.exe',
       'ip:203.0.113.66',
       'domain:cdn.bad-example.net',
     ]);
@@ -153,13 +153,13 @@ describe('crowdstrike normaliser', () => {
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
       'ip:10.1.4.142',
-      'user:jdoe',
       'ip:203.0.113.200',
+      'user:jdoe',
       'file_name:powershell.exe',
-      'command_line:powershell.exe -enc SQBFAFgA',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
-      'file_name:winword.exe',
+      'command_line:powershell.exe -enc SQBFAFgA',
       'command_line:WINWORD.EXE /n',
+      'file_name:winword.exe',
     ]);
     const native = onlyAlert(crowdStrikeNormalizer.normalize(alertEntity({ tactic_id: 'CSTA0005', technique_id: 'CST0002' }), NOW));
     assert.deepEqual(native.metadata.labels, ['crowdstrike:CSTA0005', 'crowdstrike:CST0002']);
@@ -234,7 +234,7 @@ describe('documented Falcon shapes (test/fixtures/alerts/crowdstrike)', () => {
       attacks: ['TA0008|T1550|T1550.002'],
       device: { hostname: 'WS-0142.corp.example', ip: '10.1.4.142', uid: '8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d' },
       user: { name: 'jdoe@corp.example', domain: 'corp.example', email_addr: 'jdoe@corp.example', uid: 'S-1-5-21-3623811015-3361044348-30300820-1013' },
-      observables: ['user:jdoe@corp.example', 'email:jdoe@corp.example', 'hostname:DC01', 'domain:dc01.corp.example', 'ip:10.1.4.142'],
+      observables: ['user:jdoe@corp.example', 'email:jdoe@corp.example', 'hostname:DC01', 'hostname:DC01.corp.example', 'ip:10.1.4.142'],
       absent: ['user:DC01$', 'user:jdoe'],
     });
   });
@@ -321,7 +321,7 @@ describe('documented Falcon shapes (test/fixtures/alerts/crowdstrike)', () => {
       attacks: ['TA0007|T1069|T1069.002'],
       device: { hostname: 'SCAN01.corp.example', ip: '10.1.3.50' },
       user: { name: 'svc_scan@corp.example', domain: 'corp.example', email_addr: 'svc_scan@corp.example' },
-      observables: ['user:svc_scan@corp.example', 'domain:dc01.corp.example', 'email:svc_scan@corp.example', 'domain:scan01.corp.example'],
+      observables: ['user:svc_scan@corp.example', 'hostname:DC01.corp.example', 'email:svc_scan@corp.example', 'hostname:SCAN01.corp.example'],
     });
     assert.equal(alert.finding_info.uid, '0123456789abcdef0123456789abcdef:ind:8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d:77AA0011-2233-4455-6677-8899AABBCCDD');
     assert.equal(alert.metadata.log_name, 'IdpDetectionSummaryEvent');

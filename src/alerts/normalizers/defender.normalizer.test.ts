@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defenderNormalizer } from './defender.normalizer.js';
-import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'mde_alert_legacy.json';
 const ID = 'da638765432109876543_-1234567890';
@@ -23,17 +23,18 @@ describe('defender normaliser', () => {
       'hostname:ws-0142.corp.example',
       'user:jdoe',
       'user:jdoe@corp.example',
-      'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
-      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
-      'file_name:powershell.exe',
-      'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
-      'file_name:WINWORD.EXE',
       'email:jdoe@corp.example',
+      'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
+      'file_name:powershell.exe',
+      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
+      'sha1:6cbce4a295c163791b60fc23d285e6d84f28ee4c',
+      'file_name:WINWORD.EXE',
       'ip:203.0.113.66',
       'url:https://cdn.bad-example.net/stage2.ps1',
       'domain:cdn.bad-example.net',
     ]);
-    assert.equal(vigilOf(alert).find((o) => o.kind === 'url')?.name, 'evidence[2].url');
+    assert.equal(vigilOf(alert).find((o) => o.kind === 'url')?.name, 'evidences[3].url.url_string');
+    assertNamesArePaths(alert);
     assert.equal(alert.unmapped?.['incident_id'], '48211');
     assert.equal(alert.unmapped?.['investigation_id'], undefined);
   });

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { elasticNormalizer } from './elastic.normalizer.js';
 import { isRecord, type JsonRecord } from './field-access.js';
-import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'elastic_kibana_webhook_body.json';
 const UUID = '6c1f0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a';
@@ -35,8 +35,10 @@ describe('elastic normaliser', () => {
     assert.deepEqual(alert.finding_info.analytic, {
       uid: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b',
       name: 'Suspicious PowerShell Encoded Command',
-      type: 'query',
+      type_id: 1,
+      type: 'Rule',
     });
+    assert.equal(alert.unmapped?.['rule_type'], 'query', "Elastic's own rule type stays beside OCSF's caption");
     assert.deepEqual(alert.finding_info.attacks, [
       {
         tactic: { uid: 'TA0002', name: 'Execution' },
@@ -52,12 +54,13 @@ describe('elastic normaliser', () => {
       'user:jdoe',
       'ip:203.0.113.66',
       'domain:cdn.bad-example.net',
-      'sha256:de96a6e69944335375dc1ac238336066889d9ffc7d73628ef4fe1b1b160ab32c',
-      'file_name:powershell.exe',
-      'file_name:winword.exe',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
+      'file_name:powershell.exe',
+      'sha256:de96a6e69944335375dc1ac238336066889d9ffc7d73628ef4fe1b1b160ab32c',
+      'file_name:winword.exe',
     ]);
-    assert.equal(vigilOf(alert).find((o) => o.value === '203.0.113.66')?.name, 'destination.ip');
+    assert.equal(vigilOf(alert).find((o) => o.value === '203.0.113.66')?.name, 'evidences[0].dst_endpoint.ip');
+    assertNamesArePaths(alert);
     assert.equal(alert.unmapped?.['risk_score'], 73);
   });
 

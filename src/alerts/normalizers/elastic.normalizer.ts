@@ -130,7 +130,7 @@ function ecsProcess(doc: JsonRecord, base: string, parent?: OcsfProcess): OcsfPr
 /** ECS fields in their OCSF homes; `related.*` lists have none and stay as indicators. */
 function ecsEvidences(doc: JsonRecord): { evidences: EvidenceList; iocs: unknown[] } {
   const evidences = new EvidenceList();
-  const side = (base: string) => endpoint({ ip: getPath(doc, `${base}.ip`), hostname: getPath(doc, `${base}.domain`), port: getPath(doc, `${base}.port`) });
+  const side = (base: string) => endpoint({ ip: getPath(doc, `${base}.ip`), domain: getPath(doc, `${base}.domain`), port: getPath(doc, `${base}.port`) });
   evidences.add({ src_endpoint: side('source'), dst_endpoint: side('destination') });
   evidences.add({ src_endpoint: side('client'), dst_endpoint: side('server') });
   evidences.add({ process: ecsProcess(doc, 'process', ecsProcess(doc, 'process.parent')) });

@@ -49,6 +49,13 @@ export function hostnameOf(value: unknown): string | undefined {
   return obs?.kind === 'hostname' ? obs.value : undefined;
 }
 
+/** A DNS name in lower case (refanged) when the value is one, else the text as sent (a Windows domain such as `CORP`); IP addresses are no domain. */
+function domainOf(value: unknown): string | undefined {
+  const obs = makeObservable('domain', value);
+  if (obs !== undefined) return obs.kind === 'domain' ? obs.value : undefined;
+  return textOf(value);
+}
+
 /** A port number 0–65535 from a number or numeric text. */
 export function portOf(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -76,9 +83,15 @@ export interface EndpointInput {
   /** A host name; an IP address given here goes to `ip` when that is empty. */
   hostname?: unknown;
   port?: unknown;
+  /** The DNS name that corresponds to the endpoint (a TLS SNI, a vendor's domain field), or the domain it belongs to. */
   domain?: unknown;
   name?: unknown;
   uid?: unknown;
+  /** The autonomous system the address belongs to (`autonomous_system.number` / `.name`). */
+  asn?: unknown;
+  as_name?: unknown;
+  /** The ISP's name (`isp`). */
+  isp?: unknown;
 }
 
 /** OCSF `network_endpoint`: needs at least one of ip, hostname, name, uid, domain. */
@@ -88,9 +101,11 @@ export function endpoint(input: EndpointInput): OcsfNetworkEndpoint | undefined 
     ip: ipOf(input.ip) ?? hostAsIp,
     hostname: hostAsIp === undefined ? hostnameOf(input.hostname) : undefined,
     port: portOf(input.port),
-    domain: textOf(input.domain),
+    domain: domainOf(input.domain),
     name: textOf(input.name),
     uid: textOf(input.uid),
+    autonomous_system: prune({ number: integerOf(input.asn), name: textOf(input.as_name) }),
+    isp: textOf(input.isp),
   });
 }
 

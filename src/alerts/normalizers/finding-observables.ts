@@ -31,12 +31,17 @@ const CHILD: Readonly<Record<string, Context>> = {
   evidences: 'evidence',
 };
 
-/** `host`: a DNS name when it is one, else a host name. */
-type Rule = 'ip' | 'hostname' | 'host' | 'user' | 'email' | 'command_line' | 'file_name' | 'hash' | 'url' | 'resource_uid' | 'credential_uid' | 'arn';
+/**
+ * `host` (URL hosts and DNS queries): a DNS name when it is one, else a host name. The host name of a
+ * device, an endpoint or a resource stays a `hostname` even when it looks like a DNS name; an endpoint's
+ * `domain` (a DNS name the vendor names as such: a TLS SNI, an indicator domain) is a `domain` when it is
+ * one (a Windows domain such as `CORP` is no observable).
+ */
+type Rule = 'ip' | 'hostname' | 'host' | 'domain' | 'user' | 'email' | 'command_line' | 'file_name' | 'hash' | 'url' | 'resource_uid' | 'credential_uid' | 'arn';
 
 const LEAVES: Readonly<Partial<Record<Context, Readonly<Record<string, Rule>>>>> = {
   device: { hostname: 'hostname', ip: 'ip' },
-  endpoint: { hostname: 'host', ip: 'ip' },
+  endpoint: { hostname: 'hostname', ip: 'ip', domain: 'domain' },
   // A cloud principal's ARN as its uid is a resource id an analyst pivots on; other user uids (SIDs, GUIDs) are not.
   user: { name: 'user', email_addr: 'email', credential_uid: 'credential_uid', uid: 'arn' },
   process: { cmd_line: 'command_line' },
@@ -100,14 +105,17 @@ function walk(value: unknown, path: string, ctx: Context, out: CanonicalObservab
   }
 }
 
+/** The host name attribute of a device, an endpoint, a network interface or a resource (a `hostname`, not a `domain`). */
+const HOST_NAME_PATH = /(?:^|\.)(?:device|src_endpoint|dst_endpoint|network_interfaces\[\d+\]|resources\[\d+\])\.hostname$/;
+
 /** A producer's own OCSF observable (type_id + value) in Vigil's terms; types Vigil has no kind for give `undefined`. */
 export function fromOcsfObservable(o: { type_id?: unknown; value?: unknown; name?: unknown }): CanonicalObservable | undefined {
   const name = typeof o.name === 'string' && o.name !== '' ? o.name : undefined;
   const value = o.value;
   switch (o.type_id) {
     case 1:
-      // OCSF type 1 covers device hostnames and DNS names alike; the attribute it came from tells them apart.
-      return observe(name !== undefined && /^device\b/.test(name) ? 'hostname' : 'host', value, name ?? '');
+      // OCSF type 1 covers host names and DNS names alike; the attribute it came from tells them apart.
+      return observe(name !== undefined && HOST_NAME_PATH.test(name) ? 'hostname' : 'host', value, name ?? '');
     case 2:
       return makeObservable('ip', value, name);
     case 4:
@@ -132,9 +140,11 @@ export function vigilObservables(finding: Pick<CanonicalAlert, 'device' | 'actor
   const out: CanonicalObservable[] = [];
   const top: Record<string, Context> = { device: 'device', actor: 'actor', evidences: 'evidence', resources: 'resource', unmapped: 'unmapped' };
   for (const [key, ctx] of Object.entries(top)) walk((finding as Record<string, unknown>)[key], key, ctx, out);
+  // A listed observable whose path the walk already read is that same value (a stored finding read again).
+  const walked = new Set(out.map((o) => o.name));
   for (const o of Array.isArray(finding.observables) ? finding.observables : []) {
     const obs = typeof o === 'object' && o !== null ? fromOcsfObservable(o) : undefined;
-    if (obs !== undefined) out.push(obs);
+    if (obs !== undefined && (obs.name === undefined || !walked.has(obs.name))) out.push(obs);
   }
   return dedupeObservables(out.map((o) => (o.name === '' ? withoutName(o) : o)));
 }

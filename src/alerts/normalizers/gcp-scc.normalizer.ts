@@ -163,9 +163,8 @@ function addMitre(finding: JsonRecord, attacks: AttackCollector, labels: string[
 function addPrincipals(evidences: EvidenceList, finding: JsonRecord): void {
   for (const d of getRecords(finding, 'access.serviceAccountDelegationInfo')) evidences.add({ user: principalUser(getPath(d, 'principalEmail'), getPath(d, 'principalSubject')) });
   for (const b of getRecords(finding, 'iamBindings')) evidences.add({ user: principalUser(getPath(b, 'member')) });
-  evidences.add({
-    resources: [resourceOf({ uid: getString(finding, 'access.serviceAccountKeyName'), type: 'Service account key' })].filter((r) => r !== undefined),
-  } as OcsfEvidence);
+  const key = getString(finding, 'access.serviceAccountKeyName');
+  if (key !== undefined) evidences.add({ resources: [resourceOf({ uid: key, type: 'Service account key' })] } as OcsfEvidence);
 }
 
 /** Container Threat Detection's workloads: the containers (by image) and the Kubernetes pods and nodes. */
@@ -191,7 +190,7 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
 
   const evidences = new EvidenceList();
   for (const ip of getStrings(finding, 'indicator.ipAddresses')) evidences.add({ dst_endpoint: endpoint({ ip }) });
-  for (const domain of getStrings(finding, 'indicator.domains')) evidences.add({ dst_endpoint: endpoint({ hostname: domain }) });
+  for (const domain of getStrings(finding, 'indicator.domains')) evidences.add({ dst_endpoint: endpoint({ domain }) });
   for (const uri of getStrings(finding, 'indicator.uris')) evidences.add({ url: url(uri) });
   for (const c of getRecords(finding, 'connections')) {
     evidences.add({

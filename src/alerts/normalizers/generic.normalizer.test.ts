@@ -47,8 +47,9 @@ describe('generic normaliser', () => {
     assert.deepEqual(observed(alert), [
       'ip:10.1.4.142',
       'user:jdoe',
-      'ip:198.51.100.77',
       'url:https://login-corp.example/sso',
+      'domain:login-corp.example',
+      'ip:198.51.100.77',
       'email:jdoe@corp.example',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
     ]);

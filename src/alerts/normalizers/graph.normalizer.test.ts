@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { graphNormalizer } from './graph.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'msgraph_alert_v2.json';
 const ID = 'da638765432109876543_-1234567890';
@@ -45,7 +45,8 @@ describe('graph normaliser', () => {
       'file_name:powershell.exe',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
     ]);
-    assert.equal(vigilOf(alert).find((o) => o.value === '203.0.113.66')?.name, 'evidence[2].ipAddress');
+    assert.equal(vigilOf(alert).find((o) => o.value === '203.0.113.66')?.name, 'evidences[3].dst_endpoint.ip');
+    assertNamesArePaths(alert);
     assert.equal(alert.unmapped?.['incident_id'], '48211');
   });
 

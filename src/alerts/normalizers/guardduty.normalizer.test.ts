@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardDutyNormalizer } from './guardduty.normalizer.js';
-import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'guardduty_eventbridge.json';
 
@@ -57,7 +57,8 @@ describe('guardduty normaliser', () => {
     ]);
     const remote = vigilOf(alert).find((o) => o.value === '198.51.100.77');
     assert.equal(remote?.is_private, false);
-    assert.equal(remote?.name, 'service.action.networkConnectionAction.remoteIpDetails.ipAddressV4');
+    assert.equal(remote?.name, 'evidences[0].src_endpoint.ip');
+    assertNamesArePaths(alert);
     assert.equal(vigilOf(alert).find((o) => o.value === '10.20.30.40')?.is_private, true);
     assert.deepEqual(alert.finding_info.attacks, undefined);
     assert.equal(alert.class_uid, 2004);

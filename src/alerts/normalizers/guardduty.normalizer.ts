@@ -177,7 +177,13 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const evidences = new EvidenceList();
   const local = (port: unknown) => endpoint({ ip: getPath(nic, 'privateIpAddress'), hostname: getPath(nic, 'privateDnsName'), port });
   const remote = (details: unknown, port: unknown) =>
-    endpoint({ ip: getPath(details, 'ipAddressV4') ?? getPath(details, 'ipAddressV6'), port, domain: getPath(details, 'organization.asnOrg') });
+    endpoint({
+      ip: getPath(details, 'ipAddressV4') ?? getPath(details, 'ipAddressV6'),
+      port,
+      asn: getPath(details, 'organization.asn'),
+      as_name: getPath(details, 'organization.asnOrg'),
+      isp: getPath(details, 'organization.isp'),
+    });
   const conn = getRecord(action, 'networkConnectionAction');
   if (conn !== undefined) {
     const there = remote(getPath(conn, 'remoteIpDetails'), getPath(conn, 'remotePortDetails.port'));
@@ -188,7 +194,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   for (const kind of ['awsApiCallAction', 'kubernetesApiCallAction', 'rdsLoginAttemptAction'] as const) {
     const call = getRecord(action, kind);
     if (call === undefined) continue;
-    const caller = endpoint({ ip: getPath(call, 'remoteIpDetails.ipAddressV4') ?? getPath(call, 'remoteIpDetails.ipAddressV6'), hostname: getPath(call, 'domainDetails.domain') });
+    const caller = endpoint({ ip: getPath(call, 'remoteIpDetails.ipAddressV4') ?? getPath(call, 'remoteIpDetails.ipAddressV6'), domain: getPath(call, 'domainDetails.domain') });
     const operation = getString(call, 'api', 'requestUri');
     evidences.add({ src_endpoint: caller, ...(operation === undefined ? {} : { api: { operation, service: prune({ name: getString(call, 'serviceName') }) } }) } as OcsfEvidence);
   }
@@ -213,7 +219,11 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     });
   }
   addRuntimeContext(evidences, service);
-  evidences.add({ user: user({ name: getPath(resource, 'rdsDbUserDetails.user') }), database: prune({ name: getString(resource, 'rdsDbUserDetails.database') }) } as OcsfEvidence);
+  evidences.add({
+    user: user({ name: getPath(resource, 'rdsDbUserDetails.user') }),
+    database:
+      getString(resource, 'rdsDbUserDetails.database') === undefined ? undefined : { name: getString(resource, 'rdsDbUserDetails.database'), type_id: 1, type: 'Relational' },
+  } as OcsfEvidence);
   getRecords(service, 'ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames').forEach((t) => {
     getRecords(t, 'filePaths').forEach((f) => evidences.add({ file: file({ path: getPath(f, 'filePath'), name: getPath(f, 'fileName'), hashes: hashes(getPath(f, 'hash')) }) }));
   });
@@ -270,12 +280,14 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     evidences,
     resources: [
       // The access key is the user's credential (`actor.user.credential_uid`), not a resource.
-      resourceOf({
-        uid: instanceId,
-        name: getString(nameTag, 'value'),
-        type: getString(resource, 'resourceType'),
-        region: getString(detail, 'region'),
-      }),
+      instanceId === undefined
+        ? undefined
+        : resourceOf({
+            uid: instanceId,
+            name: getString(nameTag, 'value'),
+            type: getString(resource, 'resourceType'),
+            region: getString(detail, 'region'),
+          }),
       ...resourcesOfType(resource, getString(detail, 'region')),
     ],
 

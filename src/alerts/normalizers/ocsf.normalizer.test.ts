@@ -1,10 +1,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ocsfNormalizer } from './ocsf.normalizer.js';
-import { fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { assertNamesArePaths, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { formatOcsfIssues, validateOcsfFinding } from '../../../test/support/ocsf-validator.js';
+import { LOCAL_ALERT_FIXTURES_DIR } from '../../../test/support/ocsf-conformance.js';
 
 const FIXTURE = 'ocsf_detection_finding.json';
 const UID = 'ldt:4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c:98765432109';
+
+/** A valid OCSF 1.8.0 Detection Finding using most of what the class offers, written by hand from the schema files. */
+function richFinding(): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(LOCAL_ALERT_FIXTURES_DIR, 'ocsf', 'rich-detection-finding.json'), 'utf8')) as Record<string, unknown>;
+}
+
+function assertValid(finding: unknown, label: string): void {
+  const issues = validateOcsfFinding(finding);
+  assert.equal(issues.length, 0, `${label} is valid OCSF 1.8.0:\n${formatOcsfIssues(issues)}`);
+}
 
 describe('ocsf normaliser', () => {
   test('validates and rebuilds the Detection Finding fixture', () => {
@@ -29,15 +43,50 @@ describe('ocsf normaliser', () => {
     assert.deepEqual(observed(alert), [
       'hostname:WS-0142',
       'ip:10.1.4.142',
-      'ip:203.0.113.66',
       'user:jdoe',
-      'url:https://cdn.bad-example.net/stage2.ps1',
-      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
       'command_line:powershell.exe -nop -w hidden -enc SQBFAFgA...',
       'file_name:powershell.exe',
+      'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
+      'ip:203.0.113.66',
+      'hostname:cdn.bad-example.net',
+      'url:https://cdn.bad-example.net/stage2.ps1',
       'domain:cdn.bad-example.net',
     ]);
     assert.deepEqual(alert.unmapped, { PatternDispositionValue: 0 });
+  });
+
+  test('a valid finding is stored whole: the shared fixture', () => {
+    const body = fixture(FIXTURE);
+    assertValid(body, 'the shared fixture');
+    const alert = onlyAlert(ocsfNormalizer.normalize(body, NOW));
+    assert.deepEqual(alert, body, 'nothing dropped, renamed or added');
+    assertNamesArePaths(alert);
+  });
+
+  test('a valid finding is stored whole: a richer one (evidences, device and OS types, cloud, resources, status, confidence, risk, remediation)', () => {
+    const body = richFinding();
+    assertValid(body, 'the hand-written finding');
+    const result = ocsfNormalizer.normalize(body, NOW);
+    const alert = onlyAlert(result);
+    assert.deepEqual(alert, body, 'nothing dropped, renamed or added');
+    assertValid(alert, 'the stored finding');
+    for (const key of ['evidences', 'device', 'is_alert', 'metadata', 'status_id', 'confidence_id', 'resources', 'cloud', 'remediation', 'risk_level_id', 'observables']) {
+      assert.deepEqual((alert as unknown as Record<string, unknown>)[key], body[key], key);
+    }
+    // Vigil's view of the same finding: every value named by its path, with Vigil's kinds.
+    assertNamesArePaths(alert);
+    assert.deepEqual(result.alerts[0].observables, vigilOf(alert));
+    const byName = new Map(vigilOf(alert).map((o) => [o.name, `${o.kind}:${o.value}`]));
+    assert.equal(byName.get('device.hostname'), 'hostname:web-prod-07');
+    assert.equal(byName.get('device.network_interfaces[0].ip'), 'ip:203.0.113.40');
+    assert.equal(byName.get('evidences[1].dst_endpoint.hostname'), 'hostname:c2.bad-example.net', "an endpoint's host name stays a hostname");
+    assert.equal(byName.get('evidences[2].query.hostname'), 'domain:c2.bad-example.net', 'a DNS query is a domain');
+    assert.equal(byName.get('evidences[3].url.hostname'), 'domain:login.bad-example.org');
+    assert.equal(byName.get('evidences[3].email.to[0]'), 'email:ops@corp.example');
+    assert.equal(byName.get('evidences[0].process.file.hashes[1].value'), 'md5:0123456789abcdef0123456789abcdef');
+    assert.equal(byName.get('evidences[4].file.hashes[0].value'), 'sha1:3395856ce81f2b7382dee72602f798b642f14140');
+    assert.equal(vigilOf(alert).find((o) => o.value === '198.51.100.23')?.is_private, false);
+    assert.equal(vigilOf(alert).find((o) => o.value === '10.20.7.15')?.is_private, true);
   });
 
   test('names each missing or mistyped required field', () => {

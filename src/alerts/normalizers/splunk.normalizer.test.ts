@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { splunkNormalizer } from './splunk.normalizer.js';
-import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'splunk_webhook.json';
 const SID = 'scheduler__admin__search__RMD5a1b2c3d4e5f6a7b8_at_1772446500_1234';
@@ -68,11 +68,12 @@ describe('splunk normaliser', () => {
 
   test('multivalue result fields arrive as arrays of strings', () => {
     const alert = onlyAlert(splunkNormalizer.normalize(withPath(fixture(FIXTURE), 'result.src_ip', ['198.51.100.1', '198.51.100.2']), NOW));
-    const ips = vigilOf(alert).filter((o) => o.name?.startsWith('result.src_ip'));
+    const ips = vigilOf(alert).filter((o) => o.value === '198.51.100.1' || o.value === '198.51.100.2');
     assert.deepEqual(
       ips.map((o) => `${o.name}=${o.value}`),
-      ['result.src_ip[0]=198.51.100.1', 'result.src_ip[1]=198.51.100.2'],
+      ['evidences[0].src_endpoint.ip=198.51.100.1', 'evidences[2].src_endpoint.ip=198.51.100.2'],
     );
+    assertNamesArePaths(alert);
   });
 
   test('uses now when result has no _time', () => {

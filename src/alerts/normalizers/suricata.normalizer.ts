@@ -62,7 +62,7 @@ function mapItem(item: unknown, flowIds: WeakMap<object, string>, now: number): 
   const fileHashes = hashes(...['sha256', 'sha1', 'md5'].map((h) => getPath(item, `fileinfo.${h}`)));
   evidences.add({
     src_endpoint: endpoint({ ip: srcIp, port: getPath(item, 'src_port') }),
-    dst_endpoint: endpoint({ ip: destIp, port: getPath(item, 'dest_port'), hostname: getPath(item, 'http.hostname') ?? getPath(item, 'tls.sni') }),
+    dst_endpoint: endpoint({ ip: destIp, port: getPath(item, 'dest_port'), domain: getPath(item, 'http.hostname') ?? getPath(item, 'tls.sni') }),
     url: url(httpUrl(item)),
     // EVE DNS v1/v2 put the name at `dns.rrname` or `dns.query[]`; v3 (Suricata 8) at `dns.queries[]`.
     query: query(getPath(item, 'dns.rrname') ?? getPath(getRecords(item, 'dns.query', 'dns.queries')[0], 'rrname')),

@@ -1,7 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wazuhNormalizer } from './wazuh.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath, asNdjson, expectShape, shapeFixture } from '../../../test/support/normalizer-testing.js';
+import {
+  asNdjson,
+  assertNamesArePaths,
+  attackKeys,
+  expectShape,
+  fixture,
+  NOW,
+  observed,
+  onlyAlert,
+  shapeFixture,
+  vigilOf,
+  withPath,
+} from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'wazuh_alert.json';
 const ID = '1772446492.8812345';
@@ -36,7 +48,8 @@ describe('wazuh normaliser', () => {
     });
     assert.deepEqual(alert.device, { type_id: 0, type: 'Unknown', hostname: 'bastion-01', ip: '10.20.30.40', uid: '004' });
     assert.deepEqual(observed(alert), ['hostname:bastion-01', 'ip:10.20.30.40', 'ip:198.51.100.77', 'user:oracle']);
-    assert.equal(vigilOf(alert).find((o) => o.value === '198.51.100.77')?.name, 'data.srcip');
+    assert.equal(vigilOf(alert).find((o) => o.value === '198.51.100.77')?.name, 'evidences[0].src_endpoint.ip');
+    assertNamesArePaths(alert);
     assert.equal(alert.unmapped?.['count'], 3);
     assert.deepEqual(alert.finding_info.types, ['syslog', 'sshd', 'authentication_failures']);
   });
@@ -46,7 +59,7 @@ describe('wazuh normaliser', () => {
     const alert = onlyAlert(result);
     assert.equal(alert.finding_info.uid, ID);
     assert.equal(alert.severity_id, 3);
-    assert.equal(vigilOf(alert).find((o) => o.value === '198.51.100.77')?.name, 'all_fields.data.srcip');
+    assert.equal(vigilOf(alert).find((o) => o.value === '198.51.100.77')?.name, 'evidences[0].src_endpoint.ip');
     const noId = wazuhNormalizer.normalize(integrationBody(withPath(fixture(FIXTURE), 'id', undefined)), NOW);
     assert.equal(onlyAlert(noId).finding_info.uid, ID, 'falls back to the wrapper id');
   });
