@@ -152,6 +152,11 @@ describe('documented vendor shapes over HTTP (test/fixtures/alerts)', () => {
       assert.ok(res.body.message.length > 0);
       const rows: Array<{ n: number }> = await stack.db.query('SELECT count(*)::int AS n FROM alerts WHERE tenant_id = $1', [tenant.id]);
       assert.equal(rows[0]!.n, 0);
+      if (f.ndjson !== true) {
+        const auto = await http<AckBody>('POST', `${stack.url}/api/v1/alerts`, { key: tenant.key, body });
+        assert.equal(auto.status, 200, `auto-detected too: ${JSON.stringify(auto.body)}`);
+        assert.equal(auto.body.acknowledged, f.kind);
+      }
     });
   }
 

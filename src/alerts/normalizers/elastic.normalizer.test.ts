@@ -215,5 +215,7 @@ describe('documented Elastic Security shapes (test/fixtures/alerts/elastic)', ()
     assert.deepEqual(result.failures, []);
     assert.equal(result.acknowledgement?.kind, 'no_alerts');
     assert.deepEqual(result.acknowledgement?.details, { rule: 'Suspicious comsvcs MiniDump', date: '2026-03-05T10:00:00.000Z' });
+    assert.equal(elasticNormalizer.detect(shapeFixture('elastic', 'rule-run-no-alerts.json')), true);
+    assert.equal(elasticNormalizer.detect({ rule: { name: 'x' }, alerts: [] }), false);
   });
 });

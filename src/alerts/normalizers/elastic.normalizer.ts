@@ -250,7 +250,9 @@ export const elasticNormalizer: AlertNormalizer = {
     const first = Array.isArray(body) ? body[0] : body;
     if (isAlertDoc(first)) return true;
     const list = listOf(first);
-    return list !== undefined && isAlertDoc(list[0]);
+    if (list !== undefined && isAlertDoc(list[0])) return true;
+    // A rule action's summary of a run without alerts: a Kibana rule, its date, an empty alerts summary.
+    return list !== undefined && list.length === 0 && isRecord(first) && !Array.isArray(getPath(first, 'alerts')) && getString(first, 'rule.name', 'rule.id') !== undefined;
   },
   normalize(body: unknown, now: number): NormalizeResult {
     const contexts = new WeakMap<object, WrapperContext>();

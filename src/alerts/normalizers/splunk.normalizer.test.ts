@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { splunkNormalizer } from './splunk.normalizer.js';
+import { detectSource } from './index.js';
 import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'splunk_webhook.json';
@@ -148,6 +149,7 @@ describe('documented Splunk shapes (test/fixtures/alerts/splunk)', () => {
     const result = splunkNormalizer.normalize(body, NOW);
     assert.deepEqual([result.alerts.length, result.failures.length, result.acknowledgement?.kind], [0, 0, 'nothing_to_ingest']);
     assert.deepEqual(result.acknowledgement?.details?.reasons, ['Splunk search "Vigil webhook test" delivered no result row']);
+    assert.equal(detectSource(body), 'splunk');
     assert.equal(splunkNormalizer.normalize(withPath(body, 'result', {}), NOW).acknowledgement?.kind, 'nothing_to_ingest');
     const bad = splunkNormalizer.normalize(withPath(body, 'result', 'oops'), NOW);
     assert.deepEqual(

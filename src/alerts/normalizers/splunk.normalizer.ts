@@ -179,7 +179,11 @@ function mapItem(item: unknown, now: number): ItemOutcome {
 export const splunkNormalizer: AlertNormalizer = {
   source: 'splunk',
   detect(body: unknown): boolean {
-    return isWebhook(Array.isArray(body) ? body[0] : body);
+    const first = Array.isArray(body) ? body[0] : body;
+    // A webhook test delivers the same envelope without a row (`result: null`): still Splunk's.
+    return (
+      isWebhook(first) || (isRecord(first) && typeof getPath(first, 'sid') === 'string' && typeof getPath(first, 'search_name') === 'string' && getPath(first, 'result') === null)
+    );
   },
   normalize(body: unknown, now: number): NormalizeResult {
     return runNormalizer(body, unwrap, (item) => mapItem(item, now));
