@@ -325,7 +325,7 @@ export function device(input: DeviceInput): OcsfDevice | undefined {
   return { type_id: typeId, type: DEVICE_TYPE_NAMES[typeId] ?? 'Other', ...body };
 }
 
-/** OCSF `resource_details` of a cloud resource. */
+/** OCSF `resource_details` of a cloud resource: needs a name or uid (a type and region alone say too little). */
 export function resource(input: {
   uid?: unknown;
   name?: unknown;
@@ -335,6 +335,7 @@ export function resource(input: {
   ip?: unknown;
   labels?: string[];
 }): OcsfResource | undefined {
+  if (textOf(input.uid) === undefined && textOf(input.name) === undefined) return undefined;
   return prune<OcsfResource>({
     uid: textOf(input.uid),
     name: textOf(input.name),
