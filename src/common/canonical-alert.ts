@@ -21,9 +21,12 @@ export const SEVERITY_NAMES: Readonly<Record<SeverityId, string>> = {
 };
 
 /** Vigil's observable kinds; each maps onto an OCSF observable type_id (see OBSERVABLE_TYPE_IDS). */
-export type ObservableKind = 'ip' | 'domain' | 'url' | 'email' | 'md5' | 'sha1' | 'sha256' | 'hostname' | 'user' | 'file_name' | 'command_line';
+export type ObservableKind = 'ip' | 'domain' | 'url' | 'email' | 'md5' | 'sha1' | 'sha256' | 'hostname' | 'user' | 'file_name' | 'command_line' | 'resource_uid' | 'credential_uid';
 
-/** OCSF observable type_id per kind (1 Hostname, 2 IP Address, 4 User Name, 5 Email Address, 6 URL String, 7 File Name, 8 Hash, 13 Command Line). */
+/**
+ * OCSF observable type_id per kind (1 Hostname, 2 IP Address, 4 User Name, 5 Email Address, 6 URL String, 7 File Name, 8 Hash,
+ * 10 Resource UID: cloud ARNs, bucket and function names; 13 Command Line; 19 User Credential ID: AWS access key ids).
+ */
 export const OBSERVABLE_TYPE_IDS: Readonly<Record<ObservableKind, { type_id: number; type: string }>> = {
   ip: { type_id: 2, type: 'IP Address' },
   domain: { type_id: 1, type: 'Hostname' },
@@ -36,6 +39,8 @@ export const OBSERVABLE_TYPE_IDS: Readonly<Record<ObservableKind, { type_id: num
   user: { type_id: 4, type: 'User Name' },
   file_name: { type_id: 7, type: 'File Name' },
   command_line: { type_id: 13, type: 'Command Line' },
+  resource_uid: { type_id: 10, type: 'Resource UID' },
+  credential_uid: { type_id: 19, type: 'User Credential ID' },
 };
 
 /**
@@ -97,6 +102,11 @@ export interface OcsfUser {
   domain?: string;
   email_addr?: string;
   full_name?: string;
+  /** The credential the user acted with, e.g. an AWS access key id. */
+  credential_uid?: string;
+  /** OCSF user type_id: 1 User, 2 Admin, 3 System, 4 Service, 99 Other. */
+  type_id?: number;
+  type?: string;
 }
 
 export interface OcsfProcess {

@@ -7,7 +7,23 @@ import type { CanonicalAlert, CanonicalObservable } from '../../src/common/canon
 import { vigilObservables } from '../../src/alerts/normalizers/finding-observables.js';
 import type { NormalizeResult } from '../../src/alerts/normalizers/normalizer.js';
 import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-access.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { readFixtureJson } from './fixtures.js';
+
+/** The project's own per-vendor shape fixtures (test/fixtures/alerts/<source>/<shape>.json). */
+export const SHAPES_DIR = path.resolve(process.cwd(), 'test', 'fixtures', 'alerts');
+
+/** One shape fixture of a source, parsed. */
+export function shapeFixture(source: string, file: string): unknown {
+  return JSON.parse(readFileSync(path.join(SHAPES_DIR, source, file), 'utf8')) as unknown;
+}
+
+/** An array fixture rejoined as NDJSON text, one record per line, as line-oriented senders post it. */
+export function asNdjson(records: unknown): string {
+  assert.ok(Array.isArray(records), 'an array of records');
+  return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
 
 /** A fixed "now", far from every fixture time, so a fallback to it is visible. */
 export const NOW = Date.UTC(2030, 0, 1, 0, 0, 0);
@@ -64,6 +80,41 @@ export function observed(alert: CanonicalAlert): string[] {
 /** ATT&CK refs as `tactic|technique|sub` strings. */
 export function attackKeys(alert: CanonicalAlert): string[] {
   return (alert.finding_info.attacks ?? []).map((a) => `${a.tactic?.uid ?? ''}|${a.technique?.uid ?? ''}|${a.sub_technique?.uid ?? ''}`);
+}
+
+/** What a shape fixture must normalise into; every field given is checked, observables as a subset. */
+export interface ShapeExpectation {
+  title: string;
+  severity_id: number;
+  /** ISO time of `time`. */
+  time: string;
+  /** `finding_info.analytic.uid ?? name`. */
+  rule?: string;
+  attacks?: string[];
+  device?: Record<string, unknown>;
+  user?: Record<string, unknown>;
+  status_id?: number;
+  /** `kind:value` strings that must be among the observables. */
+  observables: string[];
+  /** `kind:value` strings that must not be (a machine account as a user, a zone in an address…). */
+  absent?: string[];
+}
+
+export function expectShape(alert: CanonicalAlert, want: ShapeExpectation): void {
+  assert.equal(alert.finding_info.title, want.title);
+  assert.equal(alert.severity_id, want.severity_id, 'severity_id');
+  assert.equal(new Date(alert.time).toISOString(), want.time, 'time');
+  if (want.rule !== undefined) assert.equal(alert.finding_info.analytic?.uid ?? alert.finding_info.analytic?.name, want.rule, 'rule');
+  if (want.attacks !== undefined) assert.deepEqual(attackKeys(alert), want.attacks, 'attacks');
+  // Device and user are compared on the keys given, so OCSF's captions (type_id, type) need not be repeated.
+  for (const [key, value] of Object.entries(want.device ?? {})) assert.deepEqual((alert.device as Record<string, unknown> | undefined)?.[key], value, `device.${key}`);
+  for (const [key, value] of Object.entries(want.user ?? {})) assert.deepEqual((alert.actor?.user as Record<string, unknown> | undefined)?.[key], value, `actor.user.${key}`);
+  if (want.user !== undefined && Object.keys(want.user).length === 0) assert.equal(alert.actor?.user, undefined, 'no actor.user');
+  if (want.status_id !== undefined) assert.equal(alert.status_id, want.status_id, 'status_id');
+  const seen = observed(alert);
+  for (const o of want.observables) assert.ok(seen.includes(o), `observable ${o} in ${JSON.stringify(seen)}`);
+  for (const o of want.absent ?? []) assert.ok(!seen.includes(o), `observable ${o} absent`);
+  assertNamesArePaths(alert);
 }
 
 /** The value at an observable's `name` inside the finding (`evidences[0].process.file.hashes[1].value`). */

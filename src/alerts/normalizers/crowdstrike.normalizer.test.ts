@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crowdStrikeNormalizer } from './crowdstrike.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, withPath, vigilOf } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'crowdstrike_stream_detection_summary.json';
 const DETECT_ID = 'ldt:4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c:98765432109';
@@ -219,5 +219,114 @@ describe('crowdstrike normaliser', () => {
     assert.equal(crowdStrikeNormalizer.detect({ resources: [alertEntity()] }), true);
     assert.equal(crowdStrikeNormalizer.detect(fixture('wazuh_alert.json')), false);
     assert.equal(crowdStrikeNormalizer.normalize({ resources: 'x' }, NOW).failures[0].code, 'unrecognized_payload');
+  });
+});
+
+describe('documented Falcon shapes (test/fixtures/alerts/crowdstrike)', () => {
+  const normalize = (file: string) => onlyAlert(crowdStrikeNormalizer.normalize(shapeFixture('crowdstrike', file), NOW));
+
+  test('Alerts API v2, Identity Protection: the source account is the user, the DC01$ target a host', () => {
+    expectShape(normalize('alerts-v2-idp.json'), {
+      title: 'Pass-the-hash authentication',
+      severity_id: 4,
+      time: '2026-03-02T12:00:05.220Z',
+      rule: 'PassTheHash',
+      attacks: ['TA0008|T1550|T1550.002'],
+      device: { hostname: 'WS-0142.corp.example', ip: '10.1.4.142', uid: '8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d' },
+      user: { name: 'jdoe@corp.example', domain: 'corp.example', email_addr: 'jdoe@corp.example', uid: 'S-1-5-21-3623811015-3361044348-30300820-1013' },
+      observables: ['user:jdoe@corp.example', 'email:jdoe@corp.example', 'hostname:DC01', 'hostname:DC01.corp.example', 'ip:10.1.4.142'],
+      absent: ['user:DC01$', 'user:jdoe'],
+    });
+  });
+
+  test('Alerts API v2, Data Protection: DOMAIN\\user split, egressed files and the destination', () => {
+    expectShape(normalize('alerts-v2-dlp.json'), {
+      title: 'Confidential files uploaded to a personal cloud drive',
+      severity_id: 3,
+      time: '2026-03-02T14:11:20.512Z',
+      attacks: ['TA0010|T1567|T1567.002'],
+      user: { name: 'asmith', domain: 'CORP' },
+      observables: [
+        'user:asmith',
+        'file_name:chrome.exe',
+        'file_name:Q1-board-forecast.xlsx',
+        'sha256:6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b',
+        'url:https://drive-personal.example.net/upload',
+        'domain:drive-personal.example.net',
+      ],
+      absent: ['user:CORP\\asmith'],
+    });
+  });
+
+  test('Alerts API v2, XDR: source hosts, IPv4 and IPv6 source addresses, UPN and DOMAIN\\user names', () => {
+    expectShape(normalize('alerts-v2-xdr.json'), {
+      title: 'MFA push fatigue then interactive logon',
+      severity_id: 5,
+      time: '2026-03-03T07:46:02.117Z',
+      attacks: ['TA0006|T1621|'],
+      device: { hostname: 'WS-0219' },
+      user: { name: 'bwhite@corp.example', domain: 'corp.example', email_addr: 'bwhite@corp.example' },
+      observables: ['hostname:WS-0219', 'ip:203.0.113.77', 'ip:2001:db8:4:2::15', 'ip:10.1.5.219', 'user:bwhite@corp.example', 'user:bwhite'],
+    });
+  });
+
+  test('Alerts API v2, Mobile: the link-local device address loses its zone', () => {
+    const alert = normalize('alerts-v2-mobile.json');
+    expectShape(alert, {
+      title: 'Sideloaded app requested accessibility service',
+      severity_id: 4,
+      time: '2026-03-03T09:01:44.000Z',
+      observables: ['ip:fe80::1c2a:3bff:fe4d:5e6f', 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae', 'email:cgreen@corp.example'],
+    });
+    assert.equal(alert.device?.ip, 'fe80::1c2a:3bff:fe4d:5e6f');
+    assert.equal(vigilOf(alert).find((o) => o.value === 'fe80::1c2a:3bff:fe4d:5e6f')?.is_private, true);
+  });
+
+  test('Alerts API v2, OverWatch: process, parent and the service account', () => {
+    expectShape(normalize('alerts-v2-overwatch.json'), {
+      title: 'Falcon OverWatch: hands-on-keyboard credential dumping',
+      severity_id: 5,
+      time: '2026-03-03T02:32:40.000Z',
+      attacks: ['TA0006|T1003|T1003.001'],
+      user: { name: 'svc_sql', domain: 'CORP' },
+      observables: [
+        'file_name:rundll32.exe',
+        'command_line:rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 712 C:\\ProgramData\\lsass.dmp full',
+        'file_name:cmd.exe',
+        'command_line:cmd.exe /c whoami /all',
+        'sha256:b6b5a1c0f2e3d4c5b6a798877665544332211009988776655443322110099aab',
+      ],
+    });
+  });
+
+  test('Alerts API v2, Next-Gen SIEM in {resources}: hosts, addresses and users of the third-party events', () => {
+    expectShape(normalize('alerts-v2-thirdparty-ngsiem.json'), {
+      title: 'Firewall allowed traffic to a known C2 address',
+      severity_id: 5,
+      time: '2026-03-03T16:20:00.000Z',
+      attacks: ['TA0011|T1071|'],
+      device: { hostname: 'ws-0188.corp.example' },
+      user: { name: 'dlee', domain: 'corp' },
+      observables: ['hostname:ws-0188.corp.example', 'ip:10.1.6.188', 'ip:198.51.100.203', 'user:dlee'],
+    });
+  });
+
+  test('Event Streams IdpDetectionSummaryEvent is a detection now, keyed by CompositeId', () => {
+    const body = shapeFixture('crowdstrike', 'stream-idp-detection-summary.json');
+    const alert = onlyAlert(crowdStrikeNormalizer.normalize(body, NOW));
+    expectShape(alert, {
+      title: 'Suspicious LDAP reconnaissance',
+      severity_id: 3,
+      time: '2026-03-03T12:13:20.000Z',
+      attacks: ['TA0007|T1069|T1069.002'],
+      device: { hostname: 'SCAN01.corp.example', ip: '10.1.3.50' },
+      user: { name: 'svc_scan@corp.example', domain: 'corp.example', email_addr: 'svc_scan@corp.example' },
+      observables: ['user:svc_scan@corp.example', 'hostname:DC01.corp.example', 'email:svc_scan@corp.example', 'hostname:SCAN01.corp.example'],
+    });
+    assert.equal(alert.finding_info.uid, '0123456789abcdef0123456789abcdef:ind:8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d:77AA0011-2233-4455-6677-8899AABBCCDD');
+    assert.equal(alert.metadata.log_name, 'IdpDetectionSummaryEvent');
+    // The same event without any id is refused at its field.
+    const bare = withPath(withPath(body, 'event.CompositeId', undefined), 'event.DetectId', undefined);
+    assert.deepEqual(crowdStrikeNormalizer.normalize(bare, NOW).failures[0]?.details, { path: 'event.CompositeId' });
   });
 });

@@ -16,14 +16,17 @@ import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector, isTacticId, isTechniqueId, resolveTactic } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, confidenceIdFromScore, statusIdFromName } from './finding.js';
-import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, isRecord, type JsonRecord } from './field-access.js';
+import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
 import type { OcsfEvidence, OcsfProcess } from '../../common/canonical-alert.js';
 import { device, deviceTypeFromName, endpoint, EvidenceList, file, hashes, networkInterface, os, processOf, query, url, user } from './evidence.js';
 import { severityFromCrowdStrikeScore, severityFromCrowdStrikeStream, severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
+import { accountEvidence, accountUser } from './accounts.js';
 
 const PRODUCT = { name: 'Falcon', vendor_name: 'CrowdStrike' };
 const DETECTION_EVENTS = new Set(['DetectionSummaryEvent', 'EppDetectionSummaryEvent']);
+/** Detection summaries of the other Falcon products on Event Streams (Identity Protection, Mobile, XDR, Data Protection). */
+const PRODUCT_DETECTION_EVENTS = new Set(['IdpDetectionSummaryEvent', 'MobileDetectionSummaryEvent', 'XdrDetectionSummaryEvent', 'DataProtectionDetectionSummaryEvent']);
 
 function isStreamEvent(value: unknown): boolean {
   return isRecord(value) && getString(value, 'metadata.eventType') !== undefined && isRecord(getPath(value, 'event'));
@@ -116,6 +119,7 @@ function severityOf(name: string | undefined, value: number | undefined, scale: 
 
 function mapStreamEvent(item: JsonRecord, now: number): ItemOutcome {
   const eventType = getString(item, 'metadata.eventType') ?? '';
+  if (PRODUCT_DETECTION_EVENTS.has(eventType)) return mapProductStreamEvent(item, eventType, now);
   if (!DETECTION_EVENTS.has(eventType)) return { skip: `CrowdStrike ${eventType} is not a detection` };
   const ev = getRecord(item, 'event') ?? {};
   const epp = eventType === 'EppDetectionSummaryEvent';
@@ -225,7 +229,7 @@ function addBehavior(rec: JsonRecord, evidences: EvidenceList, iocs: unknown[], 
   const grandparent = proc(getRecord(rec, 'grandparent_details'), 'grandparent_');
   const parent = proc(getRecord(rec, 'parent_details'), 'parent_', grandparent);
   const main = proc(rec, '', parent);
-  if (main !== undefined) main.user = user({ name: getPath(rec, 'user_name'), uid: getPath(rec, 'user_id'), domain: getPath(rec, 'logon_domain') });
+  if (main !== undefined) main.user = accountUser(getPath(rec, 'user_name'), getPath(rec, 'logon_domain'), { uid: getPath(rec, 'user_id') });
   evidences.add({ process: main });
   for (const n of getRecords(rec, 'network_accesses')) evidences.add(connection(n, 'remote_address', 'remote_port', 'local_address', 'local_port', 'connection_direction'));
   for (const d of getRecords(rec, 'dns_requests')) evidences.add({ query: query(getPath(d, 'domain_name')) });
@@ -249,6 +253,7 @@ function mapEntity(item: JsonRecord, now: number): ItemOutcome {
   const behaviors = detects ? getRecords(item, 'behaviors') : [];
   if (detects) behaviors.forEach((b) => addBehavior(b, evidences, iocs, attacks, labels));
   else addBehavior(item, evidences, iocs, attacks, labels);
+  if (!detects) addProductEntityFields(item, evidences);
   const first = detects ? behaviors[0] : item;
 
   const alert = buildFinding({
@@ -272,15 +277,22 @@ function mapEntity(item: JsonRecord, now: number): ItemOutcome {
     original_time: getPath(item, 'updated_timestamp') ?? getPath(item, 'last_behavior') ?? getPath(item, 'timestamp') ?? getPath(item, 'created_timestamp'),
     confidence_id: confidenceIdFromScore(getNumber(item, 'confidence')),
     device: device({
-      hostname: getString(host, 'hostname'),
-      ip: getString(host, 'local_ip'),
+      hostname: getString(host, 'hostname') ?? getString(item, 'source_endpoint_host_name') ?? getStrings(item, 'source_hosts')[0],
+      ip: getString(host, 'local_ip') ?? getString(item, 'source_endpoint_ip_address'),
       uid: getString(host, 'device_id') ?? getString(item, 'agent_id'),
       domain: getString(host, 'machine_domain'),
       os: os(getString(host, 'os_version', 'platform_name')),
       type_id: deviceTypeFromName(getString(host, 'product_type_desc')),
       network_interfaces: [networkInterface({ ip: getString(host, 'external_ip') })],
     }),
-    user: user({ name: getString(first, 'user_name'), domain: getString(first, 'logon_domain'), uid: getString(first, 'user_id') }),
+    user:
+      accountUser(getString(first, 'user_name'), getString(first, 'logon_domain'), { uid: getString(first, 'user_id') }) ??
+      accountUser(getString(item, 'source_account_upn') ?? getString(item, 'source_account_name'), getString(item, 'source_account_domain'), {
+        uid: getString(item, 'source_account_object_sid'),
+      }) ??
+      getStrings(item, 'user_names')
+        .map((u) => accountUser(u))
+        .find((u) => u !== undefined),
     evidences,
     iocs,
     unmapped: {
@@ -291,6 +303,96 @@ function mapEntity(item: JsonRecord, now: number): ItemOutcome {
       confidence: getNumber(item, 'confidence'),
       objective: getString(first, 'objective'),
     },
+  });
+  return { alert };
+}
+
+/**
+ * Fields the Alerts API adds per product: Identity Protection (`source_account_*`, `source_endpoint_*`,
+ * `target_*`), XDR and Next-Gen SIEM (`source_hosts`, `source_ips`, `destination_ips`, `user_names`),
+ * Data Protection (`files_egressed`, `destination_url`), Mobile (`mobile_app_details`).
+ */
+function addProductEntityFields(item: JsonRecord, evidences: EvidenceList): void {
+  evidences.add({
+    src_endpoint: endpoint({ hostname: getPath(item, 'source_endpoint_host_name'), ip: getPath(item, 'source_endpoint_ip_address') }),
+    dst_endpoint: endpoint({ hostname: getPath(item, 'target_endpoint_host_name') }),
+    user: accountUser(getPath(item, 'source_account_upn') ?? getPath(item, 'source_account_name'), getPath(item, 'source_account_domain')),
+  });
+  const target = accountEvidence(getPath(item, 'target_account_name'), getPath(item, 'target_account_domain'));
+  if (target !== undefined) evidences.add(target);
+  for (const h of getStrings(item, 'source_hosts')) evidences.add({ src_endpoint: endpoint({ hostname: h }) });
+  for (const ip of getStrings(item, 'source_ips')) evidences.add({ src_endpoint: endpoint({ ip }) });
+  for (const ip of getStrings(item, 'destination_ips')) evidences.add({ dst_endpoint: endpoint({ ip }) });
+  for (const u of getStrings(item, 'user_names')) {
+    const e = accountEvidence(u);
+    if (e !== undefined) evidences.add(e);
+  }
+  evidences.add({ url: url(getPath(item, 'destination_url')), dst_endpoint: endpoint({ hostname: getPath(item, 'destination_domain') }) });
+  for (const f of getRecords(item, 'files_egressed')) {
+    evidences.add({ file: file({ path: getPath(f, 'file_path'), name: getPath(f, 'filename'), hashes: hashes(getPath(f, 'sha256')), type_id: 1 }) });
+  }
+  const app = getRecord(item, 'mobile_app_details');
+  if (app !== undefined) evidences.add({ file: file({ name: getPath(app, 'app_identifier'), hashes: hashes(getPath(app, 'sha256')) }) });
+}
+
+/**
+ * Event Streams detection summaries of Identity Protection, Mobile, XDR and Data Protection: the
+ * dedup key is `CompositeId` (else `DetectId`), `Severity` is 1–5 or 0–100 (told apart by size),
+ * identity fields are `SourceAccount*`, `SourceEndpoint*`, `TargetAccount*`, `TargetEndpoint*`.
+ */
+function mapProductStreamEvent(item: JsonRecord, eventType: string, now: number): ItemOutcome {
+  const ev = getRecord(item, 'event') ?? {};
+  const uid = getString(ev, 'CompositeId', 'DetectId', 'MobileDetectionId');
+  if (uid === undefined) return invalidAlert('event.CompositeId', `CrowdStrike ${eventType} has no CompositeId or DetectId`);
+  const evidences = new EvidenceList();
+  const iocs: unknown[] = [];
+  const source = accountUser(getPath(ev, 'SourceAccountUpn') ?? getPath(ev, 'SourceAccountName'), getPath(ev, 'SourceAccountDomain'), {
+    uid: getPath(ev, 'SourceAccountObjectSid'),
+  });
+  evidences.add({
+    src_endpoint: endpoint({ hostname: getPath(ev, 'SourceEndpointHostName'), ip: getPath(ev, 'SourceEndpointIpAddress') }),
+    dst_endpoint: endpoint({ hostname: getPath(ev, 'TargetEndpointHostName') }),
+    user: source,
+  });
+  const target = accountEvidence(getPath(ev, 'TargetAccountName'), getPath(ev, 'TargetAccountDomain'));
+  if (target !== undefined) evidences.add(target);
+  evidences.add({ file: file({ path: getPath(ev, 'FilePath'), name: getPath(ev, 'FileName'), hashes: hashes(getPath(ev, 'SHA256String')) }) });
+  addIoc(evidences, iocs, getString(ev, 'IOCType'), getPath(ev, 'IOCValue'));
+
+  const attacks = new AttackCollector();
+  const labels: string[] = [];
+  const mitre = getRecords(ev, 'MitreAttack');
+  for (const m of mitre) {
+    addAttack(attacks, labels, getString(m, 'TacticID', 'TacticId'), getString(m, 'Tactic'), getString(m, 'TechniqueID', 'TechniqueId'), getString(m, 'Technique'));
+  }
+  if (mitre.length === 0) addAttack(attacks, labels, getString(ev, 'TacticId'), getString(ev, 'Tactic'), getString(ev, 'TechniqueId'), getString(ev, 'Technique'));
+  const severity = getNumber(ev, 'Severity');
+
+  const alert = buildFinding({
+    uid,
+    title: getString(ev, 'DetectName', 'DisplayName', 'Name') ?? 'CrowdStrike detection',
+    desc: getString(ev, 'DetectDescription', 'Description'),
+    severity_id: severityOf(getString(ev, 'SeverityName'), severity, severity !== undefined && severity <= 5 ? 'stream' : 'score'),
+    time: firstTimestamp(getPath(item, 'metadata.eventCreationTime'), getPath(ev, 'ContextTimeStamp')) ?? now,
+    created_time: firstTimestamp(getPath(item, 'metadata.eventCreationTime')),
+    first_seen_time: firstTimestamp(getPath(ev, 'ContextTimeStamp'), getPath(ev, 'StartTime')),
+    product: PRODUCT,
+    log_name: eventType,
+    original_event_uid: getString(ev, 'DetectId'),
+    original_time: getPath(item, 'metadata.eventCreationTime'),
+    src_url: getString(ev, 'FalconHostLink'),
+    analytic: { uid: getId(ev, 'PatternId'), name: getString(ev, 'DetectName', 'Name'), type: 'Behavioral', type_id: 2 },
+    attacks: attacks.toArray(),
+    labels,
+    device: device({
+      hostname: getString(ev, 'SourceEndpointHostName', 'ComputerName', 'Hostname'),
+      ip: getString(ev, 'SourceEndpointIpAddress', 'LocalIP'),
+      uid: getString(ev, 'SourceEndpointSensorId', 'SensorId', 'AgentId'),
+    }),
+    user: source ?? accountUser(getString(ev, 'UserName')),
+    evidences,
+    iocs,
+    unmapped: { offset: getNumber(item, 'metadata.offset'), customer_id: getString(item, 'metadata.customerIDString'), objective: getString(ev, 'Objective') },
   });
   return { alert };
 }

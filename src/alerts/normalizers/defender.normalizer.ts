@@ -14,6 +14,8 @@ import { isGraphAlert } from './graph.normalizer.js';
 import { device, endpoint, EvidenceList, file, hashes, processOf, url, user } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
+import { accountEvidence, accountUser } from './accounts.js';
+import { parseAccount } from './observables.js';
 
 const PRODUCT = { name: 'Microsoft Defender for Endpoint', vendor_name: 'Microsoft' };
 
@@ -36,13 +38,14 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const uid = getString(item, 'id');
   if (uid === undefined) return invalidAlert('id', 'Defender alert id is missing or not a string');
   const evidenceRaw = getPath(item, 'evidence');
-  if (evidenceRaw !== undefined && evidenceRaw !== null && !Array.isArray(evidenceRaw)) {
-    return invalidAlert('evidence', 'Defender alert evidence must be an array');
+  if (evidenceRaw !== undefined && evidenceRaw !== null && !Array.isArray(evidenceRaw) && !isRecord(evidenceRaw)) {
+    return invalidAlert('evidence', 'Defender alert evidence must be an array or an object');
   }
 
   // Every MDE evidence entry has every key (nulls where they do not apply): read each for all of them.
   const evidences = new EvidenceList();
-  for (const e of getRecords(item, 'evidence')) {
+  // One entry may come as an object rather than a one-element list.
+  for (const e of getRecord(item, 'evidence') !== undefined ? [getRecord(item, 'evidence') ?? {}] : getRecords(item, 'evidence')) {
     const path = getString(e, 'filePath');
     const name = getString(e, 'fileName');
     const image = file({
@@ -51,12 +54,22 @@ function mapItem(item: unknown, now: number): ItemOutcome {
       hashes: hashes(getPath(e, 'sha256'), getPath(e, 'sha1'), getPath(e, 'md5')),
       type_id: getPath(e, 'processId') !== undefined && getPath(e, 'processId') !== null ? 8 : undefined,
     });
-    const account = user({
-      name: getPath(e, 'accountName'),
-      domain: getPath(e, 'domainName'),
-      uid: getPath(e, 'userSid') ?? getPath(e, 'aadUserId'),
-      email_addr: getPath(e, 'userPrincipalName'),
-    });
+    // A machine account (`WS-0142$`) is the host acting, not a person: it is added as a device evidence below.
+    const machine = parseAccount(getPath(e, 'accountName'))?.machine === true;
+    const account = machine
+      ? undefined
+      : user({
+          name: getPath(e, 'accountName'),
+          domain: getPath(e, 'domainName'),
+          uid: getPath(e, 'userSid') ?? getPath(e, 'aadUserId'),
+          email_addr: getPath(e, 'userPrincipalName'),
+        });
+    if (machine) {
+      const host = accountEvidence(getPath(e, 'accountName'), getPath(e, 'domainName'));
+      if (host !== undefined) evidences.add(host);
+    }
+    const upn = accountUser(getPath(e, 'userPrincipalName'));
+    if (upn !== undefined && account !== undefined) evidences.add({ user: upn });
     const parentPath = getString(e, 'parentProcessFilePath');
     const parentName = getString(e, 'parentProcessFileName');
     const parent = processOf({
@@ -85,8 +98,10 @@ function mapItem(item: unknown, now: number): ItemOutcome {
       url: url(getPath(e, 'url')),
     });
   }
-  const loggedOn = getRecords(item, 'loggedOnUsers').map((u) => user({ name: getPath(u, 'accountName'), domain: getPath(u, 'domainName') }));
-  for (const u of loggedOn) evidences.add({ user: u });
+  for (const u of getRecords(item, 'loggedOnUsers')) {
+    const e = accountEvidence(getPath(u, 'accountName'), getPath(u, 'domainName'));
+    if (e !== undefined) evidences.add(e);
+  }
 
   const attacks = new AttackCollector();
   const category = getString(item, 'category');

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { elasticNormalizer } from './elastic.normalizer.js';
 import { isRecord, type JsonRecord } from './field-access.js';
-import { assertNamesArePaths, attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'elastic_kibana_webhook_body.json';
 const UUID = '6c1f0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a';
@@ -164,5 +164,58 @@ describe('elastic normaliser', () => {
     assert.equal(elasticNormalizer.detect(flatten(alertDoc())), true);
     assert.equal(elasticNormalizer.detect({ context: { alerts: [alertDoc()] } }), true);
     assert.equal(elasticNormalizer.detect({ alerts: [{ title: 'generic' }] }), false);
+  });
+});
+
+describe('documented Elastic Security shapes (test/fixtures/alerts/elastic)', () => {
+  test('8.x nested alert: process paths, DOMAIN user and domain, the zoned IPv6 of host.ip', () => {
+    const alert = onlyAlert(elasticNormalizer.normalize(shapeFixture('elastic', 'kibana-alert-nested.json'), NOW));
+    expectShape(alert, {
+      title: 'Suspicious comsvcs MiniDump',
+      severity_id: 4,
+      time: '2026-03-05T09:12:44.001Z',
+      rule: '6d9e1c2a-3b4f-4a5e-8d7c-9b0a1f2e3d4c',
+      attacks: ['TA0006|T1003|T1003.001'],
+      user: { name: 'svc_sql', domain: 'CORP', uid: 'S-1-5-21-3623811015-3361044348-30300820-1500' },
+      observables: [
+        'ip:fe80::2a1b:3c4d:5e6f:7081',
+        'file_name:rundll32.exe',
+        'file_name:cmd.exe',
+        'file_name:lsass.dmp',
+        'sha256:b6b5a1c0f2e3d4c5b6a798877665544332211009988776655443322110099aab',
+      ],
+    });
+    assert.equal(alert.device?.ip, '10.1.9.22');
+    assert.equal(alert.finding_info.first_seen_time, Date.UTC(2026, 2, 5, 9, 11, 59, 870));
+  });
+
+  test('7.x signal without _id: keyed by rule and parent event, user split from CORP\\mlopez', () => {
+    const body = shapeFixture('elastic', 'legacy-signal-7x.json');
+    const alert = onlyAlert(elasticNormalizer.normalize(body, NOW));
+    expectShape(alert, {
+      title: 'Unusual Parent-Child Relationship',
+      severity_id: 3,
+      time: '2021-06-14T18:03:12.482Z',
+      rule: '35df0dd8-092d-4a83-88c1-5151a804f31b',
+      attacks: ['TA0004|T1055|'],
+      user: { name: 'mlopez', domain: 'CORP' },
+      observables: ['user:mlopez', 'file_name:svchost.exe', 'file_name:winword.exe', 'ip:10.1.2.77'],
+      absent: ['user:CORP\\mlopez'],
+    });
+    assert.equal(alert.finding_info.uid, 'signal:4b2c7e10-cc5e-11eb-9f25-3b4c5d6e7f80:p5W1DnoBxkT3yQ8nL2aa');
+    assert.equal(alert.finding_info.first_seen_time, Date.UTC(2021, 5, 14, 18, 2, 58, 1));
+    // Without a parent either, nothing identifies it: refused at the id field.
+    const orphan = withPath(withPath(withPath(body, 'signal.parent', undefined), 'signal.parents', undefined), 'signal.ancestors', undefined);
+    assert.deepEqual(elasticNormalizer.normalize(orphan, NOW).failures[0]?.details, { path: 'kibana.alert.uuid' });
+  });
+
+  test('a rule run without alerts is acknowledged with the rule name', () => {
+    const result = elasticNormalizer.normalize(shapeFixture('elastic', 'rule-run-no-alerts.json'), NOW);
+    assert.deepEqual(result.alerts, []);
+    assert.deepEqual(result.failures, []);
+    assert.equal(result.acknowledgement?.kind, 'no_alerts');
+    assert.deepEqual(result.acknowledgement?.details, { rule: 'Suspicious comsvcs MiniDump', date: '2026-03-05T10:00:00.000Z' });
+    assert.equal(elasticNormalizer.detect(shapeFixture('elastic', 'rule-run-no-alerts.json')), true);
+    assert.equal(elasticNormalizer.detect({ rule: { name: 'x' }, alerts: [] }), false);
   });
 });

@@ -19,6 +19,7 @@ import type { OcsfFingerprint, OcsfProcess } from '../../common/canonical-alert.
 import { device, deviceTypeFromName, email, endpoint, EvidenceList, file, hashes, networkInterface, os, processOf, query, url, user } from './evidence.js';
 import { severityFromElasticRisk, severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
+import { accountUser } from './accounts.js';
 import { parseJsonSafely } from '../../common/http/payload-guard.js';
 
 const PRODUCT = { name: 'Elastic Security', vendor_name: 'Elastic' };
@@ -88,8 +89,26 @@ function unwrapWith(contexts: WeakMap<object, WrapperContext>) {
   };
   return (body: unknown): Unwrapped => {
     const items = itemsOf(body, 0);
+    const ruleRun = items !== undefined && items.length === 0 && isRecord(body) ? wrapperContext(body) : undefined;
+    if (ruleRun?.ruleName !== undefined) {
+      // A rule action that fired on a run without alerts (a summary with zero counts): nothing to ingest, not an error.
+      return {
+        kind: 'ack',
+        acknowledgement: { kind: 'no_alerts', message: `Kibana rule "${ruleRun.ruleName}" reported a run without alerts`, details: { rule: ruleRun.ruleName, date: ruleRun.date } },
+      };
+    }
     return items === undefined ? { kind: 'unrecognized', message: 'Body holds no Elastic Security alert documents (kibana.alert.* or signal.*)' } : { kind: 'items', items };
   };
+}
+
+/**
+ * A 7.x `.siem-signals` document sent without its `_id` has no id of its own: the rule and the
+ * source event it fired on (`signal.parent`, else the first of `signal.parents`/`ancestors`) identify it.
+ */
+function legacySignalUid(doc: JsonRecord): string | undefined {
+  const rule = getString(doc, 'signal.rule.id', 'signal.rule.rule_id');
+  const parent = getString(doc, 'signal.parent.id') ?? getString(getRecords(doc, 'signal.parents')[0], 'id') ?? getString(getRecords(doc, 'signal.ancestors')[0], 'id');
+  return rule === undefined || parent === undefined ? undefined : `signal:${rule}:${parent}`;
 }
 
 function ecsHashes(doc: JsonRecord, base: string): OcsfFingerprint[] {
@@ -163,7 +182,7 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
   if (rawUid !== undefined && (typeof rawUid !== 'string' || rawUid.trim() === '')) {
     return invalidAlert('kibana.alert.uuid', 'kibana.alert.uuid must be a non-empty string');
   }
-  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id');
+  const uid = getString(doc, 'kibana.alert.uuid') ?? getString(item, '_id') ?? getString(doc, '_id') ?? legacySignalUid(doc);
   if (uid === undefined) return invalidAlert('kibana.alert.uuid', 'Elastic alert has no kibana.alert.uuid');
 
   const { evidences, iocs } = ecsEvidences(doc);
@@ -208,12 +227,10 @@ function mapItem(item: unknown, ctx: WrapperContext | undefined, now: number): I
         .slice(1)
         .map((ip) => networkInterface({ ip })),
     }),
-    user: user({
-      name: getString(doc, 'user.name'),
-      domain: getString(doc, 'user.domain'),
-      uid: getString(doc, 'user.id'),
-      email_addr: getString(doc, 'user.email'),
-    }),
+    // `user.name` is often `DOMAIN\\user` (Windows events, 7.x signals): split, and a machine account is no person.
+    user:
+      accountUser(getString(doc, 'user.name'), getString(doc, 'user.domain'), { uid: getString(doc, 'user.id') }) ??
+      user({ uid: getString(doc, 'user.id'), email_addr: getString(doc, 'user.email') }),
     evidences,
     iocs,
     unmapped: {
@@ -233,7 +250,9 @@ export const elasticNormalizer: AlertNormalizer = {
     const first = Array.isArray(body) ? body[0] : body;
     if (isAlertDoc(first)) return true;
     const list = listOf(first);
-    return list !== undefined && isAlertDoc(list[0]);
+    if (list !== undefined && isAlertDoc(list[0])) return true;
+    // A rule action's summary of a run without alerts: a Kibana rule, its date, an empty alerts summary.
+    return list !== undefined && list.length === 0 && isRecord(first) && !Array.isArray(getPath(first, 'alerts')) && getString(first, 'rule.name', 'rule.id') !== undefined;
   },
   normalize(body: unknown, now: number): NormalizeResult {
     const contexts = new WeakMap<object, WrapperContext>();

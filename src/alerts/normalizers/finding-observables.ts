@@ -37,19 +37,20 @@ const CHILD: Readonly<Record<string, Context>> = {
  * `domain` (a DNS name the vendor names as such: a TLS SNI, an indicator domain) is a `domain` when it is
  * one (a Windows domain such as `CORP` is no observable).
  */
-type Rule = 'ip' | 'hostname' | 'host' | 'domain' | 'user' | 'email' | 'command_line' | 'file_name' | 'hash' | 'url';
+type Rule = 'ip' | 'hostname' | 'host' | 'domain' | 'user' | 'email' | 'command_line' | 'file_name' | 'hash' | 'url' | 'resource_uid' | 'credential_uid' | 'arn';
 
 const LEAVES: Readonly<Partial<Record<Context, Readonly<Record<string, Rule>>>>> = {
   device: { hostname: 'hostname', ip: 'ip' },
   endpoint: { hostname: 'hostname', ip: 'ip', domain: 'domain' },
-  user: { name: 'user', email_addr: 'email' },
+  // A cloud principal's ARN as its uid is a resource id an analyst pivots on; other user uids (SIDs, GUIDs) are not.
+  user: { name: 'user', email_addr: 'email', credential_uid: 'credential_uid', uid: 'arn' },
   process: { cmd_line: 'command_line' },
   file: { name: 'file_name' },
   fingerprint: { value: 'hash' },
   url: { url_string: 'url', hostname: 'host' },
   query: { hostname: 'host' },
   email: { from: 'email', to: 'email', cc: 'email', smtp_from: 'email', smtp_to: 'email', reply_to: 'email' },
-  resource: { hostname: 'hostname', ip: 'ip' },
+  resource: { hostname: 'hostname', ip: 'ip', uid: 'resource_uid' },
 };
 
 function observe(rule: Rule, value: unknown, name: string): CanonicalObservable | undefined {
@@ -58,6 +59,8 @@ function observe(rule: Rule, value: unknown, name: string): CanonicalObservable 
       return typeof value === 'string' && normalizeDomain(value) !== undefined ? makeObservable('domain', value, name) : makeObservable('hostname', value, name);
     case 'hash':
       return makeObservable('sha256', value, name);
+    case 'arn':
+      return typeof value === 'string' && value.startsWith('arn:') ? makeObservable('resource_uid', value, name) : undefined;
     default:
       return makeObservable(rule, value, name);
   }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gcpSccNormalizer } from './gcp-scc.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath, expectShape, shapeFixture } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'gcp_scc_notification_decoded.json';
 const NAME = 'organizations/123456789012/sources/9876543210987654321/findings/8f7e6d5c4b3a29180716253443526170';
@@ -45,6 +45,7 @@ describe('gcp-scc normaliser', () => {
       'domain:cdn.bad-example.net',
       'url:https://cdn.bad-example.net/stage2.ps1',
       'ip:10.132.0.12',
+      'resource_uid://compute.googleapis.com/projects/prod-web/zones/europe-west1-b/instances/5566778899001122334',
     ]);
     assert.equal(vigilOf(alert).find((o) => o.value === '10.132.0.12')?.is_private, true);
     assert.equal(alert.unmapped?.['notification_config'], 'organizations/123456789012/notificationConfigs/soar-high-findings');
@@ -121,5 +122,69 @@ describe('gcp-scc normaliser', () => {
     assert.equal(gcpSccNormalizer.detect(push(fixture(FIXTURE))), true);
     assert.equal(gcpSccNormalizer.detect(push({ kind: 'storage#object' })), false);
     assert.equal(gcpSccNormalizer.detect(fixture('guardduty_eventbridge.json')), false);
+  });
+});
+
+describe('documented Security Command Center services (test/fixtures/alerts/gcp-scc)', () => {
+  const normalize = (file: string) => onlyAlert(gcpSccNormalizer.normalize(shapeFixture('gcp-scc', file), NOW));
+
+  test('Event Threat Detection: the service account, the delegating user, the granted member, the key, an IPv6 caller', () => {
+    expectShape(normalize('etd-iam-anomalous-grant.json'), {
+      title: 'Persistence: IAM Anomalous Grant',
+      severity_id: 4,
+      time: '2026-03-08T09:14:07.201Z',
+      attacks: ['TA0003|T1098|', 'TA0004||', '|T1098|T1098.003'],
+      user: { name: 'ci-deployer@acme-prod-1234.iam.gserviceaccount.com', email_addr: 'ci-deployer@acme-prod-1234.iam.gserviceaccount.com' },
+      observables: [
+        'email:ci-deployer@acme-prod-1234.iam.gserviceaccount.com',
+        'ip:2600:1900:2000:3a::11',
+        'email:mallory.ext@gmail.example',
+        'user:mallory.ext@gmail.example',
+        'resource_uid://iam.googleapis.com/projects/acme-prod-1234/serviceAccounts/ci-deployer@acme-prod-1234.iam.gserviceaccount.com/keys/0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d',
+        'resource_uid://cloudresourcemanager.googleapis.com/projects/987654321098',
+      ],
+      absent: ['user:user:mallory.ext@gmail.example'],
+    });
+  });
+
+  test('Container Threat Detection: the added binary, its arguments and hash, the container image and the pod', () => {
+    expectShape(normalize('ctd-added-binary-executed.json'), {
+      title: 'Added Binary Executed',
+      severity_id: 5,
+      time: '2026-03-08T11:40:12.000Z',
+      attacks: ['TA0002|T1106|'],
+      observables: [
+        'file_name:kdevtmpfsi',
+        'command_line:/tmp/kdevtmpfsi -o pool.mining-example.org:3333',
+        'sha256:cd2e4a1f0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e',
+        'resource_uid:sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0',
+        'resource_uid:shop/storefront-6d5c4b3a2-pq9rs',
+      ],
+    });
+  });
+
+  test('Security Health Analytics: a misconfiguration of a bucket, with no principal', () => {
+    const alert = normalize('sha-public-bucket-acl.json');
+    expectShape(alert, {
+      title: 'PUBLIC_BUCKET_ACL',
+      severity_id: 4,
+      time: '2026-03-08T06:00:00.000Z',
+      user: {},
+      observables: ['resource_uid://storage.googleapis.com/acme-public-exports'],
+    });
+    assert.deepEqual(alert.finding_info.types, ['MISCONFIGURATION']);
+  });
+
+  test('VM Threat Detection in a Pub/Sub push: the instance as device, the miner and its pool connection', () => {
+    const alert = normalize('vmtd-mining-hash-match-pubsub.json');
+    expectShape(alert, {
+      title: 'Execution: Cryptocurrency Mining Hash Match',
+      severity_id: 5,
+      time: '2026-03-08T13:05:00.000Z',
+      attacks: ['TA0040|T1496|'],
+      device: { hostname: 'batch-worker-07', instance_uid: '5566778899001122334' },
+      observables: ['file_name:.sysupdate', 'command_line:/usr/lib/systemd/.sysupdate --donate-level=1', 'ip:198.51.100.99', 'ip:10.164.0.12'],
+    });
+    assert.equal(alert.metadata.original_event_uid, '11002233445566');
   });
 });

@@ -11,9 +11,11 @@ import { AttackCollector, isTechniqueId } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, STATUS } from './finding.js';
 import { getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { accountOf, DEVICE_TYPE, device, endpoint, EvidenceList, file, hashes, processOf, resource as resourceOf, url, user } from './evidence.js';
+import { accountOf, DEVICE_TYPE, device, endpoint, EvidenceList, file, hashes, processOf, resource as resourceOf, url } from './evidence.js';
 import { severityFromVendorName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
+import { principalUser } from './accounts.js';
+import type { OcsfEvidence, OcsfResource } from '../../common/canonical-alert.js';
 import { parseJsonSafely } from '../../common/http/payload-guard.js';
 
 const PRODUCT = { name: 'Security Command Center', vendor_name: 'Google Cloud' };
@@ -153,6 +155,29 @@ function addMitre(finding: JsonRecord, attacks: AttackCollector, labels: string[
   }
 }
 
+/**
+ * The other principals a finding names: the chain of a delegated call
+ * (`access.serviceAccountDelegationInfo[]`), members added by IAM bindings (`user:`, `serviceAccount:`),
+ * and the key a service account authenticated with.
+ */
+function addPrincipals(evidences: EvidenceList, finding: JsonRecord): void {
+  for (const d of getRecords(finding, 'access.serviceAccountDelegationInfo')) evidences.add({ user: principalUser(getPath(d, 'principalEmail'), getPath(d, 'principalSubject')) });
+  for (const b of getRecords(finding, 'iamBindings')) evidences.add({ user: principalUser(getPath(b, 'member')) });
+  const key = getString(finding, 'access.serviceAccountKeyName');
+  if (key !== undefined) evidences.add({ resources: [resourceOf({ uid: key, type: 'Service account key' })] } as OcsfEvidence);
+}
+
+/** Container Threat Detection's workloads: the containers (by image) and the Kubernetes pods and nodes. */
+function workloadResources(finding: JsonRecord): Array<OcsfResource | undefined> {
+  return [
+    ...getRecords(finding, 'containers').map((c) => resourceOf({ uid: getPath(c, 'imageId') ?? getPath(c, 'uri'), name: getPath(c, 'name'), type: 'Container' })),
+    ...getRecords(finding, 'kubernetes.pods').map((p) =>
+      resourceOf({ uid: `${getString(p, 'ns') ?? 'default'}/${getString(p, 'name') ?? ''}`, name: getPath(p, 'name'), type: 'Kubernetes Pod' }),
+    ),
+    ...getRecords(finding, 'kubernetes.nodes').map((n) => resourceOf({ name: getPath(n, 'name'), type: 'Kubernetes Node' })),
+  ];
+}
+
 function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): ItemOutcome {
   if (!isRecord(item)) return invalidAlert('', 'SCC notification must be an object');
   const wrapped = isNotification(item);
@@ -175,8 +200,9 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
   }
   evidences.add({
     src_endpoint: endpoint({ ip: getPath(finding, 'access.callerIp') }),
-    user: user({ name: getPath(finding, 'access.principalEmail'), email_addr: getPath(finding, 'access.principalEmail') }),
+    user: principalUser(getPath(finding, 'access.principalEmail'), getPath(finding, 'access.principalSubject')),
   });
+  addPrincipals(evidences, finding);
   for (const f of getRecords(finding, 'files')) evidences.add({ file: file({ path: getPath(f, 'path'), hashes: hashes(getPath(f, 'sha256')), size: getPath(f, 'size') }) });
   for (const p of getRecords(finding, 'processes')) {
     const args = getStrings(p, 'args');
@@ -203,7 +229,7 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
   const resourceName = getString(finding, 'resourceName') ?? getString(gcpResource, 'name');
   const isInstance = resourceName !== undefined && /\/instances\/[^/]+$/.test(resourceName);
   const displayName = getString(gcpResource, 'displayName', 'resourceDisplayName');
-  const principal = getString(finding, 'access.principalEmail');
+  const principal = principalUser(getPath(finding, 'access.principalEmail'), getPath(finding, 'access.principalSubject'));
 
   const alert = buildFinding({
     uid,
@@ -225,14 +251,17 @@ function mapItem(item: unknown, pushIds: WeakMap<object, string>, now: number): 
     device: isInstance
       ? device({ uid: resourceName, instance_uid: resourceName.split('/').pop(), name: displayName, hostname: displayName, type_id: DEVICE_TYPE.virtual })
       : undefined,
-    user: principal === undefined ? undefined : user({ name: principal, email_addr: principal }),
+    user: principal,
     cloud: {
       provider: 'GCP',
       project_uid: getString(gcpResource, 'project')?.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, ''),
       account: accountOf(getString(gcpResource, 'projectDisplayName'), 11, 'GCP Project'),
     },
     evidences,
-    resources: [resourceOf({ uid: resourceName, name: displayName, type: getString(gcpResource, 'type'), region: getString(gcpResource, 'location') })],
+    resources: [
+      resourceOf({ uid: resourceName, name: displayName, type: getString(gcpResource, 'type'), region: getString(gcpResource, 'location') }),
+      ...workloadResources(finding),
+    ],
     unmapped: {
       notification_config: getString(item, 'notificationConfigName'),
       resource_name: resourceName,

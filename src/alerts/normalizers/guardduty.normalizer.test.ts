@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardDutyNormalizer } from './guardduty.normalizer.js';
-import { assertNamesArePaths, attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'guardduty_eventbridge.json';
 
@@ -53,6 +53,7 @@ describe('guardduty normaliser', () => {
       'ip:203.0.113.10',
       'hostname:ec2-203-0-113-10.eu-west-1.compute.amazonaws.com',
       'ip:198.51.100.77',
+      'resource_uid:i-0a1b2c3d4e5f60718',
     ]);
     const remote = vigilOf(alert).find((o) => o.value === '198.51.100.77');
     assert.equal(remote?.is_private, false);
@@ -212,5 +213,109 @@ describe('guardduty normaliser', () => {
     assert.equal(guardDutyNormalizer.detect(sns('hello', 'SubscriptionConfirmation')), true);
     assert.equal(guardDutyNormalizer.detect(sns({ other: 'payload' })), false);
     assert.equal(guardDutyNormalizer.detect(fixture('splunk_webhook.json')), false);
+  });
+});
+
+describe('documented GuardDuty resource types (test/fixtures/alerts/guardduty)', () => {
+  const normalize = (file: string) => onlyAlert(guardDutyNormalizer.normalize(shapeFixture('guardduty', file), NOW));
+
+  test('AccessKey: the assumed role is the user, its ASIA key its credential, the caller the source', () => {
+    const alert = normalize('accesskey-iam-exfiltration.json');
+    expectShape(alert, {
+      title: 'Credentials for instance role app-server-role used from external IP address.',
+      severity_id: 4,
+      time: '2026-03-07T08:00:12.552Z',
+      rule: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+      user: { name: 'app-server-role', uid: 'AROAZ3EXAMPLEROLEID:i-0a1b2c3d4e5f60718', credential_uid: 'ASIAZ3EXAMPLE7KEY123' },
+      observables: ['user:app-server-role', 'credential_uid:ASIAZ3EXAMPLE7KEY123', 'ip:198.51.100.61'],
+      absent: ['resource_uid:ASIAZ3EXAMPLE7KEY123'],
+    });
+    assert.equal(alert.unmapped?.count, 4);
+  });
+
+  test('S3Bucket: the bucket ARN, the IAM user and its AKIA key, an IPv6 caller', () => {
+    expectShape(normalize('s3-bucket-malicious-caller.json'), {
+      title: 'S3 API GetBucketAcl was invoked from a known malicious IP address.',
+      severity_id: 3,
+      time: '2026-03-07T03:15:20.000Z',
+      attacks: ['TA0007||'],
+      observables: ['resource_uid:arn:aws:s3:::acme-prod-invoices', 'user:ci-uploader', 'credential_uid:AKIAIOSFODNN7EXAMPLE', 'ip:2001:db8:dead:beef::66'],
+    });
+  });
+
+  test('EKSCluster: the cluster ARN, the Kubernetes user and the API caller', () => {
+    expectShape(normalize('eks-cluster-anonymous-access.json'), {
+      title: 'Anonymous access granted to Kubernetes cluster payments-prod.',
+      severity_id: 4,
+      time: '2026-03-07T10:19:31.000Z',
+      observables: ['resource_uid:arn:aws:eks:eu-central-1:123456789012:cluster/payments-prod', 'user:kubernetes-admin', 'ip:203.0.113.120'],
+    });
+  });
+
+  test('Container (Runtime Monitoring): the binary with its hash and lineage, the writer, the pod and container', () => {
+    const alert = normalize('runtime-container-new-binary.json');
+    expectShape(alert, {
+      title: 'A newly created or recently modified binary file has been executed in container checkout.',
+      severity_id: 3,
+      time: '2026-03-07T11:03:12.000Z',
+      attacks: ['TA0002||'],
+      device: { instance_uid: 'i-0b1c2d3e4f5a60718', ip: '10.20.3.41' },
+      observables: [
+        'file_name:xmrig',
+        'sha256:a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3',
+        'file_name:sh',
+        'file_name:node',
+        'file_name:curl',
+        'resource_uid:5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c',
+        'resource_uid:0123abcd4567ef890123abcd4567ef890123abcd4567ef890123abcd4567ef89',
+      ],
+    });
+    assert.equal(alert.evidences?.[0]?.process?.parent_process?.pid, 4100);
+  });
+
+  test('Lambda: the function and its execution role, the C2 connection', () => {
+    expectShape(normalize('lambda-c2-activity.json'), {
+      title: 'Lambda function invoice-render is querying an IP address associated with a known command and control server.',
+      severity_id: 4,
+      time: '2026-03-07T12:10:00.000Z',
+      observables: [
+        'resource_uid:arn:aws:lambda:us-east-1:123456789012:function:invoice-render',
+        'resource_uid:arn:aws:iam::123456789012:role/invoice-render-exec',
+        'ip:198.51.100.23',
+        'ip:10.30.1.17',
+      ],
+    });
+  });
+
+  test('RDSDBInstance: the database, its user and the login source', () => {
+    expectShape(normalize('rds-anomalous-login.json'), {
+      title: 'User report_ro logged in to orders-db-1 in an anomalous way.',
+      severity_id: 3,
+      time: '2026-03-07T14:35:00.000Z',
+      attacks: ['TA0006||'],
+      observables: ['resource_uid:arn:aws:rds:eu-west-1:123456789012:db:orders-db-1', 'user:report_ro', 'ip:192.0.2.140'],
+    });
+  });
+
+  test('ECSCluster on Fargate: cluster, task, container image, the DNS request and the process', () => {
+    expectShape(normalize('ecs-fargate-crypto.json'), {
+      title: 'ECS task in cluster batch-jobs is querying a domain name associated with Bitcoin-related activity.',
+      severity_id: 4,
+      time: '2026-03-07T16:46:00.000Z',
+      observables: [
+        'resource_uid:arn:aws:ecs:us-west-2:123456789012:cluster/batch-jobs',
+        'resource_uid:arn:aws:ecs:us-west-2:123456789012:task/batch-jobs/0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+        'domain:pool.minexmr-example.net',
+        'file_name:python3.12',
+      ],
+    });
+  });
+
+  test('an archived sample finding is acknowledged; the same sample not archived is still ingested', () => {
+    const body = shapeFixture('guardduty', 'sample-finding-archived.json');
+    const result = guardDutyNormalizer.normalize(body, NOW);
+    assert.deepEqual([result.alerts.length, result.failures.length, result.acknowledgement?.kind], [0, 0, 'nothing_to_ingest']);
+    assert.deepEqual(result.acknowledgement?.details?.reasons, ['GuardDuty sample finding, archived']);
+    assert.equal(guardDutyNormalizer.normalize(withPath(body, 'detail.service.archived', false), NOW).alerts.length, 1);
   });
 });

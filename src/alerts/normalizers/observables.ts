@@ -18,6 +18,8 @@ export const OBSERVABLE_KINDS = [
   'user',
   'file_name',
   'command_line',
+  'resource_uid',
+  'credential_uid',
 ] as const satisfies readonly ObservableKind[];
 
 export function isObservableKind(value: unknown): value is ObservableKind {
@@ -93,6 +95,11 @@ export function classifyIp(value: string): IpInfo | undefined {
   return { version: 6, address: zoneless, is_private: isPrivate };
 }
 
+/** The canonical spelling of an IP address (zone and brackets dropped), or `undefined` when `value` is not one: for `device.ip`. */
+export function ipAddressOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? classifyIp(value)?.address : undefined;
+}
+
 /** `md5`/`sha1`/`sha256` by length of a hex string (32/40/64); zero-filled hashes mean "none" and give `undefined`. */
 export function classifyHash(value: string): 'md5' | 'sha1' | 'sha256' | undefined {
   const text = value.trim();
@@ -117,9 +124,136 @@ export function normalizeDomain(value: string): string | undefined {
 
 const PLACEHOLDERS = new Set(['-', 'n/a', 'na', 'null', '(null)', 'none', 'unknown', 'undefined']);
 
-function basename(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? path;
+/**
+ * The file name at the end of a Windows or POSIX path: `C:\\Windows\\System32\\cmd.exe`, `\\\\?\\C:\\x.exe`,
+ * `\\Device\\HarddiskVolume3\\…\\x.exe`, `/usr/bin/curl`, a quoted path, or a path with a trailing separator.
+ */
+export function fileNameOfPath(path: string): string | undefined {
+  const text = path
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .replace(/[\\/]+$/, '');
+  const parts = text.split(/[\\/]/);
+  const last = (parts[parts.length - 1] ?? '').trim();
+  return last === '' || last === '.' || last === '..' || /^[A-Za-z]:$/.test(last) ? undefined : last;
+}
+
+/**
+ * The executable a command line starts: `"C:\\Program Files\\x.exe" -a` → `C:\\Program Files\\x.exe`,
+ * `/bin/sh -c …` → `/bin/sh`; `undefined` for an empty line.
+ */
+export function executableOfCommandLine(commandLine: string): string | undefined {
+  const text = commandLine.trim();
+  if (text === '') return undefined;
+  const quoted = /^"([^"]+)"/.exec(text) ?? /^'([^']+)'/.exec(text);
+  if (quoted !== null) return quoted[1];
+  // An unquoted Windows path with spaces: take up to the first `.exe`/`.com`/… when one is there.
+  const windows = /^([A-Za-z]:\\.*?\.(?:exe|com|bat|cmd|ps1|dll|scr))(?=\s|$)/i.exec(text);
+  if (windows !== null) return windows[1];
+  // Daemons rename themselves (`sshd: root@notty`): the colon is not part of the program name.
+  return text.split(/\s+/)[0].replace(/:$/, '');
+}
+
+/** An account name as vendors spell it, split into its parts. */
+export interface AccountName {
+  /** The account name without its domain: `jdoe` of `CORP\\jdoe`, `jdoe` of `jdoe@corp.example`, `DC01$`. */
+  name: string;
+  /** The NetBIOS or DNS domain (`CORP`, `corp.example`) when the value or the vendor names one. */
+  domain?: string;
+  /** The whole user principal name when the value is `user@domain`. */
+  upn?: string;
+  /** A Windows computer account (`DC01$`): a host acting on the network, not a person. */
+  machine: boolean;
+  /** The computer name of a machine account (`DC01`). */
+  host?: string;
+}
+
+/**
+ * Reads `DOMAIN\\user`, `user@domain` (UPN), `DC01$` and plain names; `domain` is used when the
+ * value carries none (Windows events give `targetUserName` and `targetDomainName` apart).
+ * Placeholders (`-`, `N/A`) give `undefined`.
+ */
+export function parseAccount(value: unknown, domain?: unknown): AccountName | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '' || PLACEHOLDERS.has(text.toLowerCase())) return undefined;
+  const otherDomain = typeof domain === 'string' && domain.trim() !== '' && !PLACEHOLDERS.has(domain.trim().toLowerCase()) ? domain.trim() : undefined;
+  let name = text;
+  let dom: string | undefined;
+  let upn: string | undefined;
+  const slash = text.lastIndexOf('\\');
+  if (slash > 0 && slash < text.length - 1) {
+    dom = text.slice(0, slash);
+    name = text.slice(slash + 1);
+  } else if (/^[^\s@\\]+@[^\s@\\]+\.[^\s@\\]+$/.test(text)) {
+    const at = text.lastIndexOf('@');
+    name = text.slice(0, at);
+    dom = text.slice(at + 1);
+    upn = text;
+  }
+  const machine = /^[^\s$]+\$$/.test(name);
+  const account: AccountName = { name, machine };
+  const finalDomain = dom ?? otherDomain;
+  if (finalDomain !== undefined) account.domain = finalDomain;
+  if (upn !== undefined) account.upn = upn;
+  if (machine) account.host = name.slice(0, -1);
+  return account;
+}
+
+/**
+ * The OCSF user of an account for `actor.user`, or `undefined` for a machine account (a host, not
+ * a person) or a placeholder. A UPN is also the user's e-mail address.
+ */
+export function userOfAccount(value: unknown, domain?: unknown): { name: string; domain?: string; email_addr?: string } | undefined {
+  const account = parseAccount(value, domain);
+  if (account === undefined || account.machine) return undefined;
+  const user: { name: string; domain?: string; email_addr?: string } = { name: account.upn ?? account.name };
+  if (account.domain !== undefined) user.domain = account.domain;
+  const email = account.upn === undefined ? undefined : makeObservable('email', account.upn);
+  if (email !== undefined) user.email_addr = email.value;
+  return user;
+}
+
+const AWS_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):([a-z-]+)\/?(.*)$/;
+const AWS_ACCESS_KEY = /^(?:AKIA|ASIA)[A-Z0-9]{16}$/;
+const IAM_MEMBER_PREFIX = /^(?:user|serviceAccount|group|domain|deleted:serviceAccount|deleted:user):/;
+
+/** A cloud principal, read from an AWS ARN, a GCP principal e-mail or IAM member, or an access key id. */
+export interface CloudPrincipal {
+  /** The user or session name, the e-mail of a GCP principal; absent for roles without a session. */
+  user?: string;
+  email?: string;
+  /** The ARN of an AWS principal. */
+  resource_uid?: string;
+  /** An AWS access key id (AKIA… long-term, ASIA… temporary). */
+  credential_uid?: string;
+  /** `service_account`, `aws_user`, `aws_role`, `aws_assumed_role`, `aws_root`, `email`. */
+  type: string;
+}
+
+/**
+ * Reads the principal fields clouds put in findings: GCP `principalEmail` (users and service
+ * accounts, with an IAM member prefix such as `serviceAccount:` or not), AWS IAM user/role and
+ * STS assumed-role ARNs, and AWS access key ids.
+ */
+export function parseCloudPrincipal(value: unknown): CloudPrincipal | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().replace(IAM_MEMBER_PREFIX, '');
+  if (text === '' || PLACEHOLDERS.has(text.toLowerCase())) return undefined;
+  if (AWS_ACCESS_KEY.test(text)) return { credential_uid: text, type: 'aws_access_key' };
+  const arn = AWS_ARN.exec(text);
+  if (arn !== null) {
+    const [, , , kind, rest] = arn;
+    const parts = rest.split('/');
+    if (kind === 'user') return { user: parts[parts.length - 1], resource_uid: text, type: 'aws_user' };
+    if (kind === 'assumed-role') return { user: parts.length > 1 ? parts[parts.length - 1] : undefined, resource_uid: text, type: 'aws_assumed_role' };
+    if (kind === 'root' || rest === 'root') return { resource_uid: text, type: 'aws_root' };
+    return { resource_uid: text, type: kind === 'role' ? 'aws_role' : `aws_${kind.replace(/-/g, '_')}` };
+  }
+  if (/^arn:/.test(text)) return { resource_uid: text, type: 'aws_resource' };
+  const email = makeObservable('email', text);
+  if (email !== undefined) return { user: email.value, email: email.value, type: /\.gserviceaccount\.com$/.test(email.value) ? 'service_account' : 'email' };
+  return undefined;
 }
 
 function build(kind: ObservableKind, value: string, name: string | undefined, isPrivate?: boolean): CanonicalObservable {
@@ -175,11 +309,14 @@ export function makeObservable(kind: ObservableKind, value: unknown, name?: stri
     case 'user':
       return build('user', text, name);
     case 'file_name': {
-      const file = basename(text).trim();
-      return file === '' ? undefined : build('file_name', file, name);
+      const file = fileNameOfPath(text);
+      return file === undefined ? undefined : build('file_name', file, name);
     }
     case 'command_line':
       return build('command_line', text, name);
+    case 'resource_uid':
+    case 'credential_uid':
+      return /\s/.test(text) ? undefined : build(kind, text, name);
   }
 }
 
@@ -260,6 +397,63 @@ export class ObservableSet {
   /** Any of md5/sha1/sha256, told apart by length. */
   addHash(value: unknown, name?: string): void {
     this.add('sha256', value, name);
+  }
+
+  /**
+   * An account as vendors spell it: `DOMAIN\\user` → the user name; a UPN → the UPN as user and
+   * as e-mail; a machine account `DC01$` → the host `DC01`, never a user (it is not a person).
+   */
+  addAccount(value: unknown, name?: string, domain?: unknown): void {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => this.addAccount(v, name === undefined ? undefined : `${name}[${i}]`, domain));
+      return;
+    }
+    const account = parseAccount(value, domain);
+    if (account === undefined) return;
+    if (account.machine) {
+      this.add('hostname', account.host, name);
+      return;
+    }
+    this.add('user', account.upn ?? account.name, name);
+    if (account.upn !== undefined) this.add('email', account.upn, name);
+  }
+
+  /** The file name of a Windows or POSIX path (a process image, a file). */
+  addFilePath(value: unknown, name?: string): void {
+    this.add('file_name', value, name);
+  }
+
+  /** A command line, and the file name of the executable it starts. */
+  addCommandLine(value: unknown, name?: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => this.addCommandLine(v, name === undefined ? undefined : `${name}[${i}]`));
+      return;
+    }
+    if (typeof value !== 'string') return;
+    this.add('command_line', value, name);
+    const exe = executableOfCommandLine(value);
+    if (exe !== undefined) this.add('file_name', exe, name);
+  }
+
+  /** A process as its parts: image path, command line (whose executable counts too), hashes. */
+  addProcess(process: { path?: unknown; cmdline?: unknown; hashes?: unknown[] }, names: { path?: string; cmdline?: string; hashes?: string[] } = {}): void {
+    this.addFilePath(process.path, names.path);
+    this.addCommandLine(process.cmdline, names.cmdline);
+    (process.hashes ?? []).forEach((h, i) => this.addHash(h, names.hashes?.[i]));
+  }
+
+  /** A cloud principal (GCP principal e-mail or IAM member, AWS ARN, access key id): see `parseCloudPrincipal`. */
+  addPrincipal(value: unknown, name?: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => this.addPrincipal(v, name === undefined ? undefined : `${name}[${i}]`));
+      return;
+    }
+    const principal = parseCloudPrincipal(value);
+    if (principal === undefined) return;
+    this.add('user', principal.user, name);
+    this.add('email', principal.email, name);
+    this.add('resource_uid', principal.resource_uid, name);
+    this.add('credential_uid', principal.credential_uid, name);
   }
 
   guess(value: unknown, name?: string): void {

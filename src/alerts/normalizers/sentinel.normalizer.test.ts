@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sentinelNormalizer } from './sentinel.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { detectSource } from './index.js';
 
 const FIXTURE = 'sentinel_incident.json';
 const NAME = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
@@ -88,5 +89,51 @@ describe('sentinel normaliser', () => {
     assert.equal(sentinelNormalizer.detect({ object: fixture(FIXTURE) }), true);
     assert.equal(sentinelNormalizer.detect(fixture('msgraph_alert_v2.json')), false);
     assert.equal(sentinelNormalizer.normalize({ properties: {} }, NOW).failures[0].code, 'unrecognized_payload');
+  });
+});
+
+describe('documented Sentinel shapes (test/fixtures/alerts/sentinel)', () => {
+  test('incident with entities: the account with its UPN suffix, IPv6, mail recipient, the machine account as a host', () => {
+    const alert = onlyAlert(sentinelNormalizer.normalize(shapeFixture('sentinel', 'incident-trigger-entities.json'), NOW));
+    expectShape(alert, {
+      title: 'Suspicious inbox forwarding rule and anomalous sign-in',
+      severity_id: 4,
+      time: '2026-03-06T07:05:13.123Z',
+      attacks: ['TA0001||', 'TA0009||', '|T1078|', '|T1114|T1114.003'],
+      user: { name: 'hpatel@corp.example', domain: 'corp.example', email_addr: 'hpatel@corp.example', uid: '4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a' },
+      observables: ['user:hpatel@corp.example', 'email:hpatel@corp.example', 'ip:2a02:db8:1234:5678::9', 'email:invoices-archive@mailbox-free.example', 'hostname:EXCH01'],
+      absent: ['user:EXCH01$'],
+    });
+    assert.ok(alert.metadata.labels?.includes('sentinel:BEC'));
+  });
+
+  test('SecurityAlert from the alert trigger: entities and extended properties given as JSON text', () => {
+    const alert = onlyAlert(sentinelNormalizer.normalize(shapeFixture('sentinel', 'security-alert-trigger.json'), NOW));
+    expectShape(alert, {
+      title: 'Suspicious process executed via WMI',
+      severity_id: 3,
+      time: '2026-03-06T12:20:31.330Z',
+      rule: '3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9',
+      attacks: ['TA0008||', 'TA0002||', '|T1047|', '|T1021|'],
+      device: { hostname: 'APP03', domain: 'corp.example' },
+      user: { name: 'rtaylor', domain: 'CORP' },
+      observables: [
+        'command_line:cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1772799000.11 2>&1',
+        'file_name:cmd.exe',
+        'ip:10.1.4.142',
+        'sha256:ee2b4b1fe4c2e7a3d1c0b9a8f7e6d5c4b3a2918070605040302010f0e0d0c0b0',
+      ],
+    });
+    assert.equal(alert.finding_info.uid, '2517520712345678901_4a3b2c1d-0e9f-4a8b-b7c6-d5e4f3a2b1c0');
+    assert.equal(alert.finding_info.first_seen_time, Date.UTC(2026, 2, 6, 12, 10, 0));
+    assert.equal(detectSource(shapeFixture('sentinel', 'security-alert-trigger.json')), 'sentinel');
+  });
+
+  test('a SecurityAlert whose Entities text is not a list is refused at `Entities`', () => {
+    const body = withPath(shapeFixture('sentinel', 'security-alert-trigger.json'), 'Entities', '{"not": "a list"}');
+    assert.deepEqual(
+      sentinelNormalizer.normalize(body, NOW).failures.map((f) => [f.code, f.details?.path]),
+      [['invalid_alert', 'Entities']],
+    );
   });
 });

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { splunkNormalizer } from './splunk.normalizer.js';
-import { assertNamesArePaths, attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { detectSource } from './index.js';
+import { assertNamesArePaths, attackKeys, expectShape, fixture, NOW, observed, onlyAlert, shapeFixture, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'splunk_webhook.json';
 const SID = 'scheduler__admin__search__RMD5a1b2c3d4e5f6a7b8_at_1772446500_1234';
@@ -108,5 +109,52 @@ describe('splunk normaliser', () => {
     assert.equal(splunkNormalizer.normalize({ foo: 'bar' }, NOW).failures[0].code, 'unrecognized_payload');
     assert.equal(splunkNormalizer.detect(fixture(FIXTURE)), true);
     assert.equal(splunkNormalizer.detect(fixture('wazuh_alert.json')), false);
+  });
+});
+
+describe('documented Splunk shapes (test/fixtures/alerts/splunk)', () => {
+  test('ES access notable: urgency, epoch _time, DOMAIN\\user, MITRE annotations, notable fields kept', () => {
+    const alert = onlyAlert(splunkNormalizer.normalize(shapeFixture('splunk', 'es-notable-brute-force.json'), NOW));
+    expectShape(alert, {
+      title: 'Access - Brute Force Access Behavior Detected - Rule',
+      severity_id: 4,
+      time: '2026-03-05T09:59:55.000Z',
+      rule: 'Access - Brute Force Access Behavior Detected - Rule',
+      attacks: ['|T1110|T1110.001', 'TA0006||'],
+      device: { hostname: 'vpn-gw01.corp.example' },
+      user: { name: 'kwong', domain: 'CORP' },
+      observables: ['hostname:vpn-gw01.corp.example', 'user:kwong', 'ip:203.0.113.88'],
+      absent: ['user:CORP\\kwong'],
+    });
+    assert.equal(alert.unmapped?.count, 49);
+    assert.equal(alert.unmapped?.security_domain, 'access');
+    assert.equal(alert.unmapped?.notable_event_id, '8C3F2A1B-4D5E-4F60-8172-93A4B5C6D7E8@@notable@@b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7');
+  });
+
+  test('ES endpoint notable: process paths, MD5= hash list, UPN user, nested annotations', () => {
+    const alert = onlyAlert(splunkNormalizer.normalize(shapeFixture('splunk', 'es-notable-endpoint-process.json'), NOW));
+    expectShape(alert, {
+      title: 'Endpoint - Malicious PowerShell Process - Encoded Command - Rule',
+      severity_id: 5,
+      time: '2026-03-05T11:00:02.000Z',
+      attacks: ['|T1059|T1059.001', '|T1027|', 'TA0002||', 'TA0005||'],
+      device: { hostname: 'WS-0219' },
+      user: { name: 'bwhite@corp.example', domain: 'corp.example', email_addr: 'bwhite@corp.example' },
+      observables: ['md5:4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e', 'file_name:powershell.exe', 'file_name:excel.exe', 'email:bwhite@corp.example'],
+    });
+  });
+
+  test('a test delivery without a result row is acknowledged; a result that is not an object is refused at `result`', () => {
+    const body = shapeFixture('splunk', 'test-alert-no-result.json');
+    const result = splunkNormalizer.normalize(body, NOW);
+    assert.deepEqual([result.alerts.length, result.failures.length, result.acknowledgement?.kind], [0, 0, 'nothing_to_ingest']);
+    assert.deepEqual(result.acknowledgement?.details?.reasons, ['Splunk search "Vigil webhook test" delivered no result row']);
+    assert.equal(detectSource(body), 'splunk');
+    assert.equal(splunkNormalizer.normalize(withPath(body, 'result', {}), NOW).acknowledgement?.kind, 'nothing_to_ingest');
+    const bad = splunkNormalizer.normalize(withPath(body, 'result', 'oops'), NOW);
+    assert.deepEqual(
+      bad.failures.map((f) => [f.code, f.details?.path]),
+      [['invalid_alert', 'result']],
+    );
   });
 });

@@ -17,6 +17,7 @@ import { classifyIp } from './observables.js';
 import { device, email, endpoint, EvidenceList, file, hashes, processOf, query, url, user } from './evidence.js';
 import { severityFromName } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
+import { accountUser } from './accounts.js';
 
 const PRODUCT = { name: 'Splunk', vendor_name: 'Splunk' };
 
@@ -42,6 +43,15 @@ function cim(result: JsonRecord, ...fields: string[]): unknown {
 }
 
 /** CIM fields in their OCSF homes: endpoints, process, file, URL, DNS query, email, users. */
+/** Hash fields as Sysmon and CIM write them: a bare hash, or `MD5=…,SHA256=…` lists. */
+function hashValues(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.includes('=')) return value;
+  return value
+    .split(',')
+    .map((part) => part.split('=')[1]?.trim() ?? '')
+    .filter((h) => h !== '');
+}
+
 function cimEvidences(r: JsonRecord): { evidences: EvidenceList; iocs: unknown[] } {
   const evidences = new EvidenceList();
   const src = endpoint({ ip: cim(r, 'src_ip', 'client_ip', 'remote_ip'), hostname: cim(r, 'src_host', 'src_nt_host', 'src'), port: cim(r, 'src_port') });
@@ -53,8 +63,13 @@ function cimEvidences(r: JsonRecord): { evidences: EvidenceList; iocs: unknown[]
   for (const ip of getStrings(r, 'src_ip').slice(1)) evidences.add({ src_endpoint: endpoint({ ip }) });
   for (const ip of getStrings(r, 'dest_ip').slice(1)) evidences.add({ dst_endpoint: endpoint({ ip }) });
   evidences.add({ device: device({ ip: cim(r, 'dvc_ip'), hostname: cim(r, 'dvc') }) });
-  const parent = processOf({ pid: cim(r, 'parent_process_id'), name: cim(r, 'parent_process_name'), cmd_line: cim(r, 'parent_process') });
-  const image = file({ path: cim(r, 'process_path', 'process_name'), hashes: hashes(getPath(r, 'process_hash')), type_id: 8 });
+  const parent = processOf({
+    pid: cim(r, 'parent_process_id'),
+    name: cim(r, 'parent_process_name'),
+    cmd_line: cim(r, 'parent_process'),
+    file: file({ path: cim(r, 'parent_process_path'), name: cim(r, 'parent_process_name'), type_id: 8 }),
+  });
+  const image = file({ path: cim(r, 'process_path', 'process_name'), hashes: hashes(hashValues(getPath(r, 'process_hash'))), type_id: 8 });
   evidences.add({
     process: processOf({
       pid: cim(r, 'process_id', 'pid'),
@@ -70,8 +85,8 @@ function cimEvidences(r: JsonRecord): { evidences: EvidenceList; iocs: unknown[]
   for (const u of getStrings(r, 'url')) evidences.add({ url: url(u) });
   evidences.add({ query: query(cim(r, 'query')) });
   evidences.add({ email: email({ from: cim(r, 'sender', 'src_user_email'), to: getPath(r, 'recipient'), subject: cim(r, 'subject') }) });
-  evidences.add({ user: user({ name: cim(r, 'dest_user'), email_addr: cim(r, 'user_email') }) });
-  evidences.add({ actor: { user: user({ name: cim(r, 'src_user') }) } });
+  evidences.add({ user: accountUser(cim(r, 'dest_user')) ?? user({ email_addr: cim(r, 'user_email') }) });
+  evidences.add({ actor: { user: accountUser(cim(r, 'src_user')) } });
   // Values with no home of their own: a bare `ip`/`domain`, hashes of a file the row does not name.
   const iocs = [cim(r, 'ip'), ...getStrings(r, 'domain'), ...getStrings(r, 'url_domain'), ...(theFile === undefined ? fileHashes.map((h) => h.value) : [])];
   return { evidences, iocs };
@@ -108,10 +123,15 @@ function mapItem(item: unknown, now: number): ItemOutcome {
   if (!isRecord(item)) return invalidAlert('', 'Splunk webhook body must be an object');
   const sid = getPath(item, 'sid');
   if (typeof sid !== 'string' || sid.trim() === '') return invalidAlert('sid', 'Splunk sid is missing or not a string');
-  const result = getRecord(item, 'result');
-  if (result === undefined) return invalidAlert('result', 'Splunk result is missing or not an object');
   const searchName = getPath(item, 'search_name');
   if (searchName !== undefined && typeof searchName !== 'string') return invalidAlert('search_name', 'Splunk search_name must be a string');
+  const rawResult = getPath(item, 'result');
+  // A test delivery or a search that matched nothing carries no row: valid, but nothing to ingest.
+  if (rawResult === undefined || rawResult === null || (isRecord(rawResult) && Object.keys(rawResult).length === 0)) {
+    return { skip: `Splunk search "${typeof searchName === 'string' ? searchName : sid}" delivered no result row` };
+  }
+  const result = getRecord(item, 'result');
+  if (result === undefined) return invalidAlert('result', 'Splunk result is missing or not an object');
 
   const { evidences, iocs } = cimEvidences(result);
 
@@ -138,7 +158,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
     labels,
     original_time: getPath(result, '_time') ?? getPath(result, 'time'),
     device: device({ hostname: destHost, ip: destIp }),
-    user: user({ name: getString(result, 'user', 'user_name', 'dest_user', 'src_user') }),
+    user: accountUser(getString(result, 'user', 'user_name', 'dest_user', 'src_user'), getString(result, 'dest_nt_domain')),
     evidences,
     iocs,
     unmapped: {
@@ -147,6 +167,10 @@ function mapItem(item: unknown, now: number): ItemOutcome {
       owner: getString(item, 'owner'),
       host: getString(result, 'host'),
       sourcetype: getString(result, 'sourcetype'),
+      // Enterprise Security notable fields.
+      rule_name: getString(result, 'rule_name'),
+      security_domain: getString(result, 'security_domain'),
+      notable_event_id: getString(result, 'event_id'),
     },
   });
   return { alert };
@@ -155,7 +179,11 @@ function mapItem(item: unknown, now: number): ItemOutcome {
 export const splunkNormalizer: AlertNormalizer = {
   source: 'splunk',
   detect(body: unknown): boolean {
-    return isWebhook(Array.isArray(body) ? body[0] : body);
+    const first = Array.isArray(body) ? body[0] : body;
+    // A webhook test delivers the same envelope without a row (`result: null`): still Splunk's.
+    return (
+      isWebhook(first) || (isRecord(first) && typeof getPath(first, 'sid') === 'string' && typeof getPath(first, 'search_name') === 'string' && getPath(first, 'result') === null)
+    );
   },
   normalize(body: unknown, now: number): NormalizeResult {
     return runNormalizer(body, unwrap, (item) => mapItem(item, now));

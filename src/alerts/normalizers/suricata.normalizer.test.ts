@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suricataNormalizer } from './suricata.normalizer.js';
-import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import { attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath, asNdjson, expectShape, shapeFixture } from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'suricata_eve_alert.json';
 
@@ -95,5 +95,56 @@ describe('suricata normaliser', () => {
     assert.equal(suricataNormalizer.detect(`${JSON.stringify(fixture(FIXTURE))}\n${JSON.stringify(fixture(FIXTURE))}`), true);
     assert.equal(suricataNormalizer.detect(fixture('wazuh_alert.json')), false);
     assert.equal(suricataNormalizer.normalize({ hello: 1 }, NOW).failures[0].code, 'unrecognized_payload');
+  });
+});
+
+describe('documented EVE records (test/fixtures/alerts/suricata)', () => {
+  test('alert with http: the internal host is the device, the Host header and the rebuilt URL, ATT&CK from metadata', () => {
+    const alert = onlyAlert(suricataNormalizer.normalize(shapeFixture('suricata', 'alert-http-ipv4.json'), NOW));
+    expectShape(alert, {
+      title: 'ET MALWARE Cobalt Strike Beacon Observed',
+      severity_id: 4,
+      time: '2026-03-09T14:01:22.431Z',
+      rule: '2027865',
+      attacks: ['TA0011|T1071|'],
+      device: { ip: '10.1.6.188' },
+      observables: ['ip:198.51.100.203', 'domain:cdn-assets.example-bad.net', 'url:http://cdn-assets.example-bad.net/jquery-3.3.1.min.js'],
+    });
+    assert.equal(alert.finding_info.uid, '1911223344556677:2027865');
+  });
+
+  test('alert with dns v3 over IPv6: the queried name from queries[], the link-local source as the device', () => {
+    const alert = onlyAlert(suricataNormalizer.normalize(shapeFixture('suricata', 'alert-dns-ipv6.json'), NOW));
+    expectShape(alert, {
+      title: 'ET INFO Observed DNS Query to .top TLD',
+      severity_id: 2,
+      time: '2026-03-09T14:05:09.002Z',
+      device: { ip: 'fe80::21c:42ff:fe8a:1b2c' },
+      observables: ['domain:login-verify.example-phish.top', 'ip:2001:db8:53::53', 'ip:fe80::21c:42ff:fe8a:1b2c'],
+    });
+  });
+
+  test('alert with tls and its flow line, posted as NDJSON: the SNI is read, the flow line is skipped', () => {
+    const result = suricataNormalizer.normalize(asNdjson(shapeFixture('suricata', 'alert-tls-sni.json')), NOW);
+    assert.equal(result.alerts.length, 1);
+    expectShape(result.alerts[0].alert, {
+      title: 'ET JA3 Hash - Possible Sliver C2 TLS client',
+      severity_id: 3,
+      time: '2026-03-09T14:10:44.100Z',
+      attacks: ['TA0011|T1573|'],
+      observables: ['domain:api.sync-telemetry.example', 'ip:203.0.113.177', 'ip:10.1.7.45'],
+    });
+  });
+
+  test('only flow and stats lines: acknowledged, nothing to ingest; a line that is not JSON fails alone with its line number', () => {
+    const records = shapeFixture('suricata', 'flow-and-stats-only.json');
+    const ack = suricataNormalizer.normalize(asNdjson(records), NOW);
+    assert.equal(ack.acknowledgement?.kind, 'nothing_to_ingest');
+    assert.deepEqual(ack.acknowledgement?.details?.reasons, ['EVE flow record', 'EVE stats record']);
+    const broken = suricataNormalizer.normalize(`${asNdjson(records)}{"event_type": "alert",\n`, NOW);
+    assert.deepEqual(
+      broken.failures.map((f) => [f.code, f.details?.line]),
+      [['invalid_alert', 3]],
+    );
   });
 });

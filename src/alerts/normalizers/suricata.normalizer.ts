@@ -64,11 +64,12 @@ function mapItem(item: unknown, flowIds: WeakMap<object, string>, now: number): 
     src_endpoint: endpoint({ ip: srcIp, port: getPath(item, 'src_port') }),
     dst_endpoint: endpoint({ ip: destIp, port: getPath(item, 'dest_port'), domain: getPath(item, 'http.hostname') ?? getPath(item, 'tls.sni') }),
     url: url(httpUrl(item)),
-    query: query(getPath(item, 'dns.rrname') ?? getPath(getRecords(item, 'dns.query')[0], 'rrname')),
+    // EVE DNS v1/v2 put the name at `dns.rrname` or `dns.query[]`; v3 (Suricata 8) at `dns.queries[]`.
+    query: query(getPath(item, 'dns.rrname') ?? getPath(getRecords(item, 'dns.query', 'dns.queries')[0], 'rrname')),
     file: file({ path: getPath(item, 'fileinfo.filename'), hashes: fileHashes, size: getPath(item, 'fileinfo.size') }),
     email: email({ from: getPath(item, 'smtp.mail_from'), to: getPath(item, 'smtp.rcpt_to') }),
   });
-  for (const q of getRecords(item, 'dns.query').slice(1)) evidences.add({ query: query(getPath(q, 'rrname')) });
+  for (const q of getRecords(item, 'dns.query', 'dns.queries').slice(1)) evidences.add({ query: query(getPath(q, 'rrname')) });
 
   const meta = getRecord(alertPart, 'metadata');
   const tactics = getStrings(meta, 'mitre_tactic_id');

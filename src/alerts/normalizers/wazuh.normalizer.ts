@@ -11,9 +11,11 @@ import { AttackCollector } from './attack.js';
 import { invalidAlert, runNormalizer, unrecognizedItem, type ItemOutcome, type Unwrapped } from './batch.js';
 import { buildFinding } from './finding.js';
 import { getId, getNumber, getPath, getRecord, getString, getStrings, isRecord, type JsonRecord } from './field-access.js';
-import { device, endpoint, EvidenceList, file, hashes, processOf, query, url, user } from './evidence.js';
+import { device, endpoint, EvidenceList, file, hashes, processOf, query, url } from './evidence.js';
 import { severityFromWazuhLevel } from './severity.js';
 import { firstTimestamp } from './timestamps.js';
+import { accountEvidence, accountUser } from './accounts.js';
+import { parseAccount } from './observables.js';
 
 const PRODUCT = { name: 'Wazuh', vendor_name: 'Wazuh' };
 
@@ -44,20 +46,55 @@ function sysmonHashes(text: string | undefined): string[] {
 }
 
 /** Decoder fields in their OCSF homes: the network pair, users, Sysmon/auditd processes, FIM and VirusTotal files, DNS, URL. */
+/** `::ffff:10.1.4.142`, as Windows logs IPv4 peers, is the IPv4 address. */
+function unmapV4(value: unknown): unknown {
+  const m = typeof value === 'string' ? /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(value.trim()) : null;
+  return m === null ? value : m[1];
+}
+
+/** The command line of an audited execve: its arguments `a0`, `a1`… joined, when the decoder gives them. */
+function auditCommandLine(alert: JsonRecord): string | undefined {
+  const execve = getRecord(alert, 'data.audit.execve');
+  if (execve === undefined) return undefined;
+  const args: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    const arg = getString(execve, `a${i}`);
+    if (arg === undefined) break;
+    args.push(arg);
+  }
+  return args.length === 0 ? undefined : args.join(' ');
+}
+
 function wazuhEvidences(alert: JsonRecord): EvidenceList {
   const evidences = new EvidenceList();
   const d = (field: string): unknown => getPath(alert, `data.${field}`);
   const w = (field: string): unknown => getPath(alert, `data.win.eventdata.${field}`);
   evidences.add({
-    src_endpoint: endpoint({ ip: d('srcip') ?? d('src_ip') ?? w('ipAddress') ?? w('sourceIp'), port: d('srcport') ?? w('sourcePort') }),
+    src_endpoint: endpoint({ ip: unmapV4(d('srcip') ?? d('src_ip') ?? w('ipAddress') ?? w('sourceIp')), port: d('srcport') ?? w('sourcePort') ?? w('ipPort') }),
     dst_endpoint: endpoint({ ip: d('dstip') ?? d('dest_ip') ?? w('destinationIp'), port: d('dstport') ?? w('destinationPort') }),
   });
-  evidences.add({ actor: { user: user({ name: d('srcuser') ?? w('subjectUserName'), domain: w('subjectDomainName') }) } });
-  evidences.add({ user: user({ name: d('dstuser') ?? w('targetUserName') ?? w('user'), domain: w('targetDomainName') }) });
+  // Windows names subject and target apart from their domains; a machine account (`WS-0142$`) is a host, not a person.
+  const subject = d('srcuser') ?? w('subjectUserName');
+  const subjectHost = parseAccount(subject)?.machine === true ? accountEvidence(subject, w('subjectDomainName')) : undefined;
+  if (subjectHost !== undefined) evidences.add(subjectHost);
+  else evidences.add({ actor: { user: accountUser(subject, w('subjectDomainName')) } });
+  const target = d('dstuser') ?? w('targetUserName') ?? w('user');
+  const targetEvidence = accountEvidence(target, w('targetDomainName'));
+  if (targetEvidence !== undefined) evidences.add(targetEvidence);
+  evidences.add({ src_endpoint: endpoint({ hostname: w('workstationName') }) });
+  // FIM who-data: the process and user that changed the file.
+  evidences.add({
+    process: processOf({
+      pid: getPath(alert, 'syscheck.audit.process.id'),
+      file: file({ path: getPath(alert, 'syscheck.audit.process.name'), type_id: 8 }),
+      user: accountUser(getPath(alert, 'syscheck.audit.user.name')),
+    }),
+    actor: { user: accountUser(getPath(alert, 'syscheck.audit.login_user.name')) },
+  });
   const parent = processOf({ pid: w('parentProcessId'), file: file({ path: w('parentImage'), type_id: 8 }), cmd_line: w('parentCommandLine') });
   const image = file({ path: w('image'), hashes: hashes(sysmonHashes(getString(alert, 'data.win.eventdata.hashes'))), type_id: 8 });
   evidences.add({ process: processOf({ pid: w('processId'), uid: w('processGuid'), file: image, cmd_line: w('commandLine'), parent_process: parent }) });
-  evidences.add({ process: processOf({ pid: d('audit.pid'), file: file({ path: d('audit.exe'), type_id: 8 }), cmd_line: d('audit.command') }) });
+  evidences.add({ process: processOf({ pid: d('audit.pid'), file: file({ path: d('audit.exe'), type_id: 8 }), cmd_line: auditCommandLine(alert) ?? d('audit.command') }) });
   evidences.add({
     file: file({
       path: getPath(alert, 'syscheck.path'),
@@ -105,7 +142,7 @@ function mapItem(item: unknown, now: number): ItemOutcome {
       ip: getString(alertRecord, 'agent.ip'),
       uid: getId(alertRecord, 'agent.id'),
     }),
-    user: user({ name: getString(alertRecord, 'data.dstuser', 'data.win.eventdata.targetUserName') }),
+    user: accountUser(getString(alertRecord, 'data.dstuser', 'data.win.eventdata.targetUserName'), getString(alertRecord, 'data.win.eventdata.targetDomainName')),
     evidences,
     unmapped: {
       count: getNumber(alertRecord, 'rule.firedtimes'),
