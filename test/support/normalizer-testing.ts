@@ -10,6 +10,7 @@ import { isRecord, type JsonRecord } from '../../src/alerts/normalizers/field-ac
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readFixtureJson } from './fixtures.js';
+import { validateOcsfFinding } from './ocsf-validator.js';
 
 /** The project's own per-vendor shape fixtures (test/fixtures/alerts/<source>/<shape>.json). */
 export const SHAPES_DIR = path.resolve(process.cwd(), 'test', 'fixtures', 'alerts');
@@ -64,7 +65,10 @@ export function withPath<T>(target: T, path: string, value: unknown): T {
 export function onlyAlert(result: NormalizeResult): CanonicalAlert {
   assert.deepEqual(result.failures, [], 'no failures');
   assert.equal(result.alerts.length, 1, 'exactly one alert');
-  return result.alerts[0].alert;
+  const alert = result.alerts[0].alert;
+  // Every finding a normaliser test looks at, fixture or edited variant, must be valid OCSF 1.8.0.
+  assert.deepEqual(validateOcsfFinding(alert), [], `valid OCSF: ${alert.finding_info.title}`);
+  return alert;
 }
 
 /** Vigil's observables of a finding (derived from its paths, as ingest stores them). */

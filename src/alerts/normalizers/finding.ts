@@ -18,6 +18,7 @@ import {
 } from '../../common/canonical-alert.js';
 import { EvidenceList, prune } from './evidence.js';
 import { ocsfObservables, vigilObservables } from './finding-observables.js';
+import { guessObservable } from './observables.js';
 
 export interface FindingInput {
   uid: string;
@@ -123,7 +124,8 @@ export function buildFinding(input: FindingInput): CanonicalAlert {
   const list = input.evidences instanceof EvidenceList ? input.evidences : undefined;
   const evidences = list?.evidences ?? (Array.isArray(input.evidences) ? input.evidences : []);
   const resources = (input.resources ?? []).filter((r): r is OcsfResource => r !== undefined && prune(r) !== undefined);
-  const iocs = (input.iocs ?? []).filter((v) => typeof v === 'string' && v.trim() !== '');
+  // Kept in the spelling Vigil's observable gives them (refanged, hashes lower-case), so each observable's value is what its path holds.
+  const iocs = (input.iocs ?? []).filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => guessObservable(v, 'unmapped.iocs')?.value ?? v);
   const unmapped = prune({ ...input.unmapped, processes: list?.unmappedProcesses, iocs: iocs.length === 0 ? undefined : [...new Set(iocs)] });
 
   const labels = input.labels === undefined ? [] : [...new Set(input.labels)];
