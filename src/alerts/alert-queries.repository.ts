@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VigilError } from '../common/errors/vigil-error.js';
+import type { CanonicalObservable } from '../common/canonical-alert.js';
 import { decodeCursor, encodeCursor } from '../common/http/cursor.js';
 import type { AlertChange } from './alerts.repository.js';
 import type { ListAlertsQuery } from './alert-read.schemas.js';
@@ -43,6 +44,7 @@ export type AlertListRow = AlertSummaryRow & { k0: string; k1: string };
 
 export interface AlertDetailRow extends AlertSummaryRow {
   finding: Record<string, unknown>;
+  observables: CanonicalObservable[] | null;
   raw: unknown;
   join_reason: Record<string, unknown>;
   changes: AlertChange[];
@@ -99,7 +101,7 @@ export function nextAlertCursor(row: { k0: string; k1: string }): string {
   return encodeCursor(CURSOR_KIND, [row.k0, row.k1]);
 }
 
-export const ALERT_DETAIL_SQL = `SELECT ${SUMMARY_COLUMNS}, finding, raw, join_reason, changes FROM alerts WHERE tenant_id = $1 AND id = $2`;
+export const ALERT_DETAIL_SQL = `SELECT ${SUMMARY_COLUMNS}, finding, observables, raw, join_reason, changes FROM alerts WHERE tenant_id = $1 AND id = $2`;
 
 /** The SQL of reading alerts (the ingest writes are in alerts.repository.ts). Every query is scoped by tenant. */
 @Injectable()

@@ -81,6 +81,21 @@ export const alertChange = z.object({ at: z.string(), count: z.number().int(), f
 
 export const alertDetail = alertSummary.extend({
   finding: z.record(z.string(), z.unknown()).meta({ description: 'The OCSF Detection Finding (class_uid 2004) as Vigil stores it.' }),
+  observables: z
+    .array(
+      z.object({
+        kind: z.string(),
+        value: z.string(),
+        type_id: z.number().int(),
+        type: z.string().optional(),
+        name: z.string().optional(),
+        is_private: z.boolean().optional(),
+      }),
+    )
+    .meta({
+      description:
+        "Vigil's view of the finding's observables (`alerts.observables`): each with its precise `kind` (ip, domain, hostname, md5, sha256, …), `is_private` for IPs, and `name`, the path in `finding` that holds the value.",
+    }),
   raw: z.unknown().meta({ description: "The vendor's item as received (of the latest send)." }),
   joinReason: z
     .record(z.string(), z.unknown())

@@ -30,7 +30,7 @@ function summaryOf(r: AlertSummaryRow): AlertSummary {
 }
 
 function detailOf(r: AlertDetailRow): AlertDetail {
-  return { ...summaryOf(r), finding: r.finding, raw: r.raw, joinReason: r.join_reason, changes: r.changes ?? [] };
+  return { ...summaryOf(r), finding: r.finding, observables: r.observables ?? [], raw: r.raw, joinReason: r.join_reason, changes: r.changes ?? [] };
 }
 
 /** Reads alerts for the API; another tenant's alert is simply not found. */

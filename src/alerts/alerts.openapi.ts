@@ -4,6 +4,7 @@ import { alertDetail, alertIdParams, alertPage, listAlertsQuery } from './alert-
 
 const ALERT_ID = '7c1f7c43-5d0e-4d1b-9a34-5e2a8d1c2b10';
 const CASE_ID = '0b5c9a4e-6a0e-4c55-9a7e-2f0d7d1d3b11';
+const TENANT_ID = '5d7e0c1a-2b3f-4c8d-9e6a-1f2b3c4d5e6f';
 const SUMMARY = {
   id: ALERT_ID,
   source: 'generic',
@@ -20,29 +21,38 @@ const SUMMARY = {
   fingerprint: '4f1c2b7e9a0d3c5e8b6a1f2d7c9e0b3a',
   links: { self: `/api/v1/alerts/${ALERT_ID}`, case: `/api/v1/cases/${CASE_ID}` },
 };
+// What the generic normaliser stores for the `raw` example below (a valid OCSF 1.8.0 Detection Finding).
 const FINDING = {
   category_uid: 2,
   category_name: 'Findings',
   class_uid: 2004,
   class_name: 'Detection Finding',
   activity_id: 1,
+  activity_name: 'Create',
   type_uid: 200401,
+  type_name: 'Detection Finding: Create',
   severity_id: 4,
   severity: 'High',
   time: 1772446530000,
-  metadata: { version: '1.8.0', product: { name: 'travel-watch', vendor_name: 'ACME' } },
-  finding_info: {
+  message: 'Impossible travel for jdoe',
+  is_alert: true,
+  metadata: {
+    version: '1.8.0',
+    product: { name: 'Generic', vendor_name: 'Unknown' },
+    profiles: ['host'],
     uid: 'travel-watch-4711',
-    title: 'Impossible travel for jdoe',
-    analytic: { name: 'impossible_travel', type_id: 1, type: 'Rule' },
-    attacks: [{ tactic: { uid: 'TA0006', name: 'Credential Access' }, technique: { uid: 'T1110' }, sub_technique: { uid: 'T1110.003' } }],
+    log_name: 'generic',
+    original_event_uid: 'travel-watch-4711',
+    tenant_uid: TENANT_ID,
   },
-  device: { hostname: 'ws-0142' },
+  finding_info: { uid: 'travel-watch-4711', title: 'Impossible travel for jdoe', analytic: { name: 'impossible_travel', type_id: 1, type: 'Rule' } },
+  device: { type_id: 0, type: 'Unknown', hostname: 'ws-0142' },
   actor: { user: { name: 'jdoe' } },
+  unmapped: { observables: [{ type: 'ip', value: '198.51.100.77' }] },
   observables: [
-    { type_id: 1, type: 'Hostname', value: 'ws-0142', name: 'device.hostname' },
-    { type_id: 4, type: 'User Name', value: 'jdoe', name: 'actor.user.name' },
-    { type_id: 2, type: 'IP Address', value: '198.51.100.77' },
+    { name: 'device.hostname', type_id: 1, type: 'Hostname', value: 'ws-0142' },
+    { name: 'actor.user.name', type_id: 4, type: 'User Name', value: 'jdoe' },
+    { name: 'unmapped.observables[0].value', type_id: 2, type: 'IP Address', value: '198.51.100.77' },
   ],
 };
 
@@ -83,6 +93,11 @@ export const ALERT_READ_ROUTE_DOCS: RouteDoc[] = [
         example: {
           ...SUMMARY,
           finding: FINDING,
+          observables: [
+            { kind: 'hostname', name: 'device.hostname', type_id: 1, type: 'Hostname', value: 'ws-0142' },
+            { kind: 'user', name: 'actor.user.name', type_id: 4, type: 'User Name', value: 'jdoe' },
+            { kind: 'ip', name: 'unmapped.observables[0].value', type_id: 2, type: 'IP Address', value: '198.51.100.77', is_private: false },
+          ],
           raw: { title: 'Impossible travel for jdoe', severity: 'high', sourceId: 'travel-watch-4711', host: 'ws-0142', user: 'jdoe', rule: 'impossible_travel' },
           joinReason: {
             rule: 'new_case',

@@ -25,6 +25,7 @@ interface AlertSummary {
 }
 interface AlertDetail extends AlertSummary {
   finding: { class_uid: number; finding_info: { uid: string; title: string }; severity_id: number; observables: Array<{ value: string }> };
+  observables: Array<{ kind: string; value: string; name?: string; is_private?: boolean }>;
   raw: unknown;
   joinReason: { rule: string; fingerprint: string };
   changes: Array<{ at: string; count: number; fields: string[] }>;
@@ -282,6 +283,10 @@ describe('alerts API over HTTP', () => {
       assert.equal(res.body.finding.finding_info.uid, 'travel-1');
       assert.ok(res.body.finding.observables.some((o) => o.value === '198.51.100.77'));
       assert.deepEqual(res.body.raw, DELIVERIES['travel']!.body);
+      // Vigil's view beside the finding: the precise kind, and the path in the finding that holds each value.
+      const ip = res.body.observables.find((o) => o.value === '198.51.100.77');
+      assert.deepEqual([ip?.kind, ip?.is_private], ['ip', false]);
+      for (const o of res.body.observables) assert.ok(o.name !== undefined && JSON.stringify(res.body.finding).includes(JSON.stringify(o.value)), `${o.name} holds ${o.value}`);
       assert.equal(res.body.joinReason.rule, 'new_case');
       assert.equal(res.body.joinReason.fingerprint, res.body.fingerprint);
       assert.deepEqual(res.body.changes, []);
