@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpoint, resource } from './evidence.js';
+import { endpoint, file, processOf, resource } from './evidence.js';
 
 describe('evidence builders', () => {
   test("an endpoint's domain is a DNS name in lower case, a Windows domain as sent, never an IP address", () => {
@@ -23,5 +23,17 @@ describe('evidence builders', () => {
     assert.equal(resource({ type: 'EKSCluster', region: 'eu-central-1' }), undefined);
     assert.deepEqual(resource({ name: 'prod-cluster', type: 'EKSCluster' }), { name: 'prod-cluster', type: 'EKSCluster' });
     assert.deepEqual(resource({ uid: 'arn:aws:s3:::assets' }), { uid: 'arn:aws:s3:::assets' });
+  });
+
+  test("a process without its image takes the program its command line runs as its file; a vendor's image wins", () => {
+    assert.deepEqual(processOf({ pid: 4242, cmd_line: '"C:\\Windows\\System32\\cmd.exe" /c whoami' })?.file, {
+      name: 'cmd.exe',
+      type_id: 0,
+      type: 'Unknown',
+      path: 'C:\\Windows\\System32\\cmd.exe',
+    });
+    assert.deepEqual(processOf({ pid: 1, cmd_line: 'powershell.exe -enc AAAA' })?.file, { name: 'powershell.exe', type_id: 0, type: 'Unknown' });
+    assert.equal(processOf({ pid: 1, cmd_line: 'x -y', file: file({ path: '/usr/bin/python3' }) })?.file?.name, 'python3');
+    assert.equal(processOf({ pid: 1 })?.file, undefined);
   });
 });

@@ -18,7 +18,7 @@ import type {
   OcsfUrl,
   OcsfUser,
 } from '../../common/canonical-alert.js';
-import { classifyIp, makeObservable } from './observables.js';
+import { classifyIp, executableOfCommandLine, makeObservable } from './observables.js';
 
 /** Drops `undefined`, empty strings, empty arrays and empty objects, recursively. */
 export function prune<T>(value: T): T | undefined {
@@ -154,6 +154,9 @@ export function file(input: FileInput): OcsfFile | undefined {
   });
 }
 
+/** `file` under another name, for code where `file` names a local. */
+const fileOf = file;
+
 export interface UserInput {
   name?: unknown;
   uid?: unknown;
@@ -190,7 +193,10 @@ export interface ProcessInput {
  * still returned (without either), and `EvidenceList` moves it to `unmapped.processes`.
  */
 export function processOf(input: ProcessInput): OcsfProcess | undefined {
-  const file = input.file;
+  const cmdLine = makeObservable('command_line', input.cmd_line)?.value;
+  // Without the image from the vendor, the program the command line runs is the process's file.
+  const executable = input.file === undefined && cmdLine !== undefined ? executableOfCommandLine(cmdLine) : undefined;
+  const file = input.file ?? (executable === undefined ? undefined : fileOf({ path: executable }));
   const pid = integerOf(input.pid);
   // OCSF pids are 32-bit integers; a larger vendor process id (Falcon's) is an identifier, kept as uid.
   const bigPid = pid !== undefined && pid > MAX_PID ? String(pid) : undefined;
@@ -198,7 +204,7 @@ export function processOf(input: ProcessInput): OcsfProcess | undefined {
     pid: bigPid === undefined ? pid : undefined,
     uid: textOf(input.uid) ?? bigPid,
     name: textOf(input.name) ?? file?.name,
-    cmd_line: makeObservable('command_line', input.cmd_line)?.value,
+    cmd_line: cmdLine,
     file,
     user: input.user,
     parent_process: input.parent_process,

