@@ -7,7 +7,7 @@ import { type Queryable, queryRows } from '../persistence/query-rows.js';
 import { appendCaseEvent } from '../timeline/index.js';
 import type { EntityManager } from 'typeorm';
 import type { EvaluateSlaClocksInput, SlaEvaluation } from '../../workflows/contracts/sla-clocks.js';
-import { ACK_LINK_TTL_SECONDS, signAckLink, verifyAckLink } from './sla-ack-links.js';
+import { ACK_LINK_TTL_SECONDS, type AckLinkClaims, signAckLink, verifyAckLink } from './sla-ack-links.js';
 import { CLOCK_KINDS, type ClockKind, clockState, type PlannedClock } from './clocks.js';
 import type { PagedLevel } from './escalation.js';
 import { SlaClockRepository, type StoredClock, storedClockState } from './sla-clock.repository.js';
@@ -188,14 +188,23 @@ export class SlaClockService {
 
   /** Acknowledges through a signed link (e-mail, PagerDuty, Slack): the link names the tenant, case, clock and person. */
   async acknowledgeByLink(token: string, origin: { ip: string | null; userAgent: string | null }): Promise<AcknowledgeResult> {
+    const c = this.claimsOf(token);
+    return this.acknowledge(c.tenantId, c.caseId, c.clock, c.userId ? `user:${c.userId}` : `link:${c.via}`, origin, `link:${c.via}`);
+  }
+
+  /** Acknowledges with the token of a page's button (Slack), as whoever clicked it (the request's signature vouched for them). */
+  async acknowledgeByToken(token: string, actor: string, origin: { ip: string | null; userAgent: string | null }, via: string): Promise<AcknowledgeResult> {
+    const c = this.claimsOf(token);
+    return this.acknowledge(c.tenantId, c.caseId, c.clock, actor, origin, via);
+  }
+
+  private claimsOf(token: string): AckLinkClaims {
     const check = verifyAckLink(token, this.config.approvalLinks.signingKey, Date.now());
     if (!check.ok) {
       if (check.reason === 'expired') throw new VigilError('link_expired', 'this acknowledgement link has expired', { reason: 'link_expired' });
       throw new VigilError('invalid_signature', 'this acknowledgement link is not valid', { reason: check.reason });
     }
-    const c = check.claims;
-    const actor = c.userId ? `user:${c.userId}` : `link:${c.via}`;
-    return this.acknowledge(c.tenantId, c.caseId, c.clock, actor, origin, `link:${c.via}`);
+    return check.claims;
   }
 
   /** What an acknowledgement link points at, without acknowledging (a GET from a mail preview must not). */
@@ -307,7 +316,13 @@ export class SlaClockService {
           });
         }
       } else if (channel === 'slack.post_message') {
-        await send(channel, { action: channel, params: { text: `${headline}\nPaged: ${names}\n<${link('slack', null)}|Acknowledge>` }, idempotencyKey: `${key}:slack` });
+        const ackUrl = link('slack', null);
+        const token = ackUrl.slice(ackUrl.lastIndexOf('/') + 1);
+        await send(channel, {
+          action: channel,
+          params: { text: `${headline}\nPaged: ${names}\n<${ackUrl}|Acknowledge>`, acknowledge: { token, label: 'Acknowledge' } },
+          idempotencyKey: `${key}:slack`,
+        });
       } else if (channel === 'pagerduty.trigger') {
         await send(channel, {
           action: channel,

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { SIMULATOR_CREDENTIALS } from '../../integrations/simulator/credentials.js';
+import { signSlackRequest } from '../../integrations/slack/interaction-signature.js';
 import { SlaMetrics } from '../../src/sla/index.js';
+import { simulatorConnectionBody } from '../support/integrations-fixtures.js';
 import { api, type CaseWithClocks, createUser, getCase, lines, mailsTo, mustApi, openCase, vendorCalls } from '../support/sla-fixtures.js';
 import { eventually, http, startTestStack, type TestStack, type TestTenant } from '../support/stack.js';
 
@@ -261,5 +264,51 @@ describe('SLA clocks on Temporal (real PostgreSQL, Temporal dev server, vendor s
       'resolution to stop the clocks',
     );
     assert.equal(lines(resolved, 'sla_breached').length, 0);
+  });
+  test("the Acknowledge button of a Slack page (signed by the tenant's Slack app) stops the paging", async () => {
+    const other = await stack.createTenant();
+    assert.equal((await http('POST', `${stack.url}/api/v1/connections`, { key: other.key, body: simulatorConnectionBody(stack.simulatorUrl, 'slack') })).status, 201);
+    const cara = await createUser(stack, other.id, 'cara');
+    const dan = await createUser(stack, other.id, 'dan');
+    const escalation = await mustApi<{ id: string }>(stack, other, 'POST', '/escalation-policies', {
+      name: 'Slack paging',
+      levels: [
+        { users: [cara.id], channels: ['slack.post_message'], delay: 'PT2S' },
+        { users: [dan.id], channels: ['email.send'], delay: 'PT2S' },
+      ],
+    });
+    await mustApi(stack, other, 'POST', '/sla/policies', {
+      name: 'High',
+      severity: 'high',
+      timeToAcknowledge: 'PT4S',
+      timeToContain: 'PT1H',
+      timeToResolve: 'PT2H',
+      clockStart: 'received',
+      thresholds: [50, 100],
+      escalationPolicyId: escalation.id,
+    });
+    const title = `button ${randomBytes(3).toString('hex')}`;
+    const caseId = await openCase(stack, other, title, 'high');
+    const message = await eventually(
+      async () => (await vendorCalls(stack, 'slack', title))[0] as { body: { blocks?: Array<{ elements?: Array<{ action_id: string; value: string }> }> } } | undefined,
+      6_000,
+      'the Slack page',
+    );
+    const button = message.body.blocks?.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'vigil_acknowledge');
+    assert.ok(button, 'the page carries an Acknowledge button');
+    const payload = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0CARA', username: 'cara' }, actions: [{ action_id: 'vigil_acknowledge', value: button.value }] }))}`;
+    const now = String(Math.floor(Date.now() / 1000));
+    const click = await http<{ acknowledgedBy: string }>('POST', `${stack.url}/api/v1/integrations/slack/interactions`, {
+      raw: payload,
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { 'x-slack-request-timestamp': now, 'x-slack-signature': signSlackRequest(SIMULATOR_CREDENTIALS.slack.signingSecret, now, payload) },
+    });
+    assert.equal(click.status, 200, JSON.stringify(click.body));
+    assert.equal(click.body.acknowledgedBy, 'slack:U0CARA');
+    // Past level 1 (4 s) and the breach (4 s): Dan is never paged.
+    await sleep(3_000);
+    assert.equal((await mailsTo(stack, dan.email, ackPage(title))).length, 0);
+    const view = await getCase(stack, other, caseId);
+    assert.equal(clock(view, 'acknowledge')!['acknowledgedBy'], 'slack:U0CARA');
   });
 });
