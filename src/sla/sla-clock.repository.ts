@@ -268,7 +268,7 @@ export class SlaClockRepository {
   async recordMet(q: Queryable, tenantId: string, caseId: string, clock: ClockKind, metAt: Date): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
       q,
-      `UPDATE case_sla_clocks SET met_at = $4, stopped_at = coalesce(stopped_at, $4), status = 'met', updated_at = now()
+      `UPDATE case_sla_clocks SET met_at = $4::timestamptz, stopped_at = coalesce(stopped_at, $4::timestamptz), status = 'met', updated_at = now()
          WHERE tenant_id = $1 AND case_id = $2 AND clock = $3 AND breached_at IS NULL AND met_at IS NULL RETURNING id`,
       [tenantId, caseId, clock, metAt],
     );
@@ -366,8 +366,8 @@ export class SlaClockRepository {
   async stopOpen(q: Queryable, tenantId: string, caseId: string, at: Date): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       q,
-      `UPDATE case_sla_clocks SET stopped_at = $3, status = CASE WHEN breached_at IS NOT NULL THEN 'breached' ELSE 'met' END,
-              met_at = CASE WHEN breached_at IS NOT NULL THEN NULL ELSE $3 END, updated_at = now()
+      `UPDATE case_sla_clocks SET stopped_at = $3::timestamptz, status = CASE WHEN breached_at IS NOT NULL THEN 'breached' ELSE 'met' END,
+              met_at = CASE WHEN breached_at IS NOT NULL THEN NULL ELSE $3::timestamptz END, updated_at = now()
          WHERE tenant_id = $1 AND case_id = $2 AND stopped_at IS NULL RETURNING id`,
       [tenantId, caseId, at],
     );

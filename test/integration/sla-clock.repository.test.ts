@@ -123,5 +123,18 @@ describe('SlaClockRepository (real PostgreSQL)', () => {
     assert.equal(await repo.acknowledge(db, tenant, a!, 'acknowledge', 'user:y', at(7)), null);
     const pages = await repo.listPages(db, tenant, a!);
     assert.equal(pages[0]!.acknowledgedBy, 'user:x');
+    // A merged-away case stops its open clocks; a recorded breach stays a breach.
+    assert.equal(await repo.recordBreach(db, tenant, b!, 'acknowledge', at(5), 0), true);
+    assert.equal(await repo.stopOpen(db, tenant, b!, at(6)), 3);
+    assert.deepEqual(
+      (await repo.listForCase(db, tenant, b!)).map((r) => [r.clock, r.status, r.stoppedAt?.toISOString()]),
+      [
+        ['acknowledge', 'breached', at(6).toISOString()],
+        ['contain', 'met', at(6).toISOString()],
+        ['resolve', 'met', at(6).toISOString()],
+      ],
+    );
+    assert.equal(await repo.recordMet(db, tenant, a!, 'contain', at(7)), true);
+    assert.equal(await repo.recordMet(db, tenant, a!, 'contain', at(8)), false, 'met once');
   });
 });

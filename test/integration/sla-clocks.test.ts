@@ -311,4 +311,32 @@ describe('SLA clocks on Temporal (real PostgreSQL, Temporal dev server, vendor s
     const view = await getCase(stack, other, caseId);
     assert.equal(clock(view, 'acknowledge')!['acknowledgedBy'], 'slack:U0CARA');
   });
+  test('a merge: the surviving case keeps the earliest start of all its alerts, the absorbed case stops its clocks', async () => {
+    const older = await openCase(stack, tenant, `older ${randomBytes(3).toString('hex')}`, 'medium');
+    const planned = async (id: string) =>
+      eventually(
+        async () => {
+          const c = await getCase(stack, tenant, id);
+          return c.sla.clocks.length === 3 ? c : undefined;
+        },
+        5_000,
+        'the clocks',
+      );
+    const olderStart = String(clock(await planned(older), 'resolve')!['startedAt']);
+    await sleep(1_200);
+    const newer = await openCase(stack, tenant, `newer ${randomBytes(3).toString('hex')}`, 'medium');
+    assert.notEqual(String(clock(await planned(newer), 'resolve')!['startedAt']), olderStart);
+    const merged = await api(stack, tenant, 'POST', `/cases/${older}/merge`, { into: newer });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    await eventually(
+      async () => (String(clock(await getCase(stack, tenant, newer), 'resolve')!['startedAt']) === olderStart ? true : undefined),
+      5_000,
+      'the survivor to take the earliest start',
+    );
+    await eventually(
+      async () => ((await getCase(stack, tenant, older)).sla.clocks.every((k) => k.status === 'met') ? true : undefined),
+      5_000,
+      'the absorbed case to stop its clocks',
+    );
+  });
 });
