@@ -362,6 +362,19 @@ export class SlaClockRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Drops the case's open clocks that were never breached: no policy covers the case any more (it
+   * was deleted), so there is no promise to show. Breaches stay on record. Returns how many.
+   */
+  async dropOpenUnbreached(q: Queryable, tenantId: string, caseId: string): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      q,
+      `DELETE FROM case_sla_clocks WHERE tenant_id = $1 AND case_id = $2 AND stopped_at IS NULL AND breached_at IS NULL RETURNING id`,
+      [tenantId, caseId],
+    );
+    return rows.length;
+  }
+
   /** Stops a case's open clocks at `at` (a case merged into another): met unless already breached. */
   async stopOpen(q: Queryable, tenantId: string, caseId: string, at: Date): Promise<number> {
     const rows = await queryRows<{ id: string }>(

@@ -96,7 +96,11 @@ export class SlaClockService {
       return { nextWakeAt: null, done: 'stopped' };
     }
     const plan = await this.sla.planCase(tenantId, read.facts);
-    if (!plan) return { nextWakeAt: null, done: 'no_policy' };
+    if (!plan) {
+      // No policy covers the case (none ever did, or it was deleted): no promise left to show as running.
+      await this.clocks.dropOpenUnbreached(this.clocks.reader, tenantId, caseId);
+      return { nextWakeAt: null, done: 'no_policy' };
+    }
     const stored = await this.clocks.upsertPlan(this.clocks.reader, tenantId, caseId, plan, now);
     const wakes: number[] = [];
     let open = false;

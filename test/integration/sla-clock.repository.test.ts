@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { type CaseFacts, planClocks, type SlaTargets } from '../../src/sla/clocks.js';
-import { SlaClockRepository, storedClockState } from '../../src/sla/sla-clock.repository.js';
+import { SLA_CASE_FILTERS, SlaClockRepository, storedClockState } from '../../src/sla/sla-clock.repository.js';
 import { createTestTenant, openTestDatabase } from '../support/database.js';
 
 const POLICY: SlaTargets = {
@@ -136,5 +136,36 @@ describe('SlaClockRepository (real PostgreSQL)', () => {
     );
     assert.equal(await repo.recordMet(db, tenant, a!, 'contain', at(7)), true);
     assert.equal(await repo.recordMet(db, tenant, a!, 'contain', at(8)), false, 'met once');
+    // No policy any more: the open clocks go, the met one stays.
+    assert.equal(await repo.dropOpenUnbreached(db, tenant, a!), 2);
+    assert.deepEqual(
+      (await repo.listForCase(db, tenant, a!)).map((r) => r.clock),
+      ['contain'],
+    );
+  });
+  test("the case list's filters and sort key find breached and at-risk cases", async () => {
+    const tenant = await createTestTenant(db);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of ids) {
+      await db.query(
+        `INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, run_status, workflow_id, last_alert_at)
+         VALUES ($1, $2, 'c', 'new', 4, $3, 'generic', 1, 'none', $3, now())`,
+        [id, tenant, `fp-${id}`],
+      );
+    }
+    const [late, risky, calm] = ids as [string, string, string];
+    await repo.upsertPlan(db, tenant, late, plan(facts({ alerts: [{ detectedAt: null, receivedAt: at(-20) }] })), at(0));
+    await repo.upsertPlan(db, tenant, risky, plan(facts({ alerts: [{ detectedAt: null, receivedAt: at(-9) }] })), at(0));
+    await repo.upsertPlan(db, tenant, calm, plan(facts()), at(0));
+    const where = async (filter: string): Promise<string[]> =>
+      (
+        (await db.query(
+          `SELECT c.id FROM cases c WHERE c.tenant_id = $1 AND ${filter} ORDER BY ${SLA_CASE_FILTERS.nextDue}`,
+          filter.includes('$2') ? [tenant, at(0)] : [tenant],
+        )) as Array<{ id: string }>
+      ).map((r) => r.id);
+    assert.deepEqual(await where(SLA_CASE_FILTERS.breached('$2::timestamptz')), [late], 'running past due counts as breached before the breach is recorded');
+    assert.deepEqual(await where(SLA_CASE_FILTERS.atRisk('$2::timestamptz')), [risky]);
+    assert.deepEqual(await where('true'), [late, risky, calm], 'ordered by the next due instant');
   });
 });
