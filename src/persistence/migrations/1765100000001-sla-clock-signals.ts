@@ -17,12 +17,13 @@ export class SlaClockSignals1765100000001 implements MigrationInterface {
   name = 'SlaClockSignals1765100000001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "cases" ADD "task_queue" text NOT NULL DEFAULT 'vigil'`);
+    // NULL: the case makes no SLA promise (a dry run of the vigil command): no clock signal is ever written for it.
+    await q.query(`ALTER TABLE "cases" ADD "task_queue" text DEFAULT 'vigil'`);
     await q.query(`
       CREATE FUNCTION vigil_sla_signal(p_tenant uuid, p_case uuid, p_reason text) RETURNS integer LANGUAGE sql AS $$
         WITH ins AS (
           INSERT INTO outbox (tenant_id, case_id, kind, task_queue, payload)
-          SELECT c.tenant_id, c.id, 'sla_clocks', c.task_queue, jsonb_build_object('reason', p_reason) FROM cases c WHERE c.tenant_id = p_tenant AND c.id = p_case
+          SELECT c.tenant_id, c.id, 'sla_clocks', c.task_queue, jsonb_build_object('reason', p_reason) FROM cases c WHERE c.tenant_id = p_tenant AND c.id = p_case AND c.task_queue IS NOT NULL
           RETURNING 1)
         SELECT count(*)::int FROM ins
       $$`);
@@ -32,7 +33,7 @@ export class SlaClockSignals1765100000001 implements MigrationInterface {
         WITH ins AS (
           INSERT INTO outbox (tenant_id, case_id, kind, task_queue, payload)
           SELECT c.tenant_id, c.id, 'sla_clocks', c.task_queue, jsonb_build_object('reason', p_reason) FROM cases c
-          WHERE c.tenant_id = ANY(p_tenants) AND c.merged_into IS NULL AND c.status NOT IN ('resolved', 'closed', 'false_positive')
+          WHERE c.tenant_id = ANY(p_tenants) AND c.task_queue IS NOT NULL AND c.merged_into IS NULL AND c.status NOT IN ('resolved', 'closed', 'false_positive')
           RETURNING 1)
         SELECT count(*)::int FROM ins
       $$`);
@@ -49,8 +50,10 @@ export class SlaClockSignals1765100000001 implements MigrationInterface {
         PERFORM vigil_sla_signal(NEW.tenant_id, NEW.case_id, TG_ARGV[0]);
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER cases_sla_opened AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION vigil_cases_sla_signal()`);
-    await q.query(`CREATE TRIGGER cases_sla_changed AFTER UPDATE ON cases FOR EACH ROW WHEN (${CASE_CHANGED}) EXECUTE FUNCTION vigil_cases_sla_signal()`);
+    await q.query(`CREATE TRIGGER cases_sla_opened AFTER INSERT ON cases FOR EACH ROW WHEN (NEW.task_queue IS NOT NULL) EXECUTE FUNCTION vigil_cases_sla_signal()`);
+    await q.query(
+      `CREATE TRIGGER cases_sla_changed AFTER UPDATE ON cases FOR EACH ROW WHEN (NEW.task_queue IS NOT NULL AND (${CASE_CHANGED})) EXECUTE FUNCTION vigil_cases_sla_signal()`,
+    );
     await q.query(
       `CREATE TRIGGER case_events_sla_fact AFTER INSERT ON case_events FOR EACH ROW WHEN (NEW.kind IN ${EVENT_KINDS}) EXECUTE FUNCTION vigil_case_fact_sla_signal('timeline')`,
     );
