@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { SLACK_APPROVE_ACTION_ID, SLACK_REJECT_ACTION_ID } from './post-message.action.js';
+import { SLACK_ACKNOWLEDGE_ACTION_ID, SLACK_APPROVE_ACTION_ID, SLACK_REJECT_ACTION_ID } from './post-message.action.js';
 
 /** Slack rejects nothing older than this itself; Vigil refuses replays outside the same window. */
 export const SLACK_SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
@@ -45,8 +45,9 @@ export function verifySlackSignature(input: SlackSignatureInput): SlackSignature
 }
 
 export interface SlackApprovalDecision {
+  /** The token the button carries: an approval token, or an SLA acknowledgement token for `acknowledge`. */
   approvalToken: string;
-  decision: 'approve' | 'reject';
+  decision: 'approve' | 'reject' | 'acknowledge';
   slackUser: { id: string; username: string | null; name: string | null; teamId: string | null };
   channelId: string | null;
   messageTs: string | null;
@@ -88,12 +89,12 @@ export function parseSlackInteraction(rawBody: string | Buffer): SlackApprovalDe
   const parsed = interactionPayload.safeParse(json);
   if (!parsed.success) throw new SlackInteractionError(`not a block_actions interaction: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const p = parsed.data;
-  const action = p.actions.find((a) => a.action_id === SLACK_APPROVE_ACTION_ID || a.action_id === SLACK_REJECT_ACTION_ID);
+  const action = p.actions.find((a) => a.action_id === SLACK_APPROVE_ACTION_ID || a.action_id === SLACK_REJECT_ACTION_ID || a.action_id === SLACK_ACKNOWLEDGE_ACTION_ID);
   if (!action) throw new SlackInteractionError('interaction carries no Vigil approval action');
   if (!action.value) throw new SlackInteractionError('approval button carries no token');
   return {
     approvalToken: action.value,
-    decision: action.action_id === SLACK_APPROVE_ACTION_ID ? 'approve' : 'reject',
+    decision: action.action_id === SLACK_APPROVE_ACTION_ID ? 'approve' : action.action_id === SLACK_ACKNOWLEDGE_ACTION_ID ? 'acknowledge' : 'reject',
     slackUser: { id: p.user.id, username: p.user.username ?? null, name: p.user.name ?? null, teamId: p.user.team_id ?? p.team?.id ?? null },
     channelId: p.channel?.id ?? p.container?.channel_id ?? null,
     messageTs: p.container?.message_ts ?? p.message?.ts ?? null,

@@ -7,11 +7,19 @@ import { errorFromResponse } from '../core/http-errors.js';
 export const SLACK_APPROVE_ACTION_ID = 'vigil_approve';
 export const SLACK_REJECT_ACTION_ID = 'vigil_reject';
 export const SLACK_APPROVAL_BLOCK_ID = 'vigil_approval';
+/** action_id of the button that acknowledges an SLA page (its value is a signed acknowledgement token). */
+export const SLACK_ACKNOWLEDGE_ACTION_ID = 'vigil_acknowledge';
+export const SLACK_ACKNOWLEDGE_BLOCK_ID = 'vigil_acknowledge';
 
 const approval = z.strictObject({
   token: z.string().min(16).max(2000).describe('Opaque approval token carried back in the button value (Slack caps values at 2000 characters)'),
   approveLabel: z.string().min(1).max(75).default('Approve'),
   rejectLabel: z.string().min(1).max(75).default('Reject'),
+});
+
+const acknowledge = z.strictObject({
+  token: z.string().min(16).max(2000).describe('Opaque acknowledgement token carried back in the button value'),
+  label: z.string().min(1).max(75).default('Acknowledge'),
 });
 
 const chatResponse = z
@@ -49,6 +57,17 @@ export function approvalBlocks(text: string, a: z.output<typeof approval>): unkn
   ];
 }
 
+export function acknowledgeBlocks(text: string, a: z.output<typeof acknowledge>): unknown[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text } },
+    {
+      type: 'actions',
+      block_id: SLACK_ACKNOWLEDGE_BLOCK_ID,
+      elements: [{ type: 'button', action_id: SLACK_ACKNOWLEDGE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: a.label }, value: a.token }],
+    },
+  ];
+}
+
 export const postMessageAction = defineAction({
   key: 'slack.post_message',
   vendor: 'slack',
@@ -64,6 +83,7 @@ export const postMessageAction = defineAction({
       .optional()
       .describe('Reply in this thread'),
     approval: approval.optional().describe('Adds Approve/Reject buttons that carry the approval token'),
+    acknowledge: acknowledge.optional().describe('Adds an Acknowledge button (SLA pages) that carries the acknowledgement token'),
   }),
   output: z.object({ channel: z.string(), ts: z.string(), withApproval: z.boolean() }),
   secrets: ['botToken'],
@@ -74,6 +94,7 @@ export const postMessageAction = defineAction({
     const body: Record<string, unknown> = { channel, text: input.text };
     if (input.threadTs) body['thread_ts'] = input.threadTs;
     if (input.approval) body['blocks'] = approvalBlocks(input.text, input.approval);
+    else if (input.acknowledge) body['blocks'] = acknowledgeBlocks(input.text, input.acknowledge);
     const res = await ctx.http.post<unknown>(joinUrl(ctx.connection.baseUrl, '/api/chat.postMessage'), body, {
       headers: { Authorization: `Bearer ${secret(ctx, 'botToken')}`, 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
       signal: ctx.signal,

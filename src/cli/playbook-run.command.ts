@@ -134,9 +134,10 @@ export async function dryRun(options: DryRunOptions, env: Readonly<Record<string
     const caseId = randomUUID();
     const severity = alert.severity_id === 99 ? 0 : alert.severity_id;
     const fingerprint = fingerprintOf(alert, source, DEFAULT_CORRELATION);
+    // A dry run makes no SLA promise and pages nobody: its case has no task queue for clock signals.
     await db.query(
-      `INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, playbook_id, playbook_version, playbook_hash, run_status, workflow_id, last_alert_at)
-       VALUES ($1, $2, $3, 'new', $4, $5, $6, 1, $7, $8, $9, 'pending', $10, now())`,
+      `INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, playbook_id, playbook_version, playbook_hash, run_status, workflow_id, last_alert_at, task_queue)
+       VALUES ($1, $2, $3, 'new', $4, $5, $6, 1, $7, $8, $9, 'pending', $10, now(), NULL)`,
       [caseId, tenantId, `[dry run] ${alert.finding_info.title}`, severity, `dry-run:${caseId}`, source, playbook.id, playbook.version, hash, caseWorkflowId(caseId)],
     );
     const alertRows: Array<{ id: string }> = await db.query(

@@ -14,6 +14,7 @@ import type { CanonicalAlert, CanonicalObservable } from '../common/canonical-al
 import { fingerprintOf, DEFAULT_CORRELATION } from '../alerts/correlation.js';
 import { NORMALIZERS } from '../alerts/normalizers/index.js';
 import { type AppConfig, loadConfig } from '../config/config.schema.js';
+import { SlaClocksModule } from '../sla/index.js';
 import { CoreModule } from './core.module.js';
 import type { Role } from '../persistence/entities/api-key.entity.js';
 import { ApprovalRefusedError, Orchestrator } from '../temporal/orchestrator.port.js';
@@ -70,7 +71,8 @@ class PlaybookTestModule {
   static forRoot(config: AppConfig, recorder: RecordingActionRunner): DynamicModule {
     return {
       module: PlaybookTestModule,
-      imports: [CoreModule.forRoot(config, [{ provide: ActionRunner, useValue: recorder }])],
+      // The SLA clocks module only so the worker registers every activity; these cases signal no clock.
+      imports: [CoreModule.forRoot(config, [{ provide: ActionRunner, useValue: recorder }]), SlaClocksModule],
       // Approvals are answered the way analysts answer them over the API.
       providers: [ApprovalsService],
     };
@@ -212,9 +214,10 @@ export class PlaybookTestRunner {
     result.caseId = caseId;
     const severity = alert.severity_id === 99 ? 0 : alert.severity_id;
     const fingerprint = fingerprintOf(alert, test.source, DEFAULT_CORRELATION);
+    // A playbook test's case makes no SLA promise and pages nobody: no task queue for clock signals.
     await db.query(
-      `INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, playbook_id, playbook_version, playbook_hash, run_status, workflow_id, last_alert_at)
-       VALUES ($1, $2, $3, 'new', $4, $5, $6, 1, $7, $8, $9, 'pending', $10, now())`,
+      `INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, playbook_id, playbook_version, playbook_hash, run_status, workflow_id, last_alert_at, task_queue)
+       VALUES ($1, $2, $3, 'new', $4, $5, $6, 1, $7, $8, $9, 'pending', $10, now(), NULL)`,
       [caseId, tenantId, alert.finding_info.title, severity, fingerprint.value, test.source, playbook.id, playbook.version, hash, caseWorkflowId(caseId)],
     );
     const alertRows: Array<{ id: string }> = await db.query(

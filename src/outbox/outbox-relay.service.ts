@@ -3,7 +3,8 @@ import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { PlaybookLibraryService } from '../playbooks/index.js';
 import { Orchestrator } from '../temporal/index.js';
 import type { CaseAlertMessage } from '../../workflows/contracts/case-messages.js';
-import { type OutboxRow, OutboxRepository } from './outbox.repository.js';
+import { SLA_CLOCKS } from './outbox-payload.js';
+import { type AlertOutboxRow, type OutboxRow, OutboxRepository } from './outbox.repository.js';
 
 /** At most this many signal-with-start calls in flight at once. */
 const PARALLEL_DELIVERIES = 32;
@@ -71,6 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private deleteBuffer: string[] = [];
   private deleteTimer: NodeJS.Timeout | undefined;
   private deleting: Promise<void> = Promise.resolve();
+  /** Alert rows delivered (SLA clock signals are not counted: they are not alerts). */
   private deliveredCount = 0;
   /** Set on shutdown: no new Temporal call starts. */
   private stopped = false;
@@ -145,7 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Claims what is available (up to one batch), delivers it and waits until every delivery and
-   * delete has finished; returns how many rows were delivered. For tests and tools: the running
+   * delete has finished; returns how many alert rows were delivered (SLA clock signals go too, uncounted). For tests and tools: the running
    * relay does the same continuously.
    */
   async drain(): Promise<number> {
@@ -174,9 +176,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // Still waiting here from an earlier claim whose lease ran out meanwhile (Temporal slow): it is sent once, from there.
       if (this.held.has(row.id)) continue;
       this.held.add(row.id);
-      const list = byCase.get(row.case_id);
+      // A case's SLA clock signals go their own way (to its clock workflow), in order among themselves.
+      const key = row.kind === SLA_CLOCKS ? `sla:${row.case_id}` : row.case_id;
+      const list = byCase.get(key);
       if (list) list.push(row);
-      else byCase.set(row.case_id, [row]);
+      else byCase.set(key, [row]);
     }
     for (const [caseId, group] of byCase) this.enqueue(caseId, group);
   }
@@ -193,7 +197,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const link: Promise<void> = previous.then(async () => {
       if (this.waiting.get(caseId) === list) this.waiting.delete(caseId);
       try {
-        for (const chunk of signalChunks(list)) await this.send(chunk);
+        // SLA rows carry no alert: all of a case's waiting rows are one signal.
+        const chunks = list[0]?.kind === SLA_CLOCKS ? [list] : signalChunks(list as AlertOutboxRow[]);
+        for (const chunk of chunks) await this.send(chunk);
       } catch (error) {
         // send() handles its own failures; this is a bug, and the rows' lease brings them back.
         this.logger.error(`outbox: delivering case ${caseId} failed unexpectedly: ${String(error)}`);
@@ -215,7 +221,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // Shutting down: the rows stay leased and are sent again when the lease ends.
       if (this.stopped) return;
       await this.withDeadline(this.deliver(rows));
-      this.deliveredCount += rows.length;
+      this.deliveredCount += rows.filter((r) => r.kind !== SLA_CLOCKS).length;
       this.deleteBuffer.push(...ids);
       if (this.deleteBuffer.length >= DELETE_BATCH) this.flushDeletes();
       else this.deleteTimer ??= setTimeout(() => this.flushDeletes(), DELETE_DELAY_MS);
@@ -290,7 +296,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async deliver(group: OutboxRow[]): Promise<void> {
+  private async deliver(rows: OutboxRow[]): Promise<void> {
+    const head = rows[0]!;
+    if (head.kind === SLA_CLOCKS) {
+      await this.orchestrator.signalSlaClocks(head.tenant_id, head.case_id, [...new Set(rows.map((r) => (r.kind === SLA_CLOCKS ? r.payload.reason : 'alert')))]);
+      return;
+    }
+    const group = rows as AlertOutboxRow[];
     const first = group[0]!;
     const pinned = (await this.playbooks.byHash(first.payload.playbookHash, first.tenant_id)) ?? this.playbooks.byId(first.payload.playbookId, first.tenant_id);
     if (!pinned) throw new Error(`playbook ${first.payload.playbookId} (${first.payload.playbookHash}) is not in the catalogue`);

@@ -62,7 +62,12 @@ function write(w: AlertWrite) {
 }
 
 async function outboxOf(caseId: string): Promise<Array<{ kind: string; task_queue: string; payload: Record<string, unknown> }>> {
-  return db.query(`SELECT kind, task_queue, payload FROM outbox WHERE tenant_id = $1 AND case_id = $2 ORDER BY id`, [tenantId, caseId]);
+  return db.query(`SELECT kind, task_queue, payload FROM outbox WHERE tenant_id = $1 AND case_id = $2 AND kind = 'alert_added' ORDER BY id`, [tenantId, caseId]);
+}
+
+/** The case's SLA clock signals (the triggers write them in the same transaction as the fact). */
+async function slaSignalsOf(caseId: string): Promise<Array<{ task_queue: string; reason: string }>> {
+  return db.query(`SELECT task_queue, payload->>'reason' AS reason FROM outbox WHERE tenant_id = $1 AND case_id = $2 AND kind = 'sla_clocks' ORDER BY id`, [tenantId, caseId]);
 }
 
 async function caseRow(caseId: string): Promise<Record<string, unknown>> {
@@ -116,6 +121,7 @@ describe('AlertsRepository on PostgreSQL', () => {
         },
       },
     ]);
+    assert.deepEqual(await slaSignalsOf(row.caseId), [{ task_queue: w.taskQueue, reason: 'opened' }], 'the opened case starts its SLA clocks on the same queue');
   });
 
   test('the same uid again updates the alert (count, finding) and raises its case severity, and queues nothing', async () => {
@@ -132,6 +138,11 @@ describe('AlertsRepository on PostgreSQL', () => {
     assert.equal(c['severity_id'], 5);
     assert.equal(c['alert_count'], 1);
     assert.equal((await outboxOf(first.caseId)).length, 1);
+    assert.deepEqual(
+      (await slaSignalsOf(first.caseId)).map((r) => r.reason),
+      ['opened', 'case_changed'],
+      'the severity raise signals the clocks',
+    );
     const stored: Array<{ count: number; finding: unknown }> = await db.query(`SELECT count, finding FROM alerts WHERE id = $1`, [first.id]);
     assert.deepEqual(stored[0], { count: 2, finding: again.alert });
   });
@@ -179,6 +190,7 @@ describe('AlertsRepository on PostgreSQL', () => {
     assert.equal(row.queued, false);
     assert.equal((await caseRow(row.caseId))['run_status'], 'none');
     assert.deepEqual(await outboxOf(row.caseId), []);
+    assert.equal((await slaSignalsOf(row.caseId)).length, 1, 'SLA clocks need no playbook');
   });
 
   test("an alert's changes are kept newest first, at most twenty", async () => {
@@ -205,6 +217,7 @@ describe('AlertsRepository on PostgreSQL', () => {
     const rows: unknown[] = await db.query(`SELECT 1 FROM alerts WHERE tenant_id = $1 AND source_uid = $2`, [tenantId, 'rolled-back-1']);
     assert.equal(rows.length, 0);
     assert.deepEqual(await outboxOf(w.newCase.id), []);
+    assert.deepEqual(await slaSignalsOf(w.newCase.id), []);
   });
 
   test('a lock is held until the transaction ends: a second transaction locking the same name waits for it', async () => {

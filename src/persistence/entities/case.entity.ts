@@ -56,6 +56,13 @@ export class CaseEntity {
   @Column({ name: 'workflow_id', type: 'text' })
   workflowId!: string;
 
+  /**
+   * The Temporal task queue of the deployment that opened the case: its SLA clock signals go to that
+   * deployment's relays. Null for a case that makes no SLA promise (a dry run): no clock signal is written.
+   */
+  @Column({ name: 'task_queue', type: 'text', nullable: true, default: 'vigil' })
+  taskQueue!: string | null;
+
   /** `true_positive`, `benign_positive`, `false_positive`; `merged` when absorbed by another case. */
   @Column({ type: 'text', nullable: true })
   resolution!: string | null;

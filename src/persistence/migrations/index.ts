@@ -9,6 +9,8 @@ import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.
 import { AlertObservables1764800000000 } from './1764800000000-alert-observables.js';
 import { AlertReadIndexes1764900000000 } from './1764900000000-alert-read-indexes.js';
 import { SlaOncall1765000000000 } from './1765000000000-sla-oncall.js';
+import { CaseSlaClocks1765100000000 } from './1765100000000-case-sla-clocks.js';
+import { SlaClockSignals1765100000001 } from './1765100000001-sla-clock-signals.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -24,4 +26,6 @@ export const MIGRATIONS: MigrationClass[] = [
   AlertObservables1764800000000,
   AlertReadIndexes1764900000000,
   SlaOncall1765000000000,
+  CaseSlaClocks1765100000000,
+  SlaClockSignals1765100000001,
 ];
