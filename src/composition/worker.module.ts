@@ -1,11 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.schema.js';
+import { MetricsModule } from '../metrics/index.js';
 import { CoreModule } from './core.module.js';
 
 /** The worker's application context: activities get their services from here. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(config)] };
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config), MetricsModule] };
   }
 }
