@@ -19,3 +19,4 @@ export { type OnDuty, type Rota, whoIsOnDuty } from './rota.js';
 export { SlaApiModule } from './sla-api.module.js';
 export { SLA_ROUTE_DOCS } from './sla.openapi.js';
 export { SlaService } from './sla.service.js';
+export { atRiskPercent, type CasePlan, SLA_CASE_FILTERS, SlaClockRepository, type StoredClock, storedClockState, type StoredEscalation } from './sla-clock.repository.js';

@@ -21,6 +21,8 @@ import { EscalationPolicyEntity } from './escalation-policy.entity.js';
 import { OncallRotaEntity } from './oncall-rota.entity.js';
 import { SlaCalendarEntity } from './sla-calendar.entity.js';
 import { SlaPolicyEntity } from './sla-policy.entity.js';
+import { CaseSlaClockEntity } from './case-sla-clock.entity.js';
+import { SlaEscalationEntity } from './sla-escalation.entity.js';
 
 /** The integrations runtime: connections, safety (rate limits, leases, enrichment cache), containment ledger, protected assets. */
 const INTEGRATION_ENTITIES = [
@@ -32,8 +34,8 @@ const INTEGRATION_ENTITIES = [
   IntegrationLeaseEntity,
 ];
 
-/** SLA policies, business calendars, on-call rotas and escalation policies. */
-const SLA_ENTITIES = [SlaCalendarEntity, SlaPolicyEntity, OncallRotaEntity, EscalationPolicyEntity];
+/** SLA policies, business calendars, on-call rotas, escalation policies, and each case's clocks and pages. */
+const SLA_ENTITIES = [SlaCalendarEntity, SlaPolicyEntity, OncallRotaEntity, EscalationPolicyEntity, CaseSlaClockEntity, SlaEscalationEntity];
 
 export const ENTITIES = [
   TenantEntity,

@@ -8,6 +8,7 @@ import { PlaybookVersions1764600000000 } from './1764600000000-playbook-versions
 import { OutboxTaskQueue1764700000000 } from './1764700000000-outbox-task-queue.js';
 import { AlertReadIndexes1764900000000 } from './1764900000000-alert-read-indexes.js';
 import { SlaOncall1765000000000 } from './1765000000000-sla-oncall.js';
+import { CaseSlaClocks1765100000000 } from './1765100000000-case-sla-clocks.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationClass[] = [
   OutboxTaskQueue1764700000000,
   AlertReadIndexes1764900000000,
   SlaOncall1765000000000,
+  CaseSlaClocks1765100000000,
 ];
