@@ -3,3 +3,4 @@ export { MetricsAccess } from './metrics-access.js';
 export { MetricsExposition } from './metrics-exposition.service.js';
 export { MetricsApiModule, MetricsModule } from './metrics.module.js';
 export { startWorkerMetricsServer, type WorkerMetricsServer } from './worker-metrics-server.js';
+export { METRICS_ROUTE_DOCS } from './metrics.openapi.js';

@@ -2,11 +2,14 @@ import { Module } from '@nestjs/common';
 import { MetricsAccess } from './metrics-access.js';
 import { MetricsExposition } from './metrics-exposition.service.js';
 import { MetricsController } from './metrics.controller.js';
+import { SlaFiguresController } from './sla-figures.controller.js';
+import { SlaFiguresRepository } from './sla-figures.repository.js';
+import { SlaFiguresService } from './sla-figures.service.js';
 
 /** What both processes need to expose metrics: the access rule and the exposition. */
 @Module({ providers: [MetricsAccess, MetricsExposition], exports: [MetricsAccess, MetricsExposition] })
 export class MetricsModule {}
 
-/** The API's routes: `GET /metrics`. */
-@Module({ imports: [MetricsModule], controllers: [MetricsController] })
+/** The API's routes: `GET /metrics` and `GET /api/v1/metrics/sla`. */
+@Module({ imports: [MetricsModule], controllers: [MetricsController, SlaFiguresController], providers: [SlaFiguresRepository, SlaFiguresService] })
 export class MetricsApiModule {}
