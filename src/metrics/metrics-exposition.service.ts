@@ -1,12 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { vigilRegistry } from '../common/metrics/vigil-metrics.js';
 import { queryRows } from '../persistence/query-rows.js';
+import { COUNTER_SOURCES, type CounterSource, renderCounters } from './counter-sources.js';
 import { temporalRuntimeMetrics } from './temporal-runtime-metrics.js';
 
 /**
- * The text of `/metrics`: the process's own series (`vigilRegistry`), the Temporal SDK's when this
+ * The text of `/metrics`: the process's own series (`vigilRegistry`), the counters other features keep
+ * (`COUNTER_SOURCES`: the SLA clocks' breaches and escalation pages), the Temporal SDK's when this
  * process runs a worker with its exporter, and, on the API only (`withDatabaseGauges`), gauges read
  * from PostgreSQL at scrape time — the outbox's depth and oldest row, the SLA clocks still open. The
  * database figures are the deployment's, not the process's, so only the API reports them: a worker
@@ -19,7 +21,10 @@ export class MetricsExposition {
   private readonly collectors: Array<() => Promise<void>>;
   private warned = false;
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Optional() @Inject(COUNTER_SOURCES) private readonly counterSources: CounterSource[] = [],
+  ) {
     const outboxDepth = new Gauge({ name: 'vigil_outbox_depth', help: 'Outbox rows not yet handed to Temporal.', registers: [this.databaseRegistry] });
     const outboxAge = new Gauge({
       name: 'vigil_outbox_oldest_age_seconds',
@@ -58,7 +63,7 @@ export class MetricsExposition {
   readonly contentType = vigilRegistry.contentType;
 
   async render(withDatabaseGauges: boolean): Promise<string> {
-    const parts = [await vigilRegistry.metrics()];
+    const parts = [await vigilRegistry.metrics(), renderCounters(this.counterSources ?? [])];
     if (withDatabaseGauges) {
       const results = await Promise.allSettled(this.collectors.map((collect) => collect()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
