@@ -51,8 +51,8 @@ joined AS (
   RETURNING c.id, c.playbook_id, c.playbook_hash, false AS created
 ),
 created AS (
-  INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, playbook_id, playbook_version, playbook_hash, run_status, workflow_id, last_alert_at)
-  SELECT $12, $1, $7, 'new', $6, $4, $2, 1, $13, $14, $15, $16, $17, now()
+  INSERT INTO cases (id, tenant_id, title, status, severity_id, fingerprint, source, alert_count, playbook_id, playbook_version, playbook_hash, run_status, workflow_id, last_alert_at, task_queue)
+  SELECT $12, $1, $7, 'new', $6, $4, $2, 1, $13, $14, $15, $16, $17, now(), $19
   WHERE NOT EXISTS (SELECT 1 FROM prev) AND NOT EXISTS (SELECT 1 FROM open_case)
   RETURNING id, playbook_id, playbook_hash, true AS created
 ),

@@ -158,6 +158,29 @@ export const caseAlertView = z.object({
   links: z.object({ self: z.string().meta({ description: '`/api/v1/alerts/{id}`: the alert in full.' }) }),
 });
 
+/** One SLA clock of a case, as `GET /api/v1/cases/{id}` shows it: computed at read time over the stored plan. */
+export const slaClockView = z.object({
+  clock: z.enum(['acknowledge', 'contain', 'resolve']),
+  status: z.enum(['running', 'paused', 'met', 'breached']),
+  policyId: uuid,
+  severityId: z.number().int().meta({ description: 'The severity the clock follows: the highest the case has had.' }),
+  startedAt: z.iso.datetime(),
+  dueAt: z.iso.datetime().nullable().meta({ description: 'Null while the case is on hold (with a policy that pauses on hold).' }),
+  remainingMs: z.number().int().nullable().meta({ description: 'Working time left (negative once overdue); null once the clock stopped.' }),
+  elapsedMs: z.number().int().meta({ description: 'Working time counted so far (up to the stop).' }),
+  targetMs: z.number().int(),
+  paused: z.boolean(),
+  met: z.boolean(),
+  metAt: z.iso.datetime().nullable(),
+  breached: z.boolean(),
+  breachedByMs: z.number().int().meta({ description: 'Working time past the target (0 unless breached).' }),
+  breachedAt: z.iso.datetime().nullable().meta({ description: 'When Vigil recorded the breach (the due instant).' }),
+  stoppedAt: z.iso.datetime().nullable(),
+  acknowledgedAt: z.iso.datetime().nullable().meta({ description: "When someone acknowledged the clock's paging (paging stops; the clock keeps counting)." }),
+  acknowledgedBy: z.string().nullable(),
+  thresholds: z.array(z.object({ percent: z.number(), at: z.iso.datetime().nullable(), reached: z.boolean() })),
+});
+
 export const caseDetail = caseSummary.extend({
   run: z.object({
     status: z.string(),
@@ -176,5 +199,6 @@ export const caseDetail = caseSummary.extend({
   tasks: z.array(taskView),
   comments: z.array(commentView),
   timeline: z.array(timelineEntry),
+  sla: z.object({ clocks: z.array(slaClockView).meta({ description: 'Empty when no SLA policy covers the case (or its clocks were not planned yet).' }) }),
 });
 export const revertAccepted = z.object({ revertWorkflowId: z.string() });

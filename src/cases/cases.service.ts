@@ -4,6 +4,7 @@ import { ApprovalsService } from '../approvals/index.js';
 import type { ApprovalView } from '../approvals/index.js';
 import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { notFound, VigilError } from '../common/errors/vigil-error.js';
+import { type ClockView, SlaClockService } from '../sla/index.js';
 import { Orchestrator } from '../temporal/index.js';
 import type { CaseRunState } from '../../workflows/contracts/case-messages.js';
 import { allowedTransitions } from '../common/case-lifecycle.js';
@@ -34,6 +35,8 @@ export interface CaseView extends CaseSummary {
   tasks: TaskView[];
   comments: CommentView[];
   timeline: Array<Record<string, unknown>>;
+  /** The case's SLA clocks (acknowledge, contain, resolve), each computed at read time over its stored plan. */
+  sla: { clocks: ClockView[] };
 }
 
 /** Reads cases for the API; every query is scoped by tenant, and another tenant's case is simply not found. */
@@ -46,6 +49,7 @@ export class CasesService {
     @Inject(Orchestrator) private readonly orchestrator: Orchestrator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ApprovalsService) private readonly approvalsService: ApprovalsService,
+    @Inject(SlaClockService) private readonly slaClocks: SlaClockService,
   ) {}
 
   async list(tenantId: string, query: ListCasesQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
@@ -79,13 +83,14 @@ export class CasesService {
     if (!CASE_ID.test(id)) throw notFound('case', id);
     const c = await this.cases.detail(tenantId, id);
     if (!c) throw notFound('case', id);
-    const [rows, events, comments, tasks, approvals, live] = await Promise.all([
+    const [rows, events, comments, tasks, approvals, live, clocks] = await Promise.all([
       this.cases.alerts(tenantId, id),
       this.cases.timeline(tenantId, id),
       this.cases.comments(tenantId, id),
       this.cases.tasks(tenantId, id),
       this.approvalsService.list(tenantId, { caseId: id, limit: 200 }).then((r) => r.items),
       this.liveState(id, c.run_status),
+      this.slaClocks.caseClocks(tenantId, id),
     ]);
     const alerts: Array<Record<string, unknown>> = rows.map((a) => ({ ...a, links: { self: alertPath(String(a['id'])) } }));
     // Alerts joining are timeline events too; they are read from the alert rows rather than written twice.
@@ -122,6 +127,7 @@ export class CasesService {
       tasks: tasks.map(taskViewOf),
       comments: comments.map(commentViewOf),
       timeline,
+      sla: { clocks },
     };
   }
 

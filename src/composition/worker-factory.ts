@@ -4,6 +4,8 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type W
 import { ActionRunner } from '../activities/action-runner.js';
 import { createCaseActivities } from '../activities/case-activities.js';
 import { createRevertActivities } from '../activities/revert-activities.js';
+import { createSlaActivities } from '../activities/sla-activities.js';
+import { SlaClockService } from '../sla/sla-clock.service.js';
 import { ContainmentLedgerRepository } from '../integration-runtime/containment-ledger.repository.js';
 import { ApprovalsRepository } from '../approvals/approvals.repository.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
@@ -78,6 +80,7 @@ export async function createVigilWorker(options: VigilWorkerOptions): Promise<{ 
     activities: {
       ...activities,
       ...createRevertActivities({ timeline: app.get(TimelineRepository), ledger: app.get(ContainmentLedgerRepository), actions: app.get(ActionRunner) }),
+      ...createSlaActivities({ clocks: app.get(SlaClockService), actions: app.get(ActionRunner) }),
     },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
     maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,

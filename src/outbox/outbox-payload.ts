@@ -15,5 +15,15 @@ export interface AlertOutboxPayload {
   postedBy?: string;
 }
 
-/** The one kind of outbox row Vigil writes today. */
 export const ALERT_ADDED = 'alert_added';
+
+/**
+ * Outbox payload of an SLA clock signal: a fact that moves the case's clocks was written (the
+ * triggers of migration 1765100000001 and the SLA writes insert these rows). The clock workflow
+ * re-reads the facts itself, so the row carries only why.
+ */
+export interface SlaClocksOutboxPayload {
+  reason: string;
+}
+
+export const SLA_CLOCKS = 'sla_clocks';

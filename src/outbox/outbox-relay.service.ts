@@ -3,7 +3,8 @@ import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { PlaybookLibraryService } from '../playbooks/index.js';
 import { Orchestrator } from '../temporal/index.js';
 import type { CaseAlertMessage } from '../../workflows/contracts/case-messages.js';
-import { type OutboxRow, OutboxRepository } from './outbox.repository.js';
+import { SLA_CLOCKS } from './outbox-payload.js';
+import { type AlertOutboxRow, type OutboxRow, OutboxRepository } from './outbox.repository.js';
 
 /** At most this many signal-with-start calls in flight at once. */
 const PARALLEL_DELIVERIES = 32;
@@ -174,9 +175,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // Still waiting here from an earlier claim whose lease ran out meanwhile (Temporal slow): it is sent once, from there.
       if (this.held.has(row.id)) continue;
       this.held.add(row.id);
-      const list = byCase.get(row.case_id);
+      // A case's SLA clock signals go their own way (to its clock workflow), in order among themselves.
+      const key = row.kind === SLA_CLOCKS ? `sla:${row.case_id}` : row.case_id;
+      const list = byCase.get(key);
       if (list) list.push(row);
-      else byCase.set(row.case_id, [row]);
+      else byCase.set(key, [row]);
     }
     for (const [caseId, group] of byCase) this.enqueue(caseId, group);
   }
@@ -193,7 +196,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const link: Promise<void> = previous.then(async () => {
       if (this.waiting.get(caseId) === list) this.waiting.delete(caseId);
       try {
-        for (const chunk of signalChunks(list)) await this.send(chunk);
+        // SLA rows carry no alert: all of a case's waiting rows are one signal.
+        const chunks = list[0]?.kind === SLA_CLOCKS ? [list] : signalChunks(list as AlertOutboxRow[]);
+        for (const chunk of chunks) await this.send(chunk);
       } catch (error) {
         // send() handles its own failures; this is a bug, and the rows' lease brings them back.
         this.logger.error(`outbox: delivering case ${caseId} failed unexpectedly: ${String(error)}`);
@@ -290,7 +295,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async deliver(group: OutboxRow[]): Promise<void> {
+  private async deliver(rows: OutboxRow[]): Promise<void> {
+    const head = rows[0]!;
+    if (head.kind === SLA_CLOCKS) {
+      await this.orchestrator.signalSlaClocks(head.tenant_id, head.case_id, [...new Set(rows.map((r) => (r.kind === SLA_CLOCKS ? r.payload.reason : 'alert')))]);
+      return;
+    }
+    const group = rows as AlertOutboxRow[];
     const first = group[0]!;
     const pinned = (await this.playbooks.byHash(first.payload.playbookHash, first.tenant_id)) ?? this.playbooks.byId(first.payload.playbookId, first.tenant_id);
     if (!pinned) throw new Error(`playbook ${first.payload.playbookId} (${first.payload.playbookHash}) is not in the catalogue`);

@@ -1,15 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '../persistence/query-rows.js';
-import { ALERT_ADDED, type AlertOutboxPayload } from './outbox-payload.js';
+import { ALERT_ADDED, type AlertOutboxPayload, type SLA_CLOCKS, type SlaClocksOutboxPayload } from './outbox-payload.js';
 
-export interface OutboxRow {
+export interface AlertOutboxRow {
   id: string;
   tenant_id: string;
   case_id: string;
+  kind: typeof ALERT_ADDED;
   attempts: number;
   payload: AlertOutboxPayload;
 }
+
+export interface SlaOutboxRow {
+  id: string;
+  tenant_id: string;
+  case_id: string;
+  kind: typeof SLA_CLOCKS;
+  attempts: number;
+  payload: SlaClocksOutboxPayload;
+}
+
+export type OutboxRow = AlertOutboxRow | SlaOutboxRow;
 
 /** SQL expressions of one `alert_added` row, in the statement that embeds the insert. */
 export interface AlertAddedSelect {
@@ -53,7 +65,7 @@ export class OutboxRepository {
         `UPDATE outbox o SET available_at = now() + make_interval(secs => $2)
        FROM (SELECT id FROM outbox WHERE task_queue = $3 AND available_at <= now() ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) c
        WHERE o.id = c.id
-       RETURNING o.id, o.tenant_id, o.case_id, o.attempts, o.payload`,
+       RETURNING o.id, o.tenant_id, o.case_id, o.kind, o.attempts, o.payload`,
         [limit, leaseSeconds, taskQueue],
       ),
     );

@@ -20,3 +20,6 @@ export { SlaApiModule } from './sla-api.module.js';
 export { SLA_ROUTE_DOCS } from './sla.openapi.js';
 export { SlaService } from './sla.service.js';
 export { atRiskPercent, type CasePlan, SLA_CASE_FILTERS, SlaClockRepository, type StoredClock, storedClockState, type StoredEscalation } from './sla-clock.repository.js';
+export { type ClockView, type SlaNotification, type SlaNotifier, SlaClockService } from './sla-clock.service.js';
+export { SlaClocksModule } from './sla-clocks.module.js';
+export { SlaMetrics } from './sla-metrics.js';

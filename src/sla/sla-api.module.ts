@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
+import { SlaAcknowledgementsController } from './sla-clocks.controller.js';
+import { SlaClocksModule } from './sla-clocks.module.js';
 import { EscalationPoliciesController, OncallNowController, OncallRotasController, SlaCalendarsController, SlaPoliciesController } from './sla.controller.js';
-import { SlaRepository } from './sla.repository.js';
-import { SlaService } from './sla.service.js';
 
-/** The SLA, on-call and escalation API. */
+/** The SLA, on-call and escalation API, and acknowledging a clock's paging. */
 @Module({
-  controllers: [SlaPoliciesController, SlaCalendarsController, OncallRotasController, OncallNowController, EscalationPoliciesController],
-  providers: [SlaRepository, SlaService],
-  exports: [SlaService],
+  imports: [SlaClocksModule],
+  controllers: [SlaPoliciesController, SlaCalendarsController, OncallRotasController, OncallNowController, EscalationPoliciesController, SlaAcknowledgementsController],
+  exports: [SlaClocksModule],
 })
 export class SlaApiModule {}

@@ -352,8 +352,26 @@ export class SlaClockRepository {
     return rows[0] ? toEscalation(rows[0]) : null;
   }
 
-  async markPageSent(q: Queryable, tenantId: string, id: string, deliveries: EscalationDelivery[], sentAt: Date): Promise<void> {
-    await q.query(`UPDATE sla_escalations SET deliveries = $3::jsonb, sent_at = $4 WHERE tenant_id = $1 AND id = $2`, [tenantId, id, JSON.stringify(deliveries), sentAt]);
+  /** Marks a claimed page sent, with how each channel went; false when it was marked before. */
+  async markPageSent(q: Queryable, tenantId: string, id: string, deliveries: EscalationDelivery[], sentAt: Date): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      q,
+      `UPDATE sla_escalations SET deliveries = $3::jsonb, sent_at = $4 WHERE tenant_id = $1 AND id = $2 AND sent_at IS NULL RETURNING id`,
+      [tenantId, id, JSON.stringify(deliveries), sentAt],
+    );
+    return rows.length > 0;
+  }
+
+  /** Stops a case's open clocks at `at` (a case merged into another): met unless already breached. */
+  async stopOpen(q: Queryable, tenantId: string, caseId: string, at: Date): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      q,
+      `UPDATE case_sla_clocks SET stopped_at = $3, status = CASE WHEN breached_at IS NOT NULL THEN 'breached' ELSE 'met' END,
+              met_at = CASE WHEN breached_at IS NOT NULL THEN NULL ELSE $3 END, updated_at = now()
+         WHERE tenant_id = $1 AND case_id = $2 AND stopped_at IS NULL RETURNING id`,
+      [tenantId, caseId, at],
+    );
+    return rows.length;
   }
 
   /** A case's pages, oldest first. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_ROLES, READ_ROLES } from '../common/auth/principal.js';
+import { ADMIN_ROLES, CASE_WRITE_ROLES, READ_ROLES } from '../common/auth/principal.js';
 import type { RouteDoc } from '../common/http/route-doc.js';
 import { calendarBody, calendarView, escalationBody, escalationView, onDutyQuery, onDutyView, policyBody, policyView, rotaBody, rotaView } from './sla.schemas.js';
 
@@ -118,7 +118,68 @@ function crudDocs(opts: {
   ];
 }
 
+const acknowledgeResult = z.object({
+  caseId: z.uuid(),
+  clock: z.enum(['acknowledge', 'contain', 'resolve']),
+  acknowledged: z.boolean(),
+  acknowledgedAt: z.iso.datetime(),
+  acknowledgedBy: z.string().meta({ description: '`user:<id>`, `api-key:<id>` or, for a link sent to a channel, `link:<channel>`.' }),
+  alreadyAcknowledged: z.boolean().meta({ description: 'It had been acknowledged before; nothing changed.' }),
+});
+const ackExample = {
+  caseId: '9d2f6a1e-3b4c-4d5e-8f6a-7b8c9d0e1f2a',
+  clock: 'acknowledge',
+  acknowledged: true,
+  acknowledgedAt: '2026-03-02T10:21:00.000Z',
+  acknowledgedBy: `user:${ANA}`,
+  alreadyAcknowledged: false,
+};
+const ACK_DOCS: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/cases/{id}/sla/{clock}/acknowledge',
+    summary: "Acknowledge an SLA clock's paging",
+    description:
+      'Stops the escalation of this clock: no further level (and no later threshold) is paged. The clock itself keeps counting: a breach is still recorded. Audited (`sla_clock.acknowledged`) and written on the timeline; acknowledging again answers 200 with `alreadyAcknowledged`.',
+    tags: ['sla'],
+    auth: CASE_WRITE_ROLES,
+    tenantScoped: true,
+    params: z.object({ id: z.uuid().meta({ description: 'Case id.' }), clock: z.enum(['acknowledge', 'contain', 'resolve']) }),
+    responses: { 200: { description: 'Acknowledged.', schema: acknowledgeResult, example: ackExample } },
+    errors: ['invalid_body', 'not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sla/acknowledgements/{token}',
+    summary: 'What a signed acknowledgement link acknowledges',
+    description: 'Reading the link acknowledges nothing (mail scanners open links).',
+    tags: ['sla'],
+    auth: 'public',
+    params: z.object({ token: z.string().meta({ description: 'The token of a signed acknowledgement link, from a page.' }) }),
+    responses: {
+      200: {
+        description: 'The clock the link acknowledges.',
+        schema: z.object({ caseId: z.uuid(), clock: z.string(), via: z.string(), expiresAt: z.iso.datetime(), clockState: z.record(z.string(), z.unknown()).nullable() }),
+      },
+    },
+    errors: ['invalid_signature', 'link_expired'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/sla/acknowledgements/{token}',
+    summary: 'Acknowledge through the signed link of a page',
+    description:
+      'The link in an e-mail, PagerDuty or Slack page: signed with the deployment key, expires after 24 h, names the case, the clock and (for e-mail) the person, who acknowledges as `user:<id>`. A tampered link answers 401 `invalid_signature`, an expired one 410 `link_expired`.',
+    tags: ['sla'],
+    auth: 'public',
+    params: z.object({ token: z.string() }),
+    responses: { 200: { description: 'Acknowledged.', schema: acknowledgeResult, example: ackExample } },
+    errors: ['invalid_signature', 'link_expired', 'not_found'],
+  },
+];
+
 export const SLA_ROUTE_DOCS: RouteDoc[] = [
+  ...ACK_DOCS,
   ...crudDocs({
     path: '/api/v1/sla/policies',
     tag: 'sla',

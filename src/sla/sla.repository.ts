@@ -103,6 +103,20 @@ export class SlaRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /**
+   * Queues a re-plan of every open case's clocks (an `sla_clocks` outbox row each, in the write's
+   * transaction, delivered by the relay in batches): of the tenant, or of every tenant when the
+   * change is to the provider's MSSP-wide rows. Returns how many cases.
+   */
+  async replanOpenCases(q: Queryable, tenantId: string, reason: string): Promise<number> {
+    const rows = await queryRows<{ n: number }>(
+      q,
+      `SELECT vigil_sla_replan(CASE WHEN $1::uuid = ${PROVIDER_ID} THEN ARRAY(SELECT id FROM tenants) ELSE ARRAY[$1::uuid] END, $2) AS n`,
+      [tenantId, reason],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** What still names a row (in any tenant): a calendar or escalation policy by SLA policies, a rota by escalation policies. */
   async referrers(q: Queryable, table: SlaTable, id: string): Promise<string[]> {
     let rows: Array<{ id: string }> = [];

@@ -200,6 +200,7 @@ export class SlaService {
       await this.checkReferences(resource, m, scope, body);
       const row = await this.unique(resource, () => this.repo.insert(m, resource.table, scope.tenantId, principal.actor, resource.columns(body)));
       await recordAudit(m, auditBy(principal, origin, `${resource.noun}.created`, `${resource.noun}:${row.id}`, { scope: row.scope, ...(body as object) }));
+      await this.repo.replanOpenCases(m, scope.tenantId, `${resource.noun}.created`);
       return resource.view(row);
     });
   }
@@ -211,6 +212,7 @@ export class SlaService {
       const row = await this.unique(resource, () => this.repo.update(m, resource.table, scope.tenantId, id, resource.columns(body)));
       if (!row) throw notFound(resource.what, id);
       await recordAudit(m, auditBy(principal, origin, `${resource.noun}.replaced`, `${resource.noun}:${id}`, { scope: row.scope, ...(body as object) }));
+      await this.repo.replanOpenCases(m, scope.tenantId, `${resource.noun}.replaced`);
       return resource.view(row);
     });
   }
@@ -228,6 +230,7 @@ export class SlaService {
       }
       await this.repo.remove(m, resource.table, scope.tenantId, id);
       await recordAudit(m, auditBy(principal, origin, `${resource.noun}.deleted`, `${resource.noun}:${id}`, { scope: row.scope, name: row.name }));
+      await this.repo.replanOpenCases(m, scope.tenantId, `${resource.noun}.deleted`);
     });
   }
 
@@ -271,7 +274,17 @@ export class SlaService {
    * tenant's, else the MSSP-wide one) counted in that policy's calendar. Null when no policy covers
    * the severity. For the durable-clock activities.
    */
-  async planCase(tenantId: string, facts: CaseFacts): Promise<{ policyId: string; scope: 'tenant' | 'mssp'; escalationPolicyId: string | null; clocks: PlannedClock[] } | null> {
+  async planCase(
+    tenantId: string,
+    facts: CaseFacts,
+  ): Promise<{
+    policyId: string;
+    scope: 'tenant' | 'mssp';
+    severityId: number;
+    clockStart: SlaTargets['clockStart'];
+    escalationPolicyId: string | null;
+    clocks: PlannedClock[];
+  } | null> {
     const q = this.repo.reader;
     const rows = await this.repo.list(q, 'sla_policies', tenantId);
     const targets = (r: ScopedRow): SlaTargets & { row: ScopedRow } => ({
@@ -303,6 +316,8 @@ export class SlaService {
     return {
       policyId: policy.row.id,
       scope: policy.row.scope,
+      severityId: policy.severityId,
+      clockStart: policy.clockStart,
       escalationPolicyId: (policy.row['escalation_policy_id'] as string | null) ?? null,
       clocks: planClocks(facts, policy, calendar),
     };

@@ -27,6 +27,8 @@ export class RevertAlreadyRunningError extends Error {
 export abstract class Orchestrator {
   /** Starts the case workflow if needed and hands it new alerts (signal-with-start). */
   abstract deliverAlerts(input: CaseWorkflowInput & { severityId: number }, alerts: CaseAlertMessage[]): Promise<void>;
+  /** Starts the case's SLA clock workflow (`sla:<caseId>`) if needed and tells it its facts changed (signal-with-start). */
+  abstract signalSlaClocks(tenantId: string, caseId: string, reasons: string[]): Promise<void>;
   /** Live step states of a case's run, or undefined when there is no run. */
   abstract runState(caseId: string): Promise<CaseRunState | undefined>;
   /** True when the Temporal frontend answers. */

@@ -13,6 +13,7 @@ import {
   caseWorkflowId,
   runStateQuery,
 } from '../../workflows/contracts/case-messages.js';
+import { slaClocksWorkflowId, slaFactsChangedSignal } from '../../workflows/contracts/sla-clocks.js';
 import { LazyTemporalClient } from './lazy-temporal-client.js';
 import { ApprovalRefusedError, Orchestrator, RevertAlreadyRunningError } from './orchestrator.port.js';
 import { SA_CASE_ID, SA_PLAYBOOK, SA_SEVERITY, SA_TENANT } from './search-attributes.js';
@@ -64,6 +65,21 @@ export class TemporalOrchestrator extends Orchestrator implements OnModuleDestro
         { key: SA_CASE_ID, value: input.caseId },
         { key: SA_SEVERITY, value: severityId },
         { key: SA_PLAYBOOK, value: input.playbook.id },
+      ],
+    });
+  }
+
+  async signalSlaClocks(tenantId: string, caseId: string, reasons: string[]): Promise<void> {
+    const client = await this.getClient();
+    await client.workflow.signalWithStart('slaClocksWorkflow', {
+      workflowId: slaClocksWorkflowId(caseId),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [{ tenantId, caseId }],
+      signal: slaFactsChangedSignal,
+      signalArgs: [reasons],
+      typedSearchAttributes: [
+        { key: SA_TENANT, value: tenantId },
+        { key: SA_CASE_ID, value: caseId },
       ],
     });
   }

@@ -56,6 +56,10 @@ export class CaseEntity {
   @Column({ name: 'workflow_id', type: 'text' })
   workflowId!: string;
 
+  /** The Temporal task queue of the deployment that opened the case: its SLA clock signals go to that deployment's relays. */
+  @Column({ name: 'task_queue', type: 'text', default: 'vigil' })
+  taskQueue!: string;
+
   /** `true_positive`, `benign_positive`, `false_positive`; `merged` when absorbed by another case. */
   @Column({ type: 'text', nullable: true })
   resolution!: string | null;
