@@ -138,4 +138,36 @@ describe('GET /metrics (e2e)', () => {
     });
     assert.match(text, /^# TYPE temporal_workflow_task_execution_latency_seconds histogram/m);
   });
+  test('the SLA series move: clocks open by tenant slug while they run, a breach counted once in vigil_sla_breaches_total', async () => {
+    const slaTenant = await stack.createTenant();
+    const policy = await http('POST', `${stack.url}/api/v1/sla/policies`, {
+      key: slaTenant.key,
+      body: { name: 'High', severity: 'high', timeToAcknowledge: 'PT2S', timeToContain: 'PT1H', timeToResolve: 'PT2H', clockStart: 'received', thresholds: [100] },
+    });
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
+    const body = { title: `Clocked ${randomBytes(3).toString('hex')}`, severity: 'high', techniques: ['T1071'], observables: [{ type: 'ip', value: '203.0.113.9' }] };
+    assert.equal((await http('POST', `${stack.url}/api/v1/alerts/generic`, { key: slaTenant.key, body })).status, 202);
+    const open = { tenant: slaTenant.slug, status: 'running' };
+    await eventually(
+      async () => {
+        const t = (await scrape(token)).body;
+        return sample(t, 'vigil_sla_clocks_open', { ...open, clock: 'contain' }) === 1 && sample(t, 'vigil_sla_clocks_open', { ...open, clock: 'resolve' }) === 1
+          ? true
+          : undefined;
+      },
+      10_000,
+      'the open clocks gauge',
+    );
+    const breached = await eventually(
+      async () => {
+        const t = (await scrape(token)).body;
+        return sample(t, 'vigil_sla_breaches_total', { tenant: slaTenant.id, clock: 'acknowledge' }) >= 1 ? t : undefined;
+      },
+      15_000,
+      'the breach counter',
+    );
+    assert.equal(sample(breached, 'vigil_sla_breaches_total', { tenant: slaTenant.id, clock: 'acknowledge', severity: '4' }), 1);
+    assert.match(breached, /^# TYPE vigil_sla_escalations_total counter$/m);
+    assert.equal(sample(breached, 'vigil_sla_clocks_open', { ...open, clock: 'acknowledge' }), 0, 'a breached clock is no longer open');
+  });
 });
