@@ -1,8 +1,12 @@
+import { Context } from '@temporalio/activity';
 import { IntegrationError } from '../../integrations/core/action.js';
 import { NoConnectionError } from '../integration-runtime/index.js';
 import type { SlaClockService, SlaNotifier } from '../sla/index.js';
 import type { SlaActivities } from '../../workflows/contracts/sla-clocks.js';
 import type { ActionRunner } from './action-runner.js';
+
+/** The workflow's heartbeat timeout is 3 s. */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface SlaActivityDeps {
   clocks: SlaClockService;
@@ -44,6 +48,22 @@ export function createSlaActivities(deps: SlaActivityDeps): SlaActivities {
     }
   };
   return {
-    evaluateSlaClocks: (input) => deps.clocks.evaluate(input, notify),
+    async evaluateSlaClocks(input) {
+      // A live worker heartbeats while it evaluates, however slow a vendor is; a dead one stops, and Temporal
+      // retries the evaluation elsewhere after the heartbeat timeout (seconds) instead of the start-to-close one.
+      let ctx: Context | undefined;
+      try {
+        ctx = Context.current();
+      } catch {
+        ctx = undefined;
+      }
+      ctx?.heartbeat();
+      const beat = ctx ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
+      try {
+        return await deps.clocks.evaluate(input, notify);
+      } finally {
+        clearInterval(beat);
+      }
+    },
   };
 }

@@ -106,17 +106,19 @@ export class SlaClockService {
       if (!stoppedAt) open = true;
       const state = clockState(clock, now);
       // The highest threshold reached: its escalation is the one running (a later threshold supersedes an earlier one's).
+      // The breach first: it is what the due instant's timer woke up for.
+      const due = clock.dueAt;
+      const overdue = due !== null && (stoppedAt ? stoppedAt.getTime() > due.getTime() : now.getTime() >= due.getTime());
+      if (overdue) {
+        if (!row.breachedAt) await this.recordBreach(read, plan.severityId, clock, due, state.breachedByMs);
+      } else if (due && !stoppedAt) wakes.push(due.getTime());
       let current: { percent: number; at: Date } | null = null;
       for (const t of state.thresholds) {
         if (t.reached && t.at) {
           current = { percent: t.percent, at: t.at };
-          await this.recordThreshold(read, clock, t.percent, t.at);
+          if (!row.thresholds.find((s) => s.percent === t.percent)?.reachedAt) await this.recordThreshold(read, clock, t.percent, t.at);
         } else if (t.at && !stoppedAt) wakes.push(t.at.getTime());
       }
-      const due = clock.dueAt;
-      const overdue = due !== null && (stoppedAt ? stoppedAt.getTime() > due.getTime() : now.getTime() >= due.getTime());
-      if (overdue) await this.recordBreach(read, plan.severityId, clock, due, state.breachedByMs);
-      else if (due && !stoppedAt) wakes.push(due.getTime());
       if (!stoppedAt && plan.escalationPolicyId && !row.acknowledgedAt && current) {
         const levels = await this.sla.planEscalation(tenantId, plan.escalationPolicyId, current.at);
         for (const level of levels) {
