@@ -72,6 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private deleteBuffer: string[] = [];
   private deleteTimer: NodeJS.Timeout | undefined;
   private deleting: Promise<void> = Promise.resolve();
+  /** Alert rows delivered (SLA clock signals are not counted: they are not alerts). */
   private deliveredCount = 0;
   /** Set on shutdown: no new Temporal call starts. */
   private stopped = false;
@@ -146,7 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Claims what is available (up to one batch), delivers it and waits until every delivery and
-   * delete has finished; returns how many rows were delivered. For tests and tools: the running
+   * delete has finished; returns how many alert rows were delivered (SLA clock signals go too, uncounted). For tests and tools: the running
    * relay does the same continuously.
    */
   async drain(): Promise<number> {
@@ -220,7 +221,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // Shutting down: the rows stay leased and are sent again when the lease ends.
       if (this.stopped) return;
       await this.withDeadline(this.deliver(rows));
-      this.deliveredCount += rows.length;
+      this.deliveredCount += rows.filter((r) => r.kind !== SLA_CLOCKS).length;
       this.deleteBuffer.push(...ids);
       if (this.deleteBuffer.length >= DELETE_BATCH) this.flushDeletes();
       else this.deleteTimer ??= setTimeout(() => this.flushDeletes(), DELETE_DELAY_MS);

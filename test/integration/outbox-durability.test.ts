@@ -92,8 +92,9 @@ test('alerts accepted while Temporal is stopped reach their case workflows once 
   // The relay keeps trying and backs off; the rows stay in the outbox.
   const pending = await eventually(
     async () => {
-      const rows: Array<{ n: number; tried: number }> = await stack.db.query(
-        `SELECT count(*)::int AS n, count(*) FILTER (WHERE attempts > 0)::int AS tried FROM outbox WHERE tenant_id = $1`,
+      const rows: Array<{ n: number; tried: number; clocked: number }> = await stack.db.query(
+        `SELECT count(*) FILTER (WHERE kind = 'alert_added')::int AS n, count(*) FILTER (WHERE attempts > 0)::int AS tried,
+                count(DISTINCT case_id) FILTER (WHERE kind = 'sla_clocks')::int AS clocked FROM outbox WHERE tenant_id = $1`,
         [tenant.id],
       );
       return rows[0]!.tried > 0 ? rows[0]! : undefined;
@@ -102,6 +103,8 @@ test('alerts accepted while Temporal is stopped reach their case workflows once 
     'the relay to fail a delivery while Temporal is down',
   );
   assert.equal(pending.n, 8, 'one outbox row per new alert, none for the re-sends');
+  // Cases b and c opened while Temporal was down: each has the row that starts its SLA clocks.
+  assert.ok(pending.clocked >= 2, 'every case opened gets its SLA clocks started by an outbox row of its own');
 
   await server.resume();
   connection = await Connection.connect({ address: server.address });
