@@ -5,11 +5,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
 import { ApiModule } from './composition/api.module.js';
 import { rawBodyMiddleware } from './common/http/raw-body.middleware.js';
+import { requestMetricsMiddleware } from './common/http/request-metrics.middleware.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.schema.js';
 import { ConnectionsService } from './integration-runtime/connections.service.js';
 import { createDataSource } from './persistence/data-source.js';
 import { ensureDatabase, pendingSchemaChanges, runMigrations } from './persistence/database-bootstrap.js';
 import { createVigilWorker } from './composition/worker-factory.js';
+import { MetricsAccess, MetricsExposition, startWorkerMetricsServer } from './metrics/index.js';
 import { ApiKeysService } from './tenants/api-keys.service.js';
 import { WorkerModule } from './composition/worker.module.js';
 
@@ -30,6 +32,7 @@ export async function createApi(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger: createLogger(config),
   });
+  app.use(requestMetricsMiddleware());
   app.use(rawBodyMiddleware(config.api.maxBodyBytes));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
@@ -50,11 +53,18 @@ async function runApi(config: AppConfig, withWorker: boolean): Promise<void> {
 
 async function runWorker(app: INestApplicationContext, config: AppConfig): Promise<void> {
   const { worker, connection } = await createVigilWorker({ config, app });
+  const { workerPort, workerHost } = config.metrics;
+  const metricsServer =
+    workerPort === undefined
+      ? undefined
+      : await startWorkerMetricsServer({ host: workerHost, port: workerPort, access: app.get(MetricsAccess), exposition: app.get(MetricsExposition) });
+  if (metricsServer) new Logger('Vigil').log(`worker metrics on http://${workerHost}:${metricsServer.port}/metrics`);
   const stop = (): void => worker.shutdown();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   // Resolves after shutdown, once in-flight tasks finished (or the grace time passed).
   await worker.run();
+  await metricsServer?.close();
   await connection.close();
   await app.close();
 }

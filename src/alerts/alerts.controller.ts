@@ -4,6 +4,7 @@ import { type AppConfig, APP_CONFIG } from '../config/config.schema.js';
 import { VigilError } from '../common/errors/vigil-error.js';
 import { CurrentPrincipal, INGEST_ROLES, type Principal, Roles } from '../common/auth/principal.js';
 import { ALERT_SOURCES, type AlertSource } from '../common/canonical-alert.js';
+import { alertsReceived } from '../common/metrics/vigil-metrics.js';
 import { readAlertBody } from './alert-body.js';
 import { AlertIngestService, type IngestResponse } from './alert-ingest.service.js';
 import { deliveryItemCount } from './delivery-size.js';
@@ -18,6 +19,31 @@ function isSource(value: string): value is AlertSource {
 export interface Acknowledged {
   acknowledged: string;
   message: string;
+}
+
+/**
+ * Counts a delivery's alerts in `vigil_alerts_received_total`: each stored alert as accepted or
+ * duplicate, each refused item (and a delivery refused whole, once) as rejected, a handshake as
+ * acknowledged. The source label is a known source or `auto` (only known sources reach here).
+ */
+async function counted(principal: Principal, source: () => string, deliver: () => Promise<IngestResponse | Acknowledged>): Promise<IngestResponse | Acknowledged> {
+  const count = (outcome: 'accepted' | 'duplicate' | 'rejected' | 'acknowledged', n = 1): void => {
+    if (n > 0) alertsReceived.inc({ tenant: principal.tenantSlug, source: source(), outcome }, n);
+  };
+  try {
+    const answer = await deliver();
+    if ('acknowledged' in answer) count('acknowledged');
+    else {
+      const duplicates = answer.alerts.filter((a) => a.duplicate).length;
+      count('accepted', answer.alerts.length - duplicates);
+      count('duplicate', duplicates);
+      count('rejected', answer.errors?.length ?? 0);
+    }
+    return answer;
+  } catch (error) {
+    count('rejected');
+    throw error;
+  }
 }
 
 /**
@@ -39,12 +65,19 @@ export class AlertsController {
   @HttpCode(202)
   @Roles(...INGEST_ROLES)
   async auto(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<IngestResponse | Acknowledged> {
-    await this.signatures.verify(principal, 'auto', req);
-    const body = readAlertBody(req, 'auto');
-    this.checkBatchSize(body);
-    const source = detectSource(body);
-    if (!source) throw new VigilError('unrecognized_payload', 'the body matches none of the supported alert formats', { sources: ALERT_SOURCES });
-    return this.accept(principal, source, body, res);
+    let source: AlertSource | undefined;
+    return counted(
+      principal,
+      () => source ?? 'auto',
+      async () => {
+        await this.signatures.verify(principal, 'auto', req);
+        const body = readAlertBody(req, 'auto');
+        this.checkBatchSize(body);
+        source = detectSource(body);
+        if (!source) throw new VigilError('unrecognized_payload', 'the body matches none of the supported alert formats', { sources: ALERT_SOURCES });
+        return this.accept(principal, source, body, res);
+      },
+    );
   }
 
   @Post(':source')
@@ -57,8 +90,14 @@ export class AlertsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<IngestResponse | Acknowledged> {
     if (!isSource(source)) throw new VigilError('unknown_source', `unknown alert source '${source}'`, { sources: ALERT_SOURCES });
-    await this.signatures.verify(principal, source, req);
-    return this.accept(principal, source, readAlertBody(req, source), res);
+    return counted(
+      principal,
+      () => source,
+      async () => {
+        await this.signatures.verify(principal, source, req);
+        return this.accept(principal, source, readAlertBody(req, source), res);
+      },
+    );
   }
 
   /** Refuses a huge batch by counting its items, before anything walks them. */

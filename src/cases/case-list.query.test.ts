@@ -56,4 +56,25 @@ describe('case list SQL', () => {
     assert.deepEqual([d.sort, d.order, d.limit], ['created_at', 'desc', 50]);
     assert.equal(listCasesQuery.safeParse({ nope: '1' }).success, false);
   });
+  test('sla=breached and sla=at_risk judge every clock at one bound instant', () => {
+    const now = Date.parse('2026-12-08T10:00:00Z');
+    const breached = caseListSql(TENANT, parse('sla=breached'), now);
+    assert.match(
+      breached.sql,
+      /EXISTS \(SELECT 1 FROM case_sla_clocks s WHERE s.tenant_id = c.tenant_id AND s.case_id = c.id AND \(s.status = 'breached' OR \(s.stopped_at IS NULL AND s.due_at <= \$2::timestamptz\)\)\)/,
+    );
+    assert.equal(breached.params[1], '2026-12-08T10:00:00.000Z');
+    const atRisk = caseListSql(TENANT, parse('sla=at_risk'), now);
+    assert.equal((atRisk.sql.match(/\$2::timestamptz/g) ?? []).length, 2);
+    assert.equal(listCasesQuery.safeParse({ sla: 'late' }).success, false);
+  });
+
+  test('sort=sla_due orders by the earliest open due instant (infinity when none), then id, and its cursor may hold infinity', () => {
+    const q = parse('sort=sla_due&order=asc');
+    assert.match(caseListSql(TENANT, q).sql, /ORDER BY coalesce\(\(SELECT min\(s.due_at\) .*stopped_at IS NULL\), 'infinity'::timestamptz\) ASC, id ASC/);
+    const cursor = nextCaseCursor(q, { k0: 'infinity', k1: '22222222-2222-4222-8222-222222222222' });
+    const { sql, params } = caseListSql(TENANT, { ...q, cursor });
+    assert.match(sql, /\(coalesce\(.*'infinity'::timestamptz\), id\) > \(\$2::timestamptz, \$3::uuid\)/);
+    assert.deepEqual(params.slice(1, 3), ['infinity', '22222222-2222-4222-8222-222222222222']);
+  });
 });

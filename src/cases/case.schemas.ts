@@ -25,7 +25,7 @@ const severity = z
   .union([z.enum(SEVERITY_WORDS), z.number().int().min(0).max(6), z.string().regex(/^[0-6]$/)])
   .transform((v) => (typeof v === 'number' ? v : /^[0-6]$/.test(v) ? Number(v) : SEVERITY_WORDS.indexOf(v as SeverityWord)));
 
-export const CASE_SORTS = ['created_at', 'updated_at', 'severity'] as const;
+export const CASE_SORTS = ['created_at', 'updated_at', 'severity', 'sla_due'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
 export const caseIdParams = z.strictObject({ id: z.string().meta({ description: 'Case id' }) });
@@ -44,7 +44,17 @@ export const listCasesQuery = z.strictObject({
     .optional()
     .meta({ description: 'Created before (ISO 8601).' }),
   q: singleParam(z.string().trim().min(1).max(200)).optional().meta({ description: 'Text the title contains (case-insensitive).', example: 'beacon' }),
-  sort: singleParam(z.enum(CASE_SORTS)).default('created_at').meta({ description: 'Sort key; ties are broken by id, so the order is stable.' }),
+  sla: singleParam(z.enum(['breached', 'at_risk']))
+    .optional()
+    .meta({
+      description:
+        '`breached`: a clock of the case is breached (recorded, or still open past its due instant). `at_risk`: an open, running clock has passed its at-risk threshold (80 %, else the highest below 100 %) and is not yet due.',
+      example: 'at_risk',
+    }),
+  sort: singleParam(z.enum(CASE_SORTS)).default('created_at').meta({
+    description:
+      "Sort key; ties are broken by id, so the order is stable. `sla_due`: the earliest due instant among the case's open SLA clocks (items then carry `slaDueAt`); cases with no open clock (or only an open hold) sort after every due instant in `asc`, before them in `desc`.",
+  }),
   order: singleParam(z.enum(['asc', 'desc'])).default('desc'),
   cursor: singleParam(z.string().max(500)).optional().meta({ description: '`nextCursor` of the previous page (same filters and sort).' }),
   limit: singleParam(z.coerce.number().int().min(1).max(200)).default(50),
@@ -66,6 +76,7 @@ export const caseSummary = z.object({
   runStatus: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  slaDueAt: z.iso.datetime().nullable().optional().meta({ description: 'With `sort=sla_due` only: the earliest due instant among the open SLA clocks, null when none.' }),
 });
 export type CaseSummary = z.output<typeof caseSummary>;
 export const casePage = z.object({ items: z.array(caseSummary), nextCursor: z.string().nullable() });

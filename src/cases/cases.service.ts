@@ -65,7 +65,10 @@ export class CasesService {
     }
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { items: page.map(caseSummaryOf), nextCursor: rows.length > query.limit && last ? nextCaseCursor(query, last) : null };
+    const items = page.map((r) =>
+      query.sort === 'sla_due' ? { ...caseSummaryOf(r), slaDueAt: r['sla_due_at'] ? new Date(r['sla_due_at'] as string).toISOString() : null } : caseSummaryOf(r),
+    );
+    return { items, nextCursor: rows.length > query.limit && last ? nextCaseCursor(query, last) : null };
   }
 
   /** A case's summary (the row only), for answers to writes. */

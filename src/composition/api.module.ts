@@ -23,6 +23,7 @@ import { CoreModule } from './core.module.js';
 import { IntegrationsApiModule } from '../integration-runtime/integrations-api.module.js';
 import { HealthController } from '../health/health.controller.js';
 import { SlaApiModule } from '../sla/index.js';
+import { MetricsApiModule } from '../metrics/index.js';
 import { OpenApiController } from '../openapi/openapi.controller.js';
 import { OutboxRelay } from '../outbox/outbox-relay.service.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
@@ -40,7 +41,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), IntegrationsApiModule, SlaApiModule],
+      imports: [CoreModule.forRoot(config), IntegrationsApiModule, SlaApiModule, MetricsApiModule],
       controllers: [
         HealthController,
         AlertsController,

@@ -9,6 +9,7 @@ import { SlaClockService } from '../sla/sla-clock.service.js';
 import { ContainmentLedgerRepository } from '../integration-runtime/containment-ledger.repository.js';
 import { ApprovalsRepository } from '../approvals/approvals.repository.js';
 import { CaseRunsService } from '../cases/case-runs.service.js';
+import { setTemporalExporterPort } from '../common/metrics/vigil-metrics.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { BUNDLED_PLAYBOOKS_DIR, PROJECT_ROOT } from '../config/project-paths.js';
 import { TimelineRepository } from '../timeline/timeline.repository.js';
@@ -33,11 +34,21 @@ export interface VigilWorkerOptions {
 const SDK_LEVELS: Record<AppConfig['logLevel'], LogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 let runtimeInstalled = false;
 
-/** The SDK logs as JSON lines like the rest of Vigil, at Vigil's level. Once per process. */
-function installRuntime(level: AppConfig['logLevel']): void {
+/**
+ * The SDK logs as JSON lines like the rest of Vigil, at Vigil's level. Once per process. With
+ * `VIGIL_TEMPORAL_METRICS_PORT`, the SDK's Prometheus exporter listens on that loopback port and this
+ * process's `/metrics` appends its series (workflow task latency, activity failures, slots).
+ */
+function installRuntime(config: AppConfig): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const level = config.logLevel;
+  const port = config.metrics.temporalPort;
+  if (port !== undefined) setTemporalExporterPort(port);
   Runtime.install({
+    ...(port === undefined
+      ? {}
+      : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } }),
     logger: new DefaultLogger(SDK_LEVELS[level], (entry) => {
       const line = {
         timestamp: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
@@ -54,7 +65,7 @@ function installRuntime(level: AppConfig['logLevel']): void {
 /** A Temporal worker whose activities get Vigil's services from the Nest application context. */
 export async function createVigilWorker(options: VigilWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const { config, app } = options;
-  installRuntime(config.logLevel);
+  installRuntime(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const activities = createCaseActivities({
     runs: app.get(CaseRunsService),

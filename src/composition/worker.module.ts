@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.schema.js';
+import { MetricsModule } from '../metrics/index.js';
 import { SlaClocksModule } from '../sla/index.js';
 import { CoreModule } from './core.module.js';
 
@@ -7,6 +8,6 @@ import { CoreModule } from './core.module.js';
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(config), SlaClocksModule] };
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config), SlaClocksModule, MetricsModule] };
   }
 }

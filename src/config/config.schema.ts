@@ -92,6 +92,13 @@ export const configSchema = z.object({
   VIGIL_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
   VIGIL_WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).max(1000).default(40),
   VIGIL_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** Bearer token a Prometheus scraper sends to `/metrics` (API and worker); MSSP operator keys work too. Unset: operator keys only. */
+  VIGIL_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Worker: serve its own `/metrics` (same access as the API's) on this port; unset: no metrics server in the worker. */
+  VIGIL_WORKER_METRICS_PORT: port.optional(),
+  VIGIL_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Loopback port where the Temporal SDK's own Prometheus exporter listens; Vigil's `/metrics` of that process appends its series. Unset: off. */
+  VIGIL_TEMPORAL_METRICS_PORT: port.optional(),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -116,6 +123,8 @@ export interface AppConfig {
   /** Approval links: the HMAC key, and whether it is a random per-process key (development and tests only). */
   approvalLinks: { signingKey: string; ephemeralKey: boolean };
   worker: { stickyTimeoutMs: number; maxLocalActivities: number; maxActivities: number; maxWorkflowTasks: number; maxCachedWorkflows: number };
+  /** Who may scrape (`token`), the worker's own metrics server, and the Temporal SDK exporter's loopback port. */
+  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string; temporalPort: number | undefined };
 }
 
 export class ConfigError extends Error {
@@ -169,6 +178,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxWorkflowTasks: e.VIGIL_WORKER_MAX_WORKFLOW_TASKS,
       maxCachedWorkflows: e.VIGIL_WORKER_MAX_CACHED_WORKFLOWS,
     },
+    metrics: { token: e.VIGIL_METRICS_TOKEN, workerPort: e.VIGIL_WORKER_METRICS_PORT, workerHost: e.VIGIL_WORKER_METRICS_HOST, temporalPort: e.VIGIL_TEMPORAL_METRICS_PORT },
   };
 }
 

@@ -60,7 +60,7 @@ describe('OpenAPI route docs', () => {
     const list = doc.paths['/api/v1/cases']!['get'] as { parameters: Array<{ name?: string; in?: string; $ref?: string }> };
     assert.deepEqual(
       list.parameters.filter((p) => p.in === 'query').map((p) => p.name),
-      ['status', 'minSeverity', 'assignee', 'tag', 'source', 'createdFrom', 'createdTo', 'q', 'sort', 'order', 'cursor', 'limit'],
+      ['status', 'minSeverity', 'assignee', 'tag', 'source', 'createdFrom', 'createdTo', 'q', 'sla', 'sort', 'order', 'cursor', 'limit'],
     );
     assert.ok(list.parameters.some((p) => p.$ref === '#/components/parameters/TenantHeader'));
   });

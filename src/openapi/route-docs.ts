@@ -6,6 +6,7 @@ import { PLAYBOOK_ROUTE_DOCS } from '../playbooks/index.js';
 import { TENANT_ROUTE_DOCS } from '../tenants/index.js';
 import { INTEGRATION_ROUTE_DOCS } from '../integration-runtime/index.js';
 import { SLA_ROUTE_DOCS } from '../sla/index.js';
+import { METRICS_ROUTE_DOCS } from '../metrics/index.js';
 import { CORE_ROUTE_DOCS } from './core-routes.openapi.js';
 import type { RouteDoc } from '../common/http/route-doc.js';
 
@@ -24,4 +25,5 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...PLAYBOOK_ROUTE_DOCS,
   ...INTEGRATION_ROUTE_DOCS,
   ...SLA_ROUTE_DOCS,
+  ...METRICS_ROUTE_DOCS,
 ];

@@ -22,3 +22,18 @@ test('every bad variable is reported by name in one error', () => {
     },
   );
 });
+
+test('metrics: off by default, a short scrape token refused by name, ports parsed', () => {
+  assert.deepEqual(loadConfig({}).metrics, { token: undefined, workerPort: undefined, workerHost: '127.0.0.1', temporalPort: undefined });
+  const token = 'x'.repeat(32);
+  assert.deepEqual(loadConfig({ VIGIL_METRICS_TOKEN: token, VIGIL_WORKER_METRICS_PORT: '9464', VIGIL_TEMPORAL_METRICS_PORT: '9465' }).metrics, {
+    token,
+    workerPort: 9464,
+    workerHost: '127.0.0.1',
+    temporalPort: 9465,
+  });
+  assert.throws(
+    () => loadConfig({ VIGIL_METRICS_TOKEN: 'short', VIGIL_WORKER_METRICS_PORT: 'nine' }),
+    (error: unknown) => error instanceof ConfigError && ['VIGIL_METRICS_TOKEN', 'VIGIL_WORKER_METRICS_PORT'].every((n) => error.problems.some((p) => p.startsWith(n))),
+  );
+});

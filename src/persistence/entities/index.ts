@@ -23,6 +23,7 @@ import { SlaCalendarEntity } from './sla-calendar.entity.js';
 import { SlaPolicyEntity } from './sla-policy.entity.js';
 import { CaseSlaClockEntity } from './case-sla-clock.entity.js';
 import { SlaEscalationEntity } from './sla-escalation.entity.js';
+import { SlaClockElapsedEntity } from './sla-clock-elapsed.entity.js';
 
 /** The integrations runtime: connections, safety (rate limits, leases, enrichment cache), containment ledger, protected assets. */
 const INTEGRATION_ENTITIES = [
@@ -53,4 +54,5 @@ export const ENTITIES = [
   ApprovalEntity,
   ApprovalLinkUseEntity,
   ...SLA_ENTITIES,
+  SlaClockElapsedEntity,
 ];

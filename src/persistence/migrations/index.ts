@@ -11,6 +11,7 @@ import { AlertReadIndexes1764900000000 } from './1764900000000-alert-read-indexe
 import { SlaOncall1765000000000 } from './1765000000000-sla-oncall.js';
 import { CaseSlaClocks1765100000000 } from './1765100000000-case-sla-clocks.js';
 import { SlaClockSignals1765100000001 } from './1765100000001-sla-clock-signals.js';
+import { SlaClockElapsed1765200000000 } from './1765200000000-sla-clock-elapsed.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationClass[] = [
   SlaOncall1765000000000,
   CaseSlaClocks1765100000000,
   SlaClockSignals1765100000001,
+  SlaClockElapsed1765200000000,
 ];
