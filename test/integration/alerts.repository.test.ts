@@ -20,6 +20,11 @@ before(async () => {
   db = await openTestDatabase();
   repo = new AlertsRepository(db);
   tenantId = await createTestTenant(db);
+  // The tenant promises an SLA, so its cases start clocks (a tenant without any policy starts none; see below).
+  await db.query(
+    `INSERT INTO sla_policies (tenant_id, name, severity_id, acknowledge_seconds, contain_seconds, resolve_seconds, clock_start, created_by) VALUES ($1, 'high', 4, 900, 3600, 86400, 'detected', 'test')`,
+    [tenantId],
+  );
 });
 after(async () => {
   await db?.destroy();
@@ -191,6 +196,26 @@ describe('AlertsRepository on PostgreSQL', () => {
     assert.equal((await caseRow(row.caseId))['run_status'], 'none');
     assert.deepEqual(await outboxOf(row.caseId), []);
     assert.equal((await slaSignalsOf(row.caseId)).length, 1, 'SLA clocks need no playbook');
+  });
+
+  test('SLA clock signals are written only where a policy is in force: the tenant, the provider (MSSP-wide), or clocks the case already has', async () => {
+    const other = await createTestTenant(db);
+    const caseId = randomUUID();
+    const runner = await db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // Inside a transaction rolled back at the end, so the provider's policies (other tests may add some) are only hidden here.
+      await runner.query(`DELETE FROM sla_policies WHERE tenant_id IN (SELECT id FROM tenants WHERE slug = 'default')`);
+      const applies = async (): Promise<boolean> => ((await runner.query(`SELECT vigil_sla_applies($1, $2) AS a`, [other, caseId])) as Array<{ a: boolean }>)[0]!.a;
+      assert.equal(await applies(), false, 'no policy anywhere: no clocks');
+      await runner.query(
+        `INSERT INTO sla_policies (tenant_id, name, severity_id, acknowledge_seconds, contain_seconds, resolve_seconds, clock_start, created_by) SELECT id, 'mssp', 5, 60, 60, 60, 'received', 'test' FROM tenants WHERE slug = 'default'`,
+      );
+      assert.equal(await applies(), true, 'an MSSP-wide policy covers every tenant');
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   test("an alert's changes are kept newest first, at most twenty", async () => {

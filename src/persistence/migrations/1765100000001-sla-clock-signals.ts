@@ -19,11 +19,20 @@ export class SlaClockSignals1765100000001 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // NULL: the case makes no SLA promise (a dry run of the vigil command): no clock signal is ever written for it.
     await q.query(`ALTER TABLE "cases" ADD "task_queue" text DEFAULT 'vigil'`);
+    // Clocks run only where a promise is made: the tenant or the provider (MSSP-wide) has an SLA policy, or the case
+    // already has clocks (which must hear the fact that stops them). Elsewhere a case costs no clock workflow at all;
+    // writing a policy later re-plans the tenant's open cases (vigil_sla_replan), which starts their clocks.
+    await q.query(`
+      CREATE FUNCTION vigil_sla_applies(p_tenant uuid, p_case uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
+        SELECT EXISTS (SELECT 1 FROM sla_policies p WHERE p.tenant_id = p_tenant)
+            OR EXISTS (SELECT 1 FROM sla_policies p JOIN tenants t ON t.id = p.tenant_id WHERE t.slug = 'default')
+            OR EXISTS (SELECT 1 FROM case_sla_clocks k WHERE k.tenant_id = p_tenant AND k.case_id = p_case)
+      $$`);
     await q.query(`
       CREATE FUNCTION vigil_sla_signal(p_tenant uuid, p_case uuid, p_reason text) RETURNS integer LANGUAGE sql AS $$
         WITH ins AS (
           INSERT INTO outbox (tenant_id, case_id, kind, task_queue, payload)
-          SELECT c.tenant_id, c.id, 'sla_clocks', c.task_queue, jsonb_build_object('reason', p_reason) FROM cases c WHERE c.tenant_id = p_tenant AND c.id = p_case AND c.task_queue IS NOT NULL
+          SELECT c.tenant_id, c.id, 'sla_clocks', c.task_queue, jsonb_build_object('reason', p_reason) FROM cases c WHERE c.tenant_id = p_tenant AND c.id = p_case AND c.task_queue IS NOT NULL AND vigil_sla_applies(p_tenant, p_case)
           RETURNING 1)
         SELECT count(*)::int FROM ins
       $$`);
@@ -40,8 +49,10 @@ export class SlaClockSignals1765100000001 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION vigil_cases_sla_signal() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO outbox (tenant_id, case_id, kind, task_queue, payload)
-        VALUES (NEW.tenant_id, NEW.id, 'sla_clocks', NEW.task_queue, jsonb_build_object('reason', CASE WHEN TG_OP = 'INSERT' THEN 'opened' ELSE 'case_changed' END));
+        IF vigil_sla_applies(NEW.tenant_id, NEW.id) THEN
+          INSERT INTO outbox (tenant_id, case_id, kind, task_queue, payload)
+          VALUES (NEW.tenant_id, NEW.id, 'sla_clocks', NEW.task_queue, jsonb_build_object('reason', CASE WHEN TG_OP = 'INSERT' THEN 'opened' ELSE 'case_changed' END));
+        END IF;
         RETURN NULL;
       END $$`);
     await q.query(`
@@ -75,6 +86,7 @@ export class SlaClockSignals1765100000001 implements MigrationInterface {
     await q.query(`DROP FUNCTION vigil_cases_sla_signal()`);
     await q.query(`DROP FUNCTION vigil_sla_replan(uuid[], text)`);
     await q.query(`DROP FUNCTION vigil_sla_signal(uuid, uuid, text)`);
+    await q.query(`DROP FUNCTION vigil_sla_applies(uuid, uuid)`);
     await q.query(`ALTER TABLE "cases" DROP COLUMN "task_queue"`);
   }
 }
