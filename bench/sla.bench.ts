@@ -239,6 +239,8 @@ async function main(): Promise<void> {
     const worker = startChild('vigil worker', [entry, 'worker'], env);
     children.push(worker);
     db = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    // The database is dropped at the end (WITH FORCE): an idle client's termination then is expected, not a crash.
+    db.on('error', () => undefined);
     await waitFor('the API', 60_000, async () => {
       const status = await new Promise<number>((resolve, reject) => {
         http
