@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { signLinkToken, verifyLinkToken, type SignedLinkCheck } from '../common/links/signed-link.js';
 import type { ApprovalActor, ApprovalDecision } from '../../workflows/contracts/approval-messages.js';
 
 /** What a signed approval link carries. The signature covers all of it: approval, approver and expiry. */
@@ -15,21 +16,13 @@ export interface LinkClaims {
   nonce: string;
 }
 
-export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+export type LinkCheck = SignedLinkCheck<LinkClaims>;
 
-function b64url(data: Buffer | string): string {
-  return Buffer.from(data).toString('base64url');
-}
+const CONTEXT = 'vigil-approval-link.v1';
 
-function mac(payload: string, key: string): Buffer {
-  return createHmac('sha256', key).update(`vigil-approval-link.v1.${payload}`).digest();
-}
-
-/** `<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`. */
+/** A signed link of `../common/links/signed-link.ts` under the approval links' MAC context. */
 export function signLink(claims: Omit<LinkClaims, 'v' | 'nonce'>, key: string): string {
-  const full: LinkClaims = { v: 1, ...claims, nonce: randomBytes(9).toString('base64url') };
-  const payload = b64url(JSON.stringify(full));
-  return `${payload}.${b64url(mac(payload, key))}`;
+  return signLinkToken<LinkClaims>(CONTEXT, claims, key);
 }
 
 function isClaims(value: unknown): value is LinkClaims {
@@ -52,20 +45,7 @@ function isClaims(value: unknown): value is LinkClaims {
 
 /** Checks signature first (a tampered token says nothing more), then expiry. */
 export function verifyLink(token: string, key: string, nowMs: number): LinkCheck {
-  const parts = token.split('.');
-  if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]!) || !/^[A-Za-z0-9_-]+$/.test(parts[1]!)) return { ok: false, reason: 'malformed' };
-  const expected = mac(parts[0]!, key);
-  const given = Buffer.from(parts[1]!, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
-  let claims: unknown;
-  try {
-    claims = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!isClaims(claims)) return { ok: false, reason: 'malformed' };
-  if (claims.exp * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, claims };
+  return verifyLinkToken(CONTEXT, isClaims, token, key, nowMs);
 }
 
 /**
