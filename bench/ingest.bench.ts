@@ -21,20 +21,18 @@
  * --normalise-only --normalise-ms 500 (time per normalise-only measurement; two per source).
  */
 import { randomBytes } from 'node:crypto';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
 import { runStateQuery } from '../workflows/contracts/case-messages.js';
-import { apiRequest, stopChild } from './bench-support.js';
+import { apiRequest, figures, migrate, nowMs, pool, recreateDatabase, startChild, startOwnTemporal, stopChild, waitFor, type Figures } from './bench-support.js';
 import { measureNormaliseRates, normaliseRateLines } from './normalise-rate.js';
 
 interface Options {
@@ -98,82 +96,9 @@ const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-interface Figures {
-  count: number;
-  seconds: number;
-  rate: number;
-  p50: number;
-  p95: number;
-}
-
-function figures(latenciesMs: number[], seconds: number): Figures {
-  const sorted = [...latenciesMs].sort((x, y) => x - y);
-  const round = (n: number): number => Math.round(n * 10) / 10;
-  return { count: sorted.length, seconds: round(seconds), rate: round(sorted.length / seconds), p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)) };
-}
-
-/** Runs `fn` over `items` with at most `concurrency` calls in flight. */
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(lanes);
-}
-
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable with Temporal's event times on this machine. */
-function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 function timestampMs(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
   if (!t) return NaN;
   return Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
-}
-
-interface TemporalServerModule {
-  startTemporalDevServer(options: {
-    host: string;
-    port: number;
-    ui: boolean;
-    dbFile: string;
-    logFile?: string;
-  }): Promise<{ address: string; child: ChildProcess | undefined; reused: boolean }>;
-  canConnect(host: string, port: number): Promise<boolean>;
-}
-
-function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.on('data', () => undefined);
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && code !== null) log(`${name} exited with code ${code}`);
-    else if (signal && signal !== 'SIGTERM') log(`${name} ended by ${signal}`);
-  });
-  return child;
 }
 
 const TICKS_PER_SECOND = 100;
@@ -279,24 +204,14 @@ async function main(): Promise<void> {
     // Temporal: the caller's server, or one of our own with the development flags (poll limits lifted).
     let address = options.temporal;
     if (!address) {
-      const serverLib = (await import(pathToFileURL(path.join(PROJECT_ROOT, 'scripts', 'lib', 'temporal-server.mjs')).href)) as TemporalServerModule;
-      let port = 7298;
-      while (await serverLib.canConnect('127.0.0.1', port)) port -= 1;
-      const server = await serverLib.startTemporalDevServer({
-        host: '127.0.0.1',
-        port,
-        ui: false,
-        dbFile: path.join(work, 'temporal.db'),
-        logFile: path.join(work, 'temporal.log'),
-      });
+      const server = await startOwnTemporal(work, 7298);
       temporalChild = server.child;
       address = server.address;
       log(`Temporal dev server of the benchmark at ${address}`);
     }
 
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await recreateDatabase(admin, DATABASE);
     const playbooksDir = path.join(work, 'playbooks');
     mkdirSync(playbooksDir);
     writeFileSync(path.join(playbooksDir, 'bench.yaml'), PLAYBOOK);
@@ -315,13 +230,10 @@ async function main(): Promise<void> {
       VIGIL_CASE_IDLE_TIMEOUT: '10m',
     };
     // Migrate first, so the API and the worker do not race for it.
-    await new Promise<void>((resolve, reject) => {
-      const m = startChild('migrate', [main, 'migrate'], env);
-      m.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited with ${code}`))));
-    });
-    children.push(startChild('vigil api', [main, 'api'], env));
-    children.push(startChild('vigil worker', [main, 'worker'], env));
-    children.push(startChild('raw worker', [path.join(PROJECT_ROOT, 'dist', 'bench', 'raw-worker.js'), address, RAW_QUEUE], {}));
+    await migrate(main, env, log);
+    children.push(startChild('vigil api', [main, 'api'], env, log));
+    children.push(startChild('vigil worker', [main, 'worker'], env, log));
+    children.push(startChild('raw worker', [path.join(PROJECT_ROOT, 'dist', 'bench', 'raw-worker.js'), address, RAW_QUEUE], {}, log));
     db = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     await waitFor('the API', 60_000, async () => {
       const reply = await new Promise<number>((resolve, reject) => {

@@ -21,17 +21,30 @@
  * --temporal host:port --keep. A quick check: `npm run bench:sla -- --cases 50 --alerts 50 --lead 20 --spread 30`.
  */
 import { randomBytes } from 'node:crypto';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/config/project-paths.js';
 import { hashKey, newKeyValue } from '../src/tenants/api-keys.service.js';
-import { apiRequest, stopChild } from './bench-support.js';
+import {
+  apiRequest,
+  figures,
+  migrate,
+  nowMs,
+  percentile,
+  pool,
+  recreateDatabase,
+  round1,
+  sleep,
+  startChild,
+  startOwnTemporal,
+  stopChild,
+  waitFor,
+  type Figures,
+} from './bench-support.js';
 
 interface Options {
   cases: number;
@@ -91,60 +104,9 @@ const log = (message: string): void => {
 
 class NotReady extends Error {}
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-interface Figures {
-  count: number;
-  seconds: number;
-  rate: number;
-  p50: number;
-  p95: number;
-}
-
-const round1 = (n: number): number => Math.round(n * 10) / 10;
-
-function figures(latenciesMs: number[], seconds: number): Figures {
-  const sorted = [...latenciesMs].sort((x, y) => x - y);
-  return { count: sorted.length, seconds: round1(seconds), rate: round1(sorted.length / seconds), p50: round1(percentile(sorted, 50)), p95: round1(percentile(sorted, 95)) };
-}
-
 function latencyFigures(ms: number[]): { count: number; p50: number; p95: number; p99: number; max: number } {
   const s = [...ms].sort((x, y) => x - y);
   return { count: s.length, p50: round1(percentile(s, 50)), p95: round1(percentile(s, 95)), p99: round1(percentile(s, 99)), max: round1(s[s.length - 1] ?? NaN) };
-}
-
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= items.length) return;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
-
-const nowMs = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(intervalMs);
-  }
 }
 
 /** Resident set size of a process in bytes (VmRSS), NaN when it is gone. */
@@ -156,21 +118,6 @@ function rssOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
-}
-
-interface TemporalServerModule {
-  startTemporalDevServer(options: { host: string; port: number; ui: boolean; dbFile: string; logFile?: string }): Promise<{ address: string; child: ChildProcess | undefined }>;
-  canConnect(host: string, port: number): Promise<boolean>;
-}
-
-function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.on('data', () => undefined);
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && code !== null) log(`${name} exited with code ${code}`);
-    else if (signal && signal !== 'SIGTERM') log(`${name} ended by ${signal}`);
-  });
-  return child;
 }
 
 /** Refuses to run without the SLA clock workflow: a figure without it would measure nothing. */
@@ -198,23 +145,13 @@ async function main(): Promise<void> {
   try {
     let address = options.temporal;
     if (!address) {
-      const serverLib = (await import(pathToFileURL(path.join(PROJECT_ROOT, 'scripts', 'lib', 'temporal-server.mjs')).href)) as TemporalServerModule;
-      let port = 7288;
-      while (await serverLib.canConnect('127.0.0.1', port)) port -= 1;
-      const server = await serverLib.startTemporalDevServer({
-        host: '127.0.0.1',
-        port,
-        ui: false,
-        dbFile: path.join(work, 'temporal.db'),
-        logFile: path.join(work, 'temporal.log'),
-      });
+      const server = await startOwnTemporal(work, 7288);
       temporalChild = server.child;
       address = server.address;
       log(`Temporal dev server of the benchmark at ${address}`);
     }
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await recreateDatabase(admin, DATABASE);
     const playbooksDir = path.join(work, 'playbooks');
     mkdirSync(playbooksDir);
     writeFileSync(path.join(playbooksDir, 'bench-sla.yaml'), PLAYBOOK);
@@ -231,27 +168,29 @@ async function main(): Promise<void> {
       VIGIL_LOG_LEVEL: 'warn',
       VIGIL_CASE_IDLE_TIMEOUT: '30m',
     };
-    await new Promise<void>((resolve, reject) => {
-      const m = startChild('migrate', [entry, 'migrate'], env);
-      m.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited with ${code}`))));
-    });
-    children.push(startChild('vigil api', [entry, 'api'], env));
-    const worker = startChild('vigil worker', [entry, 'worker'], env);
+    await migrate(entry, env, log);
+    children.push(startChild('vigil api', [entry, 'api'], env, log));
+    const worker = startChild('vigil worker', [entry, 'worker'], env, log);
     children.push(worker);
     db = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     // The database is dropped at the end (WITH FORCE): an idle client's termination then is expected, not a crash.
     db.on('error', () => undefined);
-    await waitFor('the API', 60_000, async () => {
-      const status = await new Promise<number>((resolve, reject) => {
-        http
-          .get({ host: '127.0.0.1', port: apiPort, path: '/healthz' }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          })
-          .on('error', reject);
-      });
-      return status === 200 ? true : undefined;
-    });
+    await waitFor(
+      'the API',
+      60_000,
+      async () => {
+        const status = await new Promise<number>((resolve, reject) => {
+          http
+            .get({ host: '127.0.0.1', port: apiPort, path: '/healthz' }, (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            })
+            .on('error', reject);
+        });
+        return status === 200 ? true : undefined;
+      },
+      250,
+    );
     let rssMax = 0;
     rssTimer = setInterval(() => {
       const rss = rssOf(worker.pid);
@@ -302,7 +241,7 @@ async function main(): Promise<void> {
       return { figures: figures(latencies, (nowMs() - t0) / 1000), caseIds };
     };
     const drained = (what: string) =>
-      waitFor(what, 300_000, async () => ((await db!.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox`)).rows[0]!.n === 0 ? true : undefined));
+      waitFor(what, 300_000, async () => ((await db!.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox`)).rows[0]!.n === 0 ? true : undefined), 250);
 
     log('warming up');
     await post(
@@ -338,10 +277,15 @@ async function main(): Promise<void> {
     const b = bPosted.figures;
     if (Date.now() > t0 + options.lead * 1000) log(`warning: (b) ended after the first due instant; raise --lead for a clean (b)`);
     const expectedClocks = 3 * (options.cases + options.alerts);
-    await waitFor(`${expectedClocks} clock rows (the clock workflow plans each case's clocks)`, 120_000, async () => {
-      const n = (await db!.query<{ n: number }>(`SELECT count(*)::int AS n FROM case_sla_clocks WHERE tenant_id = $1`, [sla.id])).rows[0]!.n;
-      return n >= expectedClocks ? true : undefined;
-    }).catch((error: unknown) => {
+    await waitFor(
+      `${expectedClocks} clock rows (the clock workflow plans each case's clocks)`,
+      120_000,
+      async () => {
+        const n = (await db!.query<{ n: number }>(`SELECT count(*)::int AS n FROM case_sla_clocks WHERE tenant_id = $1`, [sla.id])).rows[0]!.n;
+        return n >= expectedClocks ? true : undefined;
+      },
+      250,
+    ).catch((error: unknown) => {
       throw new NotReady(`the clock workflow did not plan the cases' clocks: ${error instanceof Error ? error.message : String(error)}`);
     });
     const rssOpen = rssOf(worker.pid);
