@@ -154,9 +154,6 @@ export function file(input: FileInput): OcsfFile | undefined {
   });
 }
 
-/** `file` under another name, for code where `file` names a local. */
-const fileOf = file;
-
 export interface UserInput {
   name?: unknown;
   uid?: unknown;
@@ -196,16 +193,16 @@ export function processOf(input: ProcessInput): OcsfProcess | undefined {
   const cmdLine = makeObservable('command_line', input.cmd_line)?.value;
   // Without the image from the vendor, the program the command line runs is the process's file.
   const executable = input.file === undefined && cmdLine !== undefined ? executableOfCommandLine(cmdLine) : undefined;
-  const file = input.file ?? (executable === undefined ? undefined : fileOf({ path: executable }));
+  const image = input.file ?? (executable === undefined ? undefined : file({ path: executable }));
   const pid = integerOf(input.pid);
   // OCSF pids are 32-bit integers; a larger vendor process id (Falcon's) is an identifier, kept as uid.
   const bigPid = pid !== undefined && pid > MAX_PID ? String(pid) : undefined;
   return prune<OcsfProcess>({
     pid: bigPid === undefined ? pid : undefined,
     uid: textOf(input.uid) ?? bigPid,
-    name: textOf(input.name) ?? file?.name,
+    name: textOf(input.name) ?? image?.name,
     cmd_line: cmdLine,
-    file,
+    file: image,
     user: input.user,
     parent_process: input.parent_process,
     created_time: input.created_time,
