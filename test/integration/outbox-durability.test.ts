@@ -36,6 +36,11 @@ before(async () => {
   });
   worker = await stack.startWorker();
   tenant = await stack.createTenant();
+  // The tenant promises an SLA, so each case it opens starts its clocks through the outbox too.
+  await stack.db.query(
+    `INSERT INTO sla_policies (tenant_id, name, severity_id, acknowledge_seconds, contain_seconds, resolve_seconds, clock_start, created_by) VALUES ($1, 'high', 4, 3600, 7200, 86400, 'detected', 'test')`,
+    [tenant.id],
+  );
 });
 
 after(async () => {
